@@ -1,0 +1,329 @@
+"""`zonekit check`: everything a careful reviewer would find in a packet, as findings.
+
+Order: packet.toml → each form (read, validate) → cross-form consistency → eligibility →
+materials → deadlines. A broken file is a finding and the rest is still checked; only a folder
+that is not a packet at all (or names an unknown programme) raises.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UnsafePath
+from .findings import ERROR, INFO, WARNING, Finding, sort_key
+from .fsutil import inside
+from .packet import Packet, read_packet
+from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, resolve, show, walk
+from .spec import Programme, load_programme
+from .validate import FieldRule, Validated, validate_record, validate_table
+
+_UNIT_SUFFIX = re.compile(r"（[^）]*）$")
+
+
+@dataclass
+class CheckReport:
+    programme: str
+    title: str
+    root: Path
+    spec_sha256: str
+    as_of: _dt.date
+    findings: list[Finding] = field(default_factory=list)
+    eligibility: list[Result] = field(default_factory=list)
+    forms: dict[str, Validated] = field(default_factory=dict)
+    facts: Facts | None = None
+    needed: dict[str, bool | None] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        out = {ERROR: 0, WARNING: 0, INFO: 0}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def verdict(self, lang: str = "zh") -> str:
+        statuses = [r.status for r in self.eligibility if r.status != "not_applicable"]
+        en = lang == "en"
+        if not statuses:
+            return "no conditions" if en else "本项目没有可自动判断的条件"
+        if "unmet" in statuses:
+            missed = "；".join(r.title for r in self.eligibility if r.status == "unmet")
+            return f"not eligible: {missed}" if en else f"不符合申报条件：{missed}"
+        if "unknown" in statuses:
+            return "cannot decide: data missing" if en else "无法判断：缺少数据（见上方错误）"
+        paths = "；".join(r.detail for r in self.eligibility if r.detail and r.children and r.status in ("met", "met_by_commitment"))
+        notes = []
+        if "met_by_commitment" in statuses:
+            notes.append("partly by commitment" if en else "部分条件以承诺方式满足，需提交承诺函")
+        if "in_principle" in statuses:
+            notes.append("an in-principle threshold is missed: justify it" if en else "“原则上”条件未达到，需在申请报告中说明理由")
+        head = "eligible" if en else "符合申报条件"
+        return head + (f"（{paths}）" if paths and not en else "") + ("；" + "；".join(notes) if notes else "")
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "version": 1,
+            "programme": self.programme,
+            "packet": str(self.root),
+            "as_of": self.as_of.isoformat(),
+            "ok": self.ok,
+            "counts": self.counts(),
+            "eligibility": {"verdict": self.verdict(lang), "conditions": [r.to_json() for r in self.eligibility]},
+            "findings": [f.to_json(lang) for f in self.findings],
+        }
+
+
+def check_packet(root: Path, *, templates: Path | None = None, as_of: _dt.date | None = None) -> CheckReport:
+    packet = read_packet(root)
+    prog = load_programme(packet.programme_id, templates)
+    today = as_of or _dt.date.today()
+    report = CheckReport(prog.id, prog.title(), root, prog.sha256, today)
+    f = report.findings
+    f.extend(_packet_findings(prog, packet, today))
+    facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
+    form_files: set[str] = set()
+    for form in prog.forms:
+        validated, found, rel = _check_form(prog, form, root, today)
+        f.extend(found)
+        if rel:
+            form_files.add(rel)
+        if validated is not None:
+            report.forms[form["id"]] = validated
+            if form["kind"] == "record":
+                facts.records[form["id"]] = validated.fields
+            else:
+                facts.tables[form["id"]] = validated
+    report.facts = facts
+    f.extend(_consistency(prog, facts, report.forms))
+    report.eligibility = [evaluate(c, facts) for c in prog.list("conditions")]
+    f.extend(_eligibility_findings(prog, report.eligibility, facts))
+    report.needed = {m["id"]: _needed(m, facts) for m in prog.materials}
+    from .materials import check_materials
+
+    f.extend(check_materials(prog, root, report.needed, form_files))
+    f.extend(_deadlines(prog, packet, today))
+    report.findings = sorted(f, key=sort_key)
+    return report
+
+
+# ------------------------------------------------------------------ packet.toml
+def _packet_findings(prog: Programme, packet: Packet, today: _dt.date) -> list[Finding]:
+    out: list[Finding] = []
+    meta = packet.section("packet")
+    src = "packet.toml"
+
+    def add(code: str, sev: str, zh: str, en: str, **kw: Any) -> None:
+        out.append(Finding(code, sev, zh, en, file=src, **kw))
+
+    if meta.get("spec_sha256") and meta["spec_sha256"] != prog.sha256:
+        add("spec_changed", WARNING, f"本材料包创建时使用的“{prog.id}”规范版本 {meta.get('spec_version', '?')} 与当前版本 {prog.version} 不同，表单或条件可能已变化",
+            "the programme spec changed since this packet was created", hint="用 zonekit init 新建一个材料包对照表单是否有变化")
+    applicant = packet.section("applicant")
+    for spec in prog.list("applicant"):
+        _, issue = FieldRule(spec, today).check(applicant.get(spec["key"]))
+        if issue is None and spec.get("values") and applicant.get(spec["key"]) and applicant[spec["key"]] not in spec["values"]:
+            add("packet_field", ERROR, f"[applicant] {spec['key']}（{spec['label']}）应为以下之一：{'、'.join(spec['values'])}",
+                f"[applicant] {spec['key']} must be one of the allowed values", field=spec["label"], source=spec.get("source"))
+        elif issue:
+            add("packet_field", ERROR if issue.code == "field_missing" or spec.get("required") else WARNING,
+                f"[applicant] {spec['key']}：{issue.zh}", f"[applicant] {spec['key']}: {issue.en}", field=spec["label"],
+                hint="在 packet.toml 的 [applicant] 中填写")
+    claims = packet.section("claims")
+    for c in prog.list("claims"):
+        value = claims.get(c["key"], c.get("default"))
+        bad = (
+            (c["type"] == "choice" and value not in c.get("values", []))
+            or (c["type"] == "multi" and (not isinstance(value, list) or any(v not in c.get("values", []) for v in value)))
+            or (c["type"] == "bool" and not isinstance(value, bool))
+        )
+        if bad:
+            allowed = " / ".join(c.get("values", [])) or "true / false"
+            add("packet_field", ERROR, f"[claims] {c['key']} = {value!r} 无效；{c['label']}，可选：{allowed}",
+                f"[claims] {c['key']} = {value!r} is invalid; allowed: {allowed}", source=c.get("source"))
+    attest = packet.section("attestations")
+    for a in prog.list("attestations"):
+        if a["key"] in attest and not isinstance(attest[a["key"]], bool):
+            add("packet_field", ERROR, f"[attestations] {a['key']} 只能是 true 或 false（不加引号）",
+                f"[attestations] {a['key']} must be true or false", source=a["source"])
+    return out
+
+
+def _labels(prog: Programme) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for form in prog.forms:
+        for f in form.get("fields", []):
+            labels[f"{form['id']}.{f['key']}"] = _UNIT_SUFFIX.sub("", f["label"])
+        for c in form.get("columns", []) + form.get("aux_columns", []):
+            name = _UNIT_SUFFIX.sub("", c["label"])
+            short = form.get("attachment", "").rstrip("：:") or form["title"]
+            labels[f"{form['id']}.sum.{c['key']}"] = f"{short}“{name}”合计"
+            labels[f"{form['id']}.count_true.{c['key']}"] = f"{short}中“{name}”为“是”的行数"
+            labels[f"{form['id']}.each.{c['key']}"] = f"{short}“{name}”"
+        labels[f"{form['id']}.count"] = f"{form.get('attachment', '').rstrip('：:') or form['title']}所列行数"
+    for fact in prog.list("facts"):
+        labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
+    for a in prog.list("applicant"):
+        labels[f"packet.applicant.{a['key']}"] = f"packet.toml {a['label']}"
+    return labels
+
+
+# ------------------------------------------------------------------ forms
+def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.date) -> tuple[Validated | None, list[Finding], str | None]:
+    material = prog.material_of_form(form["id"])
+    folder = material["folder"] if material else ""
+    rel = f"{folder}/{form['file']}" if folder else form["file"]
+    try:
+        path = inside(root, Path(rel))
+    except UnsafePath as e:
+        return None, [Finding("unsafe_path", ERROR, str(e), "the form path is a symlink or leads outside the packet", file=rel)], rel
+    if not path.is_file():
+        required = material is None or material.get("required", True)
+        if not required:
+            return None, [], None
+        return None, [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
+                              source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")], rel
+    from .forms_read import read_record, read_table
+    from .xlsx_read import ReadProblem, open_workbook
+
+    try:
+        wb = open_workbook(path)
+        data = read_record(wb, form, rel) if form["kind"] == "record" else read_table(wb, form, rel)
+    except ReadProblem as e:
+        return None, [Finding(e.code, ERROR, str(e), e.message_en, file=rel, source=form.get("source"))], rel
+    findings = list(data.findings)
+    if data.sheet is None:
+        return None, findings, rel
+    validated, found = (validate_record if form["kind"] == "record" else validate_table)(data, today)
+    return validated, findings + found, rel
+
+
+# ------------------------------------------------------------------ consistency, eligibility, materials
+def _where(ref: str, forms: dict[str, Validated]) -> dict[str, str | None]:
+    head, _, key = ref.partition(".")
+    v = forms.get(head)
+    if v is None:
+        return {}
+    cv = v.data.fields.get(key) if v.data.fields else None
+    return {"file": v.data.file, "sheet": cv.sheet if cv else v.data.sheet, "cell": cv.cell if cv else None}
+
+
+def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in prog.list("consistency"):
+        if rule.get("when") and not evaluate_when(rule["when"], facts):
+            continue
+        left, right = facts.get(rule["left"]), resolve(facts, rule["right"])
+        sev = rule.get("severity", ERROR)
+        if isinstance(left, list):  # "each": one finding per disagreeing row
+            out.extend(_each(rule, left, right, facts, forms, sev))
+            continue
+        ok = compare(left, rule["op"], right, rule.get("tolerance", 0.0))
+        if ok is not False:
+            continue
+        lt, rt = facts.label(rule["left"]), facts.label(rule["right"]) if isinstance(rule["right"], str) else str(rule["right"])
+        fmt = {"unit": ""}
+        out.append(Finding(
+            "consistency", sev,
+            f"{rule['label']}不一致：{lt} 为 {show(left, fmt)}，{rt} 为 {show(right, fmt)}",
+            f"{rule['id']}: {rule['left']} = {left} vs {rule['right']} = {right}",
+            **_where(rule["left"], forms), source=rule["source"], rule=rule["id"],
+            hint=rule.get("hint") or "请核对两处数字，使其一致"))
+    return out
+
+
+def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts: Facts, forms: dict[str, Validated], sev: str) -> list[Finding]:
+    out: list[Finding] = []
+    form_id, _, rest = rule["left"].partition(".")
+    v = forms[form_id]
+    key = rest.split(".", 1)[1]
+    for number, value in pairs:
+        if value is None or compare(value, rule["op"], right) is not False:
+            continue
+        out.append(Finding("consistency", sev, f"{rule['label']}不一致：第{number}行为“{value}”，{facts.label(rule['right'])}为“{right}”",
+                           f"{rule['id']}: row {number} '{value}' vs '{right}'", file=v.data.file, sheet=v.data.sheet,
+                           cell=v.data.cell(key, number) if key in v.data.columns else None, source=rule["source"], rule=rule["id"]))
+        if len(out) >= 10:
+            break
+    return out
+
+
+def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts) -> list[Finding]:
+    out: list[Finding] = []
+    labels = {a["key"]: a for a in prog.list("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
+    for top in results:
+        for r in walk(top):
+            if r.missing_attest and r.status in ("unmet", "in_principle"):
+                for key in r.missing_attest:
+                    if key not in labels:
+                        continue
+                    a = labels[key]
+                    out.append(Finding("attestation_missing", ERROR, f"尚未确认：{a['label']}",
+                                       f"not attested: {key}", file="packet.toml", source=a["source"],
+                                       hint=f"情况属实的，在 packet.toml 的 [attestations] 中将 {key} 改为 true"))
+        if top.status == "unmet" and not top.missing_attest and not any(c.missing_attest for c in walk(top)):
+            out.append(Finding("condition_unmet", ERROR, f"未满足“{top.title}”：{top.detail}", f"condition {top.id} not met: {top.detail}",
+                               source=top.source, rule=top.id, hint=top.hint or None))
+        elif top.status == "in_principle":
+            out.append(Finding("condition_in_principle", WARNING, f"“{top.title}”未达到：{top.detail}（“原则上”条件，需说明理由）",
+                               f"in-principle condition {top.id} missed: {top.detail}", source=top.source, rule=top.id, hint=top.hint or None))
+        elif top.status == "unknown":
+            out.append(Finding("condition_unknown", WARNING, f"无法判断“{top.title}”：{top.detail}", f"cannot evaluate {top.id}",
+                               source=top.source, rule=top.id, hint="先改正表单中的错误或补填数据"))
+        claim = next((c for c in prog.list("conditions") if c["id"] == top.id and c.get("claim")), None)
+        if claim:
+            out.extend(_claimed_path(claim, top, facts))
+    return out
+
+
+def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts) -> list[Finding]:
+    """The path named in packet.toml [claims] must be one that holds (or is committed to)."""
+    claimed = facts.get(f"claims.{spec['claim']}")
+    if result.status not in ("met", "met_by_commitment"):
+        return []
+    chosen = next((c for c in result.children if c.id == claimed), None)
+    if chosen is None or chosen.status in ("met", "met_by_commitment"):
+        return []
+    ok = [c.title for c in result.children if c.status in ("met", "met_by_commitment")]
+    return [Finding("packet_field", WARNING,
+                    f"packet.toml 中选择以“{chosen.title}”申报，但该项未满足（{chosen.detail}）；满足的是：{'；'.join(ok)}",
+                    f"claimed path {chosen.id} is not met", file="packet.toml", source=spec["source"],
+                    hint=f"把 [claims] {spec['claim']} 改为满足的一项，所需材料会随之变化")]
+
+
+def _needed(material: dict[str, Any], facts: Facts) -> bool | None:
+    if not material.get("required", True):
+        return False
+    if material.get("when") is None:
+        return True
+    return evaluate_when(material["when"], facts)
+
+
+# ------------------------------------------------------------------ deadlines
+def _deadlines(prog: Programme, packet: Packet, today: _dt.date) -> list[Finding]:
+    out: list[Finding] = []
+    entries = [(d["date"], d["label"], d["source"]) for d in prog.list("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
+    user = packet.section("packet").get("deadline")
+    if user:
+        try:
+            entries.append((_dt.date.fromisoformat(str(user)).isoformat(), "通知规定的申报截止日期（packet.toml）", "packet.toml"))
+        except ValueError:
+            out.append(Finding("packet_field", ERROR, f"[packet] deadline “{user}” 不是 YYYY-MM-DD 格式的日期",
+                               "[packet] deadline is not a YYYY-MM-DD date", file="packet.toml"))
+    for day, label, source in entries:
+        left = (_dt.date.fromisoformat(day) - today).days
+        if left < 0:
+            out.append(Finding("deadline_passed", WARNING, f"{label}（{day}）已过 {-left} 天", f"deadline {day} passed {-left} days ago",
+                               source=source, hint="请向受理部门确认是否仍可报送"))
+        else:
+            out.append(Finding("deadline", WARNING if left <= 7 else INFO, f"距{label}（{day}）还有 {left} 天",
+                               f"{left} days left until {day}", source=source))
+    return out
+
+
+__all__ = ["CheckReport", "check_packet", "MISSING"]

@@ -1,0 +1,186 @@
+"""Command line: parse arguments, call one core function, render its result.
+
+Heavy libraries (openpyxl, docx, pypdf, reportlab, calamine, jsonschema) are imported inside the
+commands, so `zonekit --help` stays fast. Every `ZonekitError` is caught once in `main()`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import ZonekitError
+
+app = typer.Typer(
+    name="zonekit",
+    help="准备并检查申报材料（申报表、信息表、申请报告、证明材料）。Prepare and check application packets.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+programs_app = typer.Typer(help="列出已知的申报项目；show ID 查看申报条件和材料。List programmes.", add_completion=False)
+app.add_typer(programs_app, name="programs")
+
+TemplatesOpt = Annotated[
+    str | None,
+    typer.Option("--templates", envvar="ZONEKIT_TEMPLATES", help="项目规范目录（默认为内置 templates）。Spec folder."),
+]
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en。Message language.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="输出格式 text|json。Output format.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zonekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本。Show version.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整 traceback。Show tracebacks.")] = False,
+) -> None:
+    if debug:
+        os.environ["ZONEKIT_DEBUG"] = "1"
+
+
+def _root_dir(templates: str | None) -> Path:
+    from .spec import templates_root
+
+    return templates_root(templates)
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise typer.BadParameter(f"{name} 只能是 {' / '.join(allowed)}")
+
+
+@programs_app.callback(invoke_without_command=True)
+def programs_list(
+    ctx: typer.Context,
+    templates: TemplatesOpt = None,
+    fmt: FormatOpt = "text",
+    lang: LangOpt = "zh",
+) -> None:
+    """列出申报项目（id、名称、发文单位、截止日期）。"""
+    if ctx.invoked_subcommand:
+        return
+    from . import render
+    from .spec import list_programmes, load_programme
+
+    root = _root_dir(templates)
+    progs = [load_programme(p, root) for p in list_programmes(root)]
+    render.programmes(progs, fmt=fmt, lang=lang)
+
+
+@programs_app.command("show")
+def programs_show(
+    programme: Annotated[str, typer.Argument(help="项目 id，如 sz-building")],
+    templates: TemplatesOpt = None,
+    fmt: FormatOpt = "text",
+    lang: LangOpt = "zh",
+) -> None:
+    """显示一个项目的申报条件、材料清单、名额和截止日期。"""
+    from . import render
+    from .spec import load_programme
+
+    render.programme_detail(load_programme(programme, _root_dir(templates)), fmt=fmt, lang=lang)
+
+
+@app.command()
+def init(
+    programme: Annotated[str, typer.Argument(help="项目 id，如 sz-building（见 zonekit programs）")],
+    directory: Annotated[Path, typer.Argument(help="要创建的材料包目录")],
+    force: Annotated[bool, typer.Option("--force", help="目录非空时只补齐缺少的文件，绝不改动已有文件")] = False,
+    templates: TemplatesOpt = None,
+) -> None:
+    """创建材料包：packet.toml、按材料编号的目录、官方表格（xlsx）、Word 模板和材料清单。"""
+    from . import render
+    from .init import init_packet
+    from .spec import load_programme
+
+    prog = load_programme(programme, _root_dir(templates))
+    render.init_result(prog, init_packet(prog, directory, force=force))
+
+
+@app.command()
+def check(
+    directory: Annotated[Path, typer.Argument(help="材料包目录")],
+    fmt: FormatOpt = "text",
+    lang: LangOpt = "zh",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以此日期（YYYY-MM-DD）计算截止日期，默认今天")] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """检查材料包：表单格式、表间一致性、申报条件、材料齐全、截止日期。退出码 0=无错误 1=有错误 2=无法读取。"""
+    _check_choice("--format", fmt, ("text", "json"))
+    _check_choice("--lang", lang, ("zh", "en"))
+    from . import render
+    from .check import check_packet
+
+    report = check_packet(directory, templates=_root_dir(templates), as_of=_parse_date(as_of))
+    render.check_report(report, fmt=fmt, lang=lang)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def schema(
+    programme: Annotated[str, typer.Argument(help="项目 id")],
+    form: Annotated[str | None, typer.Option("--form", help="只输出某个表单的 schema")] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """输出由项目规范生成的表单 JSON Schema（draft 2020-12）。"""
+    import json
+
+    from .schemas_gen import form_schemas
+    from .spec import load_programme
+
+    schemas = form_schemas(load_programme(programme, _root_dir(templates)))
+    if form:
+        if form not in schemas:
+            raise typer.BadParameter(f"没有表单 {form}；可选：{', '.join(schemas)}")
+        schemas = {form: schemas[form]}
+    typer.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
+
+
+def _parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}") from None
+
+
+def main() -> None:
+    try:
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except ZonekitError as e:
+        print(f"zonekit: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        print("zonekit: 已取消", file=sys.stderr)
+        sys.exit(130)
+    except Exception as e:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if os.environ.get("ZONEKIT_DEBUG"):
+            raise
+        print(f"zonekit: 内部错误 {type(e).__name__}: {e}（加 --debug 查看详情，并请反馈）", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Locate a form's values in a filled workbook by defined name and header label, never by fixed
+coordinates: inserted rows, blank rows, a renamed sheet, reordered helper sheets and a moved
+合计 row are all tolerated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import ERROR, WARNING, Finding
+from .xlsx_form_names import AUX_SHEET, defined_name
+from .xlsx_read import Workbook, col_letter, split_ref
+
+_SPACE = re.compile(r"[\s\u3000]+")
+_FW = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ","})
+
+
+def norm_label(text: Any) -> str:
+    return _SPACE.sub("", str(text)).translate(_FW).lower() if text is not None else ""
+
+
+@dataclass
+class CellValue:
+    value: Any
+    sheet: str
+    cell: str
+
+
+@dataclass
+class Row:
+    number: int  # 1-based Excel row
+    values: dict[str, Any]
+
+
+@dataclass
+class FormData:
+    form: dict[str, Any]
+    file: str
+    sheet: str | None = None
+    fields: dict[str, CellValue] = field(default_factory=dict)  # record forms
+    rows: list[Row] = field(default_factory=list)  # table forms
+    columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based column
+    total: Row | None = None
+    aux: dict[str, dict[str, Any]] = field(default_factory=dict)  # aux key -> {row number: value}
+    findings: list[Finding] = field(default_factory=list)
+    wb_formulas: Callable[[set[str]], dict[str, str]] | None = None  # cell -> formula, for uncached totals
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{col_letter(self.columns[key])}{row}"
+
+
+def _find(message: str, en: str, code: str, data: FormData, **kw: Any) -> None:
+    data.findings.append(Finding(code, kw.pop("severity", ERROR), message, en, file=data.file, sheet=kw.pop("sheet", data.sheet),
+                                 source=data.form.get("source"), **kw))
+
+
+def _grid(wb: Workbook, sheet: str) -> dict[tuple[int, int], Any]:
+    r0, c0, rows = wb.rows(sheet)
+    return {(r0 + i, c0 + j): v for i, row in enumerate(rows) for j, v in enumerate(row) if v not in ("", None)}
+
+
+def read_record(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
+    data = FormData(form, file)
+    labels = {norm_label(f["label"]): f for f in form["fields"]}
+    by_name = {defined_name(form["id"], f["key"]): f for f in form["fields"]}
+    located: dict[str, tuple[str, int, int]] = {}
+    for name, (sheet, ref) in wb.names.items():
+        if name in by_name and sheet in wb.sheet_names and ":" not in ref:
+            r, c = split_ref(ref)
+            located[by_name[name]["key"]] = (sheet, r, c)
+    sheet = form["sheet"] if form["sheet"] in wb.sheet_names else None
+    if located:
+        sheet = next(iter(located.values()))[0]
+    grids: dict[str, dict[tuple[int, int], Any]] = {}
+    if not sheet or len(located) < len(form["fields"]):
+        sheet = sheet or _sheet_with_labels(wb, labels, grids)
+        if not sheet:
+            _find(f"找不到“{form['title']}”所在的工作表（表单被删除或改动过大），请使用 zonekit init 生成的表格重新填写",
+                  f"cannot find the sheet of {form['title']}", "sheet_missing", data, sheet=None)
+            return data
+        grid = grids.get(sheet) or _grid(wb, sheet)
+        for (r, c), v in sorted(grid.items()):
+            f = labels.get(norm_label(v))
+            if f and f["key"] not in located:
+                located[f["key"]] = (sheet, r, _value_col(grid, labels, r, c))
+    data.sheet = sheet
+    grid = grids.get(sheet) or _grid(wb, sheet)
+    for f in form["fields"]:
+        if f["key"] not in located:
+            _find(f"表单中找不到“{f['label']}”一栏，请勿删除或改写表格中的项目名称", f"field “{f['label']}” not found in the form",
+                  "header_missing", data, field=f["label"])
+            continue
+        s, r, c = located[f["key"]]
+        value = grid.get((r, c)) if s == sheet else _grid(wb, s).get((r, c))
+        data.fields[f["key"]] = CellValue(value, s, f"{col_letter(c)}{r + 1}")
+    return data
+
+
+def _value_col(grid: dict[tuple[int, int], Any], labels: dict[str, Any], r: int, c: int) -> int:
+    """The first filled cell right of a label (merged label cells leave gaps), or the next column."""
+    for vc in range(c + 1, c + 6):
+        v = grid.get((r, vc))
+        if v is not None:
+            return c + 1 if norm_label(v) in labels else vc
+    return c + 1
+
+
+def _sheet_with_labels(wb: Workbook, labels: dict[str, Any], cache: dict[str, Any]) -> str | None:
+    best, score = None, 0
+    for name in wb.sheet_names:
+        grid = cache[name] = _grid(wb, name)
+        hits = sum(1 for v in grid.values() if norm_label(v) in labels)
+        if hits > score:
+            best, score = name, hits
+    return best if score >= max(2, len(labels) // 3) else None
+
+
+def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
+    data = FormData(form, file)
+    cols = form["columns"]
+    wanted = {norm_label(c["label"]): c["key"] for c in cols}
+    order = [form["sheet"]] + [s for s in wb.sheet_names if s != form["sheet"] and s != AUX_SHEET]
+    for sheet in [s for s in order if s in wb.sheet_names]:
+        r0, c0, rows = wb.rows(sheet)
+        header = _header(rows, wanted)
+        if header is not None:
+            break
+    else:
+        _find(f"找不到“{form['title']}”的表头（{'、'.join(c['label'] for c in cols[:4])}…），请使用 zonekit init 生成的表格填写，勿改动表头",
+              f"cannot find the header row of {form['title']}", "sheet_missing", data, sheet=None)
+        return data
+    data.sheet = sheet
+    data.wb_formulas = lambda cells: wb.formulas(sheet, wanted=cells)
+    hi, mapping = header
+    data.columns = {key: c0 + j for key, j in mapping.items()}
+    for c in cols:
+        if c["key"] not in mapping:
+            _find(f"表头缺少“{c['label']}”列，请勿删除或改写表头", f"header column “{c['label']}” is missing", "header_missing", data,
+                  cell=f"{col_letter(c0)}{r0 + hi + 1}", field=c["label"])
+    total = form.get("total")
+    label_j = mapping.get(total["label_column"]) if total else None
+    seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
+    for i in range(hi + 1, len(rows)):
+        row = rows[i]
+        values = {key: (row[j] if j < len(row) else "") for key, j in mapping.items()}
+        excel_row = r0 + i + 1
+        if total and label_j is not None and norm_label(values.get(total["label_column"])) == norm_label(total["label"]):
+            data.total = Row(excel_row, values)
+            continue
+        if all(v in ("", None) for k, v in values.items() if k not in seq_keys):
+            continue
+        if data.total is not None:
+            _find(f"第{excel_row}行在“{total['label']}”行之后仍有数据，请将合计行移到最后", f"row {excel_row} comes after the total row",
+                  "total_mismatch", data, cell=f"A{excel_row}", severity=WARNING)
+        data.rows.append(Row(excel_row, values))
+    if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
+        _read_aux(wb, form, data)
+    return data
+
+
+def _header(rows: list[list[Any]], wanted: dict[str, str]) -> tuple[int, dict[str, int]] | None:
+    need = max(2, (len(wanted) + 1) // 2)
+    for i, row in enumerate(rows[:40]):
+        mapping = {}
+        for j, v in enumerate(row):
+            key = wanted.get(norm_label(v))
+            if key and key not in mapping:
+                mapping[key] = j
+        if len(mapping) >= need:
+            return i, mapping
+    return None
+
+
+def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
+    """The helper sheet: rows keyed by enterprise name when it is filled, else by position."""
+    r0, c0, rows = wb.rows(AUX_SHEET)
+    aux_cols = {norm_label(c["label"]): c["key"] for c in form["aux_columns"]}
+    name_label = norm_label(next((c["label"] for c in form["columns"] if c["key"] == "name"), ""))
+    for i, row in enumerate(rows[:10]):
+        keys = {j: aux_cols[norm_label(v)] for j, v in enumerate(row) if norm_label(v) in aux_cols}
+        if keys:
+            name_j = next((j for j, v in enumerate(row) if norm_label(v) == name_label), None)
+            body = rows[i + 1:]
+            break
+    else:
+        return
+    by_name = {norm_label(r.values.get("name")): r.number for r in data.rows}
+    for k, row in enumerate(body):
+        name = norm_label(row[name_j]) if name_j is not None and name_j < len(row) else ""
+        target = by_name.get(name) if name else (data.rows[k].number if k < len(data.rows) else None)
+        if target is None:
+            continue
+        for j, key in keys.items():
+            if j < len(row) and row[j] not in ("", None):
+                data.aux.setdefault(key, {})[target] = CellValue(row[j], AUX_SHEET, f"{col_letter(c0 + j)}{r0 + i + 2 + k}")

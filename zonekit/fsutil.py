@@ -1,0 +1,68 @@
+"""Safe file writing and path handling: atomic outputs, never clobbering, never leaving the packet."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import UnsafePath
+
+
+def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> bool:
+    """Call `write(tmp)` on a temp file beside `path`, then move it into place.
+
+    With overwrite=False an existing `path` is never replaced (returns False; the temp file is
+    removed). An interrupted write never leaves a half-written file at `path`.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".zk-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        if overwrite:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)  # atomic, fails if path exists
+        except FileExistsError:
+            return False
+        except OSError:  # filesystems without hard links
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str, *, overwrite: bool = False) -> bool:
+    return atomic_write(path, lambda tmp: tmp.write_text(text, "utf-8"), overwrite=overwrite)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` resolved, provided it stays inside `root` and passes through no symlink."""
+    root_r = root.resolve()
+    rel = path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
+    current = root
+    for part in Path(rel).parts:
+        if part == "..":
+            raise UnsafePath(f"路径 {path} 指向材料包以外")
+        current = current / part
+        if current.is_symlink():
+            raise UnsafePath(f"{current.relative_to(root)} 是符号链接，zonekit 不跟随")
+    resolved = current.resolve()
+    if resolved != root_r and root_r not in resolved.parents:
+        raise UnsafePath(f"路径 {path} 指向材料包以外")
+    return resolved

@@ -1,0 +1,118 @@
+"""`zonekit init`: scaffold a packet folder from a programme spec.
+
+Writes packet.toml, one numbered folder per material (each with 说明.txt), the official forms
+as xlsx, Word templates as docx and 材料清单.xlsx. Never touches an existing file: into a
+non-empty folder it refuses unless `force`, and then it only adds what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .document import Block, Para, SealBlock, Spacer
+from .errors import TargetExists
+from .fsutil import atomic_write, write_text
+from .packet import PACKET_FILE, render_packet_toml
+from .spec import Programme
+
+CHECKLIST = "材料清单.xlsx"
+README_TXT = "说明.txt"
+ACCEPTED = ["pdf", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls"]
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # already there, left untouched
+
+
+def requirement_text(m: dict[str, Any]) -> str:
+    if m.get("when"):
+        return f"条件必需：{m.get('when_text', '满足条件时')}"
+    return "必需" if m.get("required", True) else "可选"
+
+
+def document_blocks(doc: dict[str, Any]) -> list[Block]:
+    """A Word template: title, addressee, one heading + guidance paragraph per section, seal block."""
+    blocks: list[Block] = [Para(doc["title"], "title"), Spacer(6)]
+    if doc.get("addressee"):
+        blocks.append(Para(doc["addressee"], "plain"))
+    for s in doc["sections"]:
+        if s.get("heading"):
+            blocks.append(Para(s["heading"], "heading1"))
+        if s.get("guide"):
+            blocks.append(Para(f"【填写说明，完成后删除】{s['guide']}" if s.get("heading") else s["guide"], "body"))
+    blocks += [Spacer(20), SealBlock(f"{doc.get('seal', '申报单位（盖章）')}：")]
+    return blocks
+
+
+def material_readme(prog: Programme, m: dict[str, Any]) -> str:
+    sub = prog.data.get("submission", {})
+    lines = [
+        f"{m['folder']}  {m['title']}",
+        "",
+        f"是否必需：{requirement_text(m)}",
+        f"依据：{prog.data['document']['title']} {m['source']}",
+    ]
+    if m.get("help"):
+        lines.append(f"内容：{m['help']}")
+    if m.get("form"):
+        lines.append(f"填写本目录中的 {prog.form(m['form'])['file']}（请勿改动表头和列顺序）。")
+    if m.get("document"):
+        lines.append(f"按本目录中的 {prog.document(m['document'])['file']} 模板撰写。")
+    lines.append(f"接受的文件类型：{', '.join(m.get('types', ACCEPTED))}")
+    if sub:
+        lines.append(f"报送要求：{sub.get('seal', '')}，一式{sub.get('copies', 1)}份（{sub.get('source', '')}）。")
+    return "\n".join(lines) + "\n"
+
+
+def init_packet(prog: Programme, target: Path, *, force: bool = False, today: date | None = None) -> InitResult:
+    if target.exists() and not target.is_dir():
+        raise TargetExists(f"{target} 已存在且不是文件夹")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetExists(f"{target} 不是空文件夹；zonekit 不会覆盖已有文件。换一个目录，或加 --force 只补齐缺少的文件")
+    target.mkdir(parents=True, exist_ok=True)
+    result = InitResult(target)
+    today = today or date.today()
+
+    def emit(path: Path, write: Callable[[Path], None]) -> None:
+        if path.exists() or path.is_symlink():
+            result.kept.append(path)
+        elif atomic_write(path, write):
+            result.created.append(path)
+        else:
+            result.kept.append(path)
+
+    emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat()), "utf-8"))
+    from .xlsx_forms import write_checklist, write_form
+
+    for m in prog.materials:
+        folder = target / m["folder"]
+        if folder.is_symlink():
+            result.kept.append(folder)
+            continue
+        folder.mkdir(exist_ok=True)
+        emit(folder / README_TXT, lambda p, m=m: p.write_text(material_readme(prog, m), "utf-8"))
+        if m.get("form"):
+            form = prog.form(m["form"])
+            emit(folder / form["file"], lambda p, form=form: write_form(form, p))
+        if m.get("document"):
+            doc = prog.document(m["document"])
+            emit(folder / doc["file"], lambda p, doc=doc: _write_doc(doc, p))
+    required = {m["id"]: requirement_text(m) for m in prog.materials}
+    emit(target / CHECKLIST, lambda p: write_checklist(prog, p, required))
+    return result
+
+
+def _write_doc(doc: dict[str, Any], path: Path) -> None:
+    from .docxout import write_docx
+
+    write_docx(document_blocks(doc), path, title=doc["title"])
+
+
+__all__ = ["init_packet", "InitResult", "document_blocks", "requirement_text", "write_text"]

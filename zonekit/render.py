@@ -1,0 +1,155 @@
+"""Everything zonekit prints: rich tables for people, JSON for machines. The core never prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+_out = Console(highlight=False, soft_wrap=False)
+JSON_VERSION = 1
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# ------------------------------------------------------------------ programmes
+def programmes(progs: list[Any], *, fmt: str, lang: str) -> None:
+    if fmt == "json":
+        _json({"version": JSON_VERSION, "programmes": [
+            {"id": p.id, "title": p.title(lang), "issuer": p.data["document"]["issuer"], "deadline": p.deadline(), "version": p.version}
+            for p in progs]})
+        return
+    t = Table(title="zonekit 已知申报项目 / programmes", show_lines=False)
+    for h in ("id", "名称 title", "发文单位 issuer", "截止 deadline"):
+        t.add_column(h)
+    for p in progs:
+        t.add_row(p.id, p.title(lang), p.data["document"]["issuer"], p.deadline() or "见通知")
+    _out.print(t)
+    _out.print("查看条件和材料：zonekit programs show <id>；创建材料包：zonekit init <id> <目录>")
+
+
+def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
+    label = f"{node['title']}  [dim]（{node['source']}）[/dim]"
+    if node.get("strength") == "in_principle":
+        label += "  [yellow]原则上[/yellow]"
+    if node.get("commitment"):
+        label += "  [cyan]可承诺3年内达到[/cyan]"
+    branch = tree.add(label)
+    for kind, word in (("any_of", "满足任一"), ("all_of", "同时满足")):
+        if node.get(kind):
+            sub = branch.add(f"[bold]{word}[/bold]")
+            for child in node[kind]:
+                _condition_lines(child, sub)
+
+
+def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
+    if fmt == "json":
+        _json({"version": JSON_VERSION, "spec_sha256": prog.sha256, **prog.data})
+        return
+    d = prog.data
+    doc = d["document"]
+    _out.print(f"[bold]{prog.title(lang)}[/bold]  ({prog.id}, 规范版本 {prog.version})")
+    _out.print(f"依据：{doc['title']}  发文：{doc['issuer']}{(' ' + doc['number']) if doc.get('number') else ''}"
+               f"{(' ' + doc['date']) if doc.get('date') else ''}  来源：{doc['seed']}")
+    if doc.get("note"):
+        _out.print(f"[yellow]{doc['note']}[/yellow]")
+    sub = d.get("submission")
+    if sub:
+        _out.print(f"报送：{sub.get('seal', '')}，一式{sub.get('copies', 1)}份，报送{sub.get('to', '')}（{sub.get('source', '')}）")
+    if d.get("conditions"):
+        tree = Tree("[bold]申报条件[/bold]")
+        for c in d["conditions"]:
+            _condition_lines(c, tree)
+        _out.print(tree)
+    t = Table(title="申报材料", show_lines=True)
+    for h in ("目录", "材料", "是否必需", "依据"):
+        t.add_column(h, overflow="fold")
+    from .init import requirement_text
+
+    for m in prog.materials:
+        t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(m['help'])}[/dim]" if m.get("help") else ""),
+                  escape(requirement_text(m)), escape(m["source"]))
+    _out.print(t)
+    for title, key in (("申报单位需确认的事项", "attestations"),):
+        if d.get(key):
+            _out.print(f"[bold]{title}[/bold]（在 packet.toml 的 {escape('[' + key + ']')} 中填写）")
+            for a in d[key]:
+                _out.print(f"  • {escape(a['label'])}（{a['source']}）")
+    for title, key, fmt_item in (
+        ("名额", "quotas", lambda q: f"{q['label']}（{q['source']}）"),
+        ("截止日期", "deadlines", lambda x: f"{x.get('date', '')} {x['label']}（{x['source']}）".strip()),
+        ("背景与说明（非申报条件）", "notes", lambda n: f"{n['text']}（{n['source']}）"),
+    ):
+        if d.get(key):
+            _out.print(f"[bold]{title}[/bold]")
+            for item in d[key]:
+                _out.print(f"  • {escape(fmt_item(item))}")
+
+
+# ------------------------------------------------------------------ init
+def init_result(prog: Any, result: Any) -> None:
+    _out.print(f"已创建材料包：[bold]{result.root}[/bold]（{prog.title()}）")
+    for p in result.created:
+        _out.print(f"  [green]+[/green] {p.relative_to(result.root)}")
+    for p in result.kept:
+        _out.print(f"  [dim]= {p.relative_to(result.root)}（已存在，未改动）[/dim]")
+    _out.print("下一步：填写 packet.toml 和各表单，把证明材料放入对应目录，然后运行 "
+               f"[bold]zonekit check {result.root}[/bold]")
+
+
+# ------------------------------------------------------------------ check
+_SEV = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "[blue]提示[/blue]"}
+_SEV_EN = {"error": "[red]error[/red]", "warning": "[yellow]warning[/yellow]", "info": "[blue]info[/blue]"}
+_STATUS = {
+    "met": ("[green]✔ 满足[/green]", "[green]✔ met[/green]"),
+    "met_by_commitment": ("[cyan]✔ 以承诺满足[/cyan]", "[cyan]✔ met by commitment[/cyan]"),
+    "in_principle": ("[yellow]△ 原则上未达到，需说明理由[/yellow]", "[yellow]△ below an in-principle threshold[/yellow]"),
+    "unmet": ("[red]✘ 未满足[/red]", "[red]✘ not met[/red]"),
+    "unknown": ("[magenta]? 数据不足[/magenta]", "[magenta]? data missing[/magenta]"),
+    "not_applicable": ("[dim]— 不适用[/dim]", "[dim]— n/a[/dim]"),
+}
+
+
+def check_report(report: Any, *, fmt: str, lang: str) -> None:
+    if fmt == "json":
+        _json(report.to_json(lang))
+        return
+    en = lang == "en"
+    _out.print(f"[bold]{report.title}[/bold]  {report.root}")
+    by_file: dict[str, list[Any]] = {}
+    for f in report.findings:
+        by_file.setdefault(f.file or ("(packet)" if en else "（材料包）"), []).append(f)
+    for file, items in by_file.items():
+        t = Table(title=file, title_justify="left", show_lines=False, expand=False)
+        for h in (("severity", "where", "problem", "source", "what to do") if en else ("级别", "位置", "问题", "依据", "怎么改")):
+            t.add_column(h, overflow="fold")
+        for f in items:
+            where = " ".join(x for x in (f.sheet and f"[{f.sheet}]", f.cell, f.field and f"“{f.field}”") if x)
+            t.add_row((_SEV_EN if en else _SEV)[f.severity], escape(where), escape(f.text(lang)), escape(f.source or ""), escape(f.hint or ""))
+        _out.print(t)
+    if report.eligibility:
+        tree = Tree("[bold]Eligibility[/bold]" if en else "[bold]申报条件[/bold]")
+        for node in report.eligibility:
+            _eligibility_node(node, tree, en)
+        _out.print(tree)
+        _out.print(("Verdict: " if en else "结论：") + report.verdict(lang))
+    counts = report.counts()
+    summary = (f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes" if en
+               else f"{counts['error']} 个错误，{counts['warning']} 个警告，{counts['info']} 条提示")
+    style = "red" if counts["error"] else "green"
+    _out.print(f"[{style}]{summary}[/{style}]" + ("" if counts["error"] else ("  — ready to bundle" if en else "  — 可以运行 zonekit bundle 生成申报材料")))
+
+
+def _eligibility_node(node: Any, tree: Tree, en: bool) -> None:
+    status = _STATUS[node.status][1 if en else 0]
+    detail = f" — {node.detail}" if node.detail else ""
+    branch = tree.add(f"{status} {escape(node.title + detail)} [dim]（{escape(node.source)}）[/dim]")
+    for child in node.children:
+        _eligibility_node(child, branch, en)

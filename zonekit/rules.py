@@ -1,0 +1,244 @@
+"""The one small rule engine: facts, comparisons, cross-form consistency and eligibility trees.
+
+Specs name values as dotted facts, never as code:
+  application.total_building_area   a field of a record form
+  enterprises.count                 data rows of a table form
+  enterprises.sum.area              a column's sum;  enterprises.count_true.licensed (aux column)
+  enterprises.filled.licensed       non-empty cells; enterprises.each.building (every value)
+  facts.fin_area_share              a derived fact (ratio/sum/diff/min/max of other facts)
+  packet.applicant.name, claims.scale_path, attest.no_incident
+There is no eval: operators are a fixed table.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .forms_read import norm_label
+
+MISSING = object()
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+}
+_OP_TEXT = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<"}
+_NEGATION = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "="}
+
+
+@dataclass
+class Facts:
+    """Resolves dotted fact names against validated forms and the packet."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)  # form id -> Validated
+    packet: dict[str, Any] = field(default_factory=dict)
+    derived: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # fact -> Chinese label
+
+    def get(self, ref: str) -> Any:
+        head, _, rest = ref.partition(".")
+        if head in ("packet", "claims", "attest"):
+            section = {"packet": self.packet, "claims": self.packet.get("claims", {}),
+                       "attest": self.packet.get("attestations", {})}[head]
+            node: Any = section
+            for part in rest.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return MISSING
+                node = node[part]
+            return node
+        if head == "facts":
+            spec = next((f for f in self.derived if f["key"] == rest), None)
+            return MISSING if spec is None else self._derive(spec)
+        if head in self.records:
+            value = self.records[head].get(rest)
+            return MISSING if value is None else value
+        if head in self.tables:
+            return self._table(self.tables[head], rest)
+        return MISSING
+
+    def _table(self, v: Any, rest: str) -> Any:
+        kind, _, key = rest.partition(".")
+        if kind == "count":
+            return len(v.data.rows)
+        if kind in ("aux", "count_true", "filled") and key in v.aux:
+            values = list(v.aux[key].values())
+        else:
+            values = v.columns.get(key)
+        if values is None:
+            return 0 if kind in ("count_true", "filled") else MISSING
+        if kind == "sum":
+            return sum(x for x in values if isinstance(x, int | float) and not isinstance(x, bool))
+        if kind == "count_true":
+            return sum(1 for x in values if x is True)
+        if kind == "filled":
+            return sum(1 for x in values if x not in (None, ""))
+        if kind == "each":
+            return [(row.number, x) for row, x in zip(v.data.rows, values, strict=False)]
+        return MISSING
+
+    def _derive(self, spec: dict[str, Any]) -> Any:
+        args = [self.get(a) for a in spec["args"]]
+        if any(a is MISSING or not isinstance(a, int | float) for a in args):
+            return MISSING
+        op = spec["op"]
+        if op == "ratio":
+            return MISSING if not args[1] else args[0] / args[1]
+        if op == "sum":
+            return sum(args)
+        if op == "diff":
+            return args[0] - sum(args[1:])
+        return min(args) if op == "min" else max(args)
+
+    def label(self, ref: str) -> str:
+        return self.labels.get(ref, ref)
+
+
+def resolve(facts: Facts, operand: Any) -> Any:
+    if isinstance(operand, str) and "." in operand and operand.split(".")[0] in (
+        "packet", "claims", "attest", "facts", *facts.records, *facts.tables):
+        return facts.get(operand)
+    return operand
+
+
+def compare(left: Any, op: str, right: Any, tolerance: float = 0.0) -> bool | None:
+    """True/False, or None when a side is missing or the types cannot be compared."""
+    if op in ("nonempty", "empty"):
+        full = left is not MISSING and left not in (None, "", [], False)
+        return full if op == "nonempty" else not full
+    if left is MISSING or right is MISSING or left is None or right is None:
+        return None
+    if op == "in":
+        return left in right
+    if op == "matches":
+        a, b = norm_label(left), norm_label(right)
+        return bool(a) and (a == b or a in b or b in a)
+    if isinstance(left, int | float) and isinstance(right, int | float) and not isinstance(left, bool):
+        if op == "==" and tolerance:
+            return abs(left - right) <= tolerance
+        if op == "!=" and tolerance:
+            return abs(left - right) > tolerance
+        return _OPS[op](left, right)
+    if op in ("==", "!="):
+        a = norm_label(left) if isinstance(left, str) else left
+        b = norm_label(right) if isinstance(right, str) else right
+        return _OPS[op](a, b)
+    return None
+
+
+def show(value: Any, test: dict[str, Any]) -> str:
+    """A figure as a person reads it: 18000 万元 with show_unit 亿元 -> "1.8亿元"."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if not isinstance(value, int | float):
+        return str(value)
+    factor = test.get("show_factor", 1)
+    unit = test.get("show_unit") or test.get("unit", "")
+    number = value * factor
+    text = f"{number:,.2f}".rstrip("0").rstrip(".") if number % 1 else f"{number:,.0f}"
+    return text + {"m2": "平方米"}.get(unit, unit)
+
+
+# ------------------------------------------------------------------ eligibility
+@dataclass
+class Result:
+    id: str
+    title: str
+    source: str
+    status: str  # met | met_by_commitment | in_principle | unmet | unknown | not_applicable
+    detail: str = ""
+    hint: str = ""
+    children: list[Result] = field(default_factory=list)
+    missing_attest: list[str] = field(default_factory=list)
+    strength: str = "hard"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail,
+                "children": [c.to_json() for c in self.children]}
+
+
+_OK = ("met", "met_by_commitment")
+
+
+def evaluate(node: dict[str, Any], facts: Facts) -> Result:
+    r = Result(node["id"], node["title"], node["source"], "unknown", hint=node.get("hint", ""),
+               strength=node.get("strength", "hard"))
+    if node.get("when") is not None and not evaluate_when(node["when"], facts):
+        r.status = "not_applicable"
+        return r
+    if "test" in node:
+        _leaf(node, facts, r)
+    elif "attest" in node:
+        attested = facts.packet.get("attestations", {})
+        r.missing_attest = [k for k in node["attest"] if attested.get(k) is not True]
+        r.status = "unmet" if r.missing_attest else "met"
+        r.detail = "已确认" if not r.missing_attest else "packet.toml 中尚未确认"
+    else:
+        r.children = [evaluate(child, facts) for child in node.get("any_of") or node["all_of"]]
+        _combine(node, r, facts)
+    if r.status == "unmet" and r.strength == "in_principle":
+        r.status = "in_principle"
+    return r
+
+
+def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
+    t = node["test"]
+    left, right = facts.get(t["left"]), resolve(facts, t.get("right"))
+    ok = compare(left, t["op"], right, t.get("tolerance", 0.0))
+    name = facts.label(t["left"])
+    if ok is None:
+        r.status, r.detail = "unknown", f"{name}未填写或无法读取"
+        return
+    sign = _OP_TEXT.get(t["op"], t["op"]) if ok else _NEGATION.get(t["op"], "≠")
+    r.detail = f"{name} {show(left, t)} {sign} {show(right, t)}"
+    if ok:
+        r.status = "met"
+    elif node.get("commitment") and node["id"] in (facts.packet.get("claims", {}).get("commitments") or []):
+        r.status, r.detail = "met_by_commitment", r.detail + "，已承诺认定后3年内达到"
+    else:
+        r.status = "unmet"
+        if isinstance(left, int | float) and isinstance(right, int | float) and t["op"] in (">=", ">"):
+            r.detail += f"，差 {show(right - left, t)}"
+
+
+def _combine(node: dict[str, Any], r: Result, facts: Facts) -> None:
+    kids = [c for c in r.children if c.status != "not_applicable"]
+    statuses = [c.status for c in kids]
+    if "any_of" in node:
+        met = [c for c in kids if c.status == "met"]
+        by_commit = [c for c in kids if c.status == "met_by_commitment"]
+        soft = [c for c in kids if c.status == "in_principle"]
+        if met or by_commit:
+            chosen = (met or by_commit)
+            r.status = "met" if met else "met_by_commitment"
+            r.detail = "满足：" + "；".join(f"{c.title}（{c.detail}）" for c in chosen)
+        elif soft:
+            r.status, r.detail = "in_principle", soft[0].detail
+        elif "unknown" in statuses:
+            r.status, r.detail = "unknown", "缺少判断所需的数据"
+        else:
+            r.status, r.detail = "unmet", "以下条件均未满足：" + "；".join(c.detail for c in kids if c.detail)
+        return
+    if "unmet" in statuses:
+        r.status = "unmet"
+    elif "unknown" in statuses:
+        r.status = "unknown"
+    elif "in_principle" in statuses:
+        r.status = "in_principle"
+    elif "met_by_commitment" in statuses:
+        r.status = "met_by_commitment"
+    else:
+        r.status = "met"
+
+
+def evaluate_when(test: dict[str, Any], facts: Facts) -> bool | None:
+    return compare(facts.get(test["left"]), test["op"], resolve(facts, test.get("right")), test.get("tolerance", 0.0))
+
+
+def walk(result: Result) -> list[Result]:
+    out = [result]
+    for c in result.children:
+        out.extend(walk(c))
+    return out

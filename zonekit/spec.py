@@ -1,0 +1,193 @@
+"""Programme specs: find, load, merge includes, validate against the meta-schema.
+
+A programme is a folder `templates/<id>/programme.toml`. Folders starting with `_` hold shared
+parts that specs pull in with `include = ["_shared/x.toml"]`: tables and scalars of the
+programme override the included ones, arrays of tables are appended after them.
+
+The templates root is, in order: `--templates` / `ZONEKIT_TEMPLATES`, the copy inside the
+installed package (`zonekit/templates`), the checkout's top-level `templates/`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, UnknownProgramme
+
+SPEC_FILE = "programme.toml"
+SPEC_VERSION = 1
+_HERE = Path(__file__).resolve().parent
+
+
+def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The folder holding one sub-folder per programme."""
+    chosen = explicit or os.environ.get("ZONEKIT_TEMPLATES")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise SpecError(f"模板目录不存在：{root}（来自 --templates 或 ZONEKIT_TEMPLATES）")
+        return root
+    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise SpecError("找不到 zonekit 的 templates 目录：安装包不完整，请重新安装 zonekit")
+
+
+@dataclass
+class Programme:
+    """A loaded, validated programme spec. `data` is the merged spec as a plain dict."""
+
+    data: dict[str, Any]
+    path: Path
+    sha256: str  # over the programme file and every included file, in order
+    _forms: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._forms = {f["id"]: f for f in self.data.get("forms", [])}
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def version(self) -> str:
+        return self.data["version"]
+
+    def title(self, lang: str = "zh") -> str:
+        t = self.data["title"]
+        return t.get(lang) or t["zh"]
+
+    def list(self, key: str) -> list[dict[str, Any]]:
+        return self.data.get(key, [])
+
+    @property
+    def forms(self) -> list[dict[str, Any]]:
+        return self.list("forms")
+
+    @property
+    def materials(self) -> list[dict[str, Any]]:
+        return self.list("materials")
+
+    def form(self, form_id: str) -> dict[str, Any]:
+        return self._forms[form_id]
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        return next(d for d in self.list("documents") if d["id"] == doc_id)
+
+    def material_of_form(self, form_id: str) -> dict[str, Any] | None:
+        return next((m for m in self.materials if m.get("form") == form_id), None)
+
+    def deadline(self) -> str | None:
+        dates = [d["date"] for d in self.list("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
+        return min(dates) if dates else None
+
+
+def list_programmes(root: Path | None = None) -> list[str]:
+    root = root or templates_root()
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(("_", ".")) and (p / SPEC_FILE).is_file())
+
+
+def load_programme(programme_id: str, root: Path | None = None) -> Programme:
+    root = root or templates_root()
+    path = root / programme_id / SPEC_FILE
+    if programme_id.startswith(("_", ".")) or "/" in programme_id or not path.is_file():
+        known = list_programmes(root)
+        close = difflib.get_close_matches(programme_id, known, n=1, cutoff=0.4)
+        hint = f"；您是否要找 “{close[0]}”？" if close else ""
+        raise UnknownProgramme(f"未知的申报项目 “{programme_id}”。已知项目：{', '.join(known) or '（无）'}{hint}")
+    return _load(path.resolve(), root.resolve())
+
+
+@cache
+def _load(path: Path, root: Path) -> Programme:
+    digest = hashlib.sha256()
+    data = _read_toml(path, digest)
+    merged: dict[str, Any] = {}
+    for inc in data.get("include", []):
+        inc_path = (root / inc).resolve()
+        if root not in inc_path.parents or not inc_path.is_file():
+            raise SpecError(f"{path}: include “{inc}” 不存在或不在模板目录内")
+        _merge(merged, _read_toml(inc_path, digest))
+    _merge(merged, data)
+    _validate(merged, path)
+    if merged["id"] != path.parent.name:
+        raise SpecError(f"{path}: id “{merged['id']}” 与目录名 “{path.parent.name}” 不一致")
+    _check_references(merged, path)
+    return Programme(merged, path, digest.hexdigest())
+
+
+def _read_toml(path: Path, digest: Any) -> dict[str, Any]:
+    raw = path.read_bytes()
+    digest.update(raw)
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise SpecError(f"{path}: 不是有效的 UTF-8 TOML：{e}") from e
+
+
+def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict) and isinstance(into.get(key), list):
+            into[key] = into[key] + value
+        else:
+            into[key] = value
+
+
+@cache
+def meta_schema() -> dict[str, Any]:
+    return json.loads((_HERE / "schemas" / "programme.schema.json").read_text("utf-8"))
+
+
+def _validate(data: dict[str, Any], path: Path) -> None:
+    if data.get("spec_version") != SPEC_VERSION:
+        raise SpecError(f"{path}: spec_version 应为 {SPEC_VERSION}，实际为 {data.get('spec_version')!r}（本版 zonekit 不认识该格式）")
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(meta_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = _json_path(error.absolute_path, data)
+        raise SpecError(f"{path}: {where}: {error.message}")
+
+
+def _json_path(parts: Any, data: dict[str, Any]) -> str:
+    """`forms[0].fields[3].type` plus the offending item's key/id when it has one."""
+    out, node = "", data
+    for part in parts:
+        if isinstance(part, int):
+            node = node[part]
+            name = node.get("key") or node.get("id") if isinstance(node, dict) else None
+            out += f"[{part}]" + (f"({name})" if name else "")
+        else:
+            node = node[part] if isinstance(node, dict) else node
+            out += f".{part}" if out else str(part)
+    return out or "（顶层）"
+
+
+def _check_references(data: dict[str, Any], path: Path) -> None:
+    """Cross-references the meta-schema cannot express: forms/documents named by materials exist."""
+    forms = {f["id"] for f in data.get("forms", [])}
+    docs = {d["id"] for d in data.get("documents", [])}
+    seen: set[str] = set()
+    for i, m in enumerate(data["materials"]):
+        where = f"{path}: materials[{i}]({m['id']})"
+        if m.get("form") and m["form"] not in forms:
+            raise SpecError(f"{where}.form: 没有 id 为 “{m['form']}” 的表单")
+        if m.get("document") and m["document"] not in docs:
+            raise SpecError(f"{where}.document: 没有 id 为 “{m['document']}” 的文档模板")
+        if m["folder"] in seen:
+            raise SpecError(f"{where}.folder: 目录名 “{m['folder']}” 重复")
+        seen.add(m["folder"])
+    for f in data.get("forms", []):
+        keys = [c["key"] for c in f.get("fields", []) + f.get("columns", []) + f.get("aux_columns", [])]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        if dupes:
+            raise SpecError(f"{path}: forms({f['id']}): 字段 key 重复：{', '.join(sorted(dupes))}")

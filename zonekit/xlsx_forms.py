@@ -1,0 +1,308 @@
+"""Write a programme's official forms as Excel workbooks a person fills in WPS or Excel.
+
+Two layouts cover every form in the specs:
+- record: a label/value grid (附件1 申报表). Fields sharing a `row` sit on one line (1–3 pairs
+  over six columns). Every input cell gets a workbook-level defined name `ZK_<FORM>_<KEY>`.
+- table: one header row of column labels (附件2 信息表), `blank_rows` input rows, a 合计 row of
+  COUNTA/SUM formulas, frozen header, header repeated on every printed page.
+
+What zonekit adds beyond the notice (data validation, input messages, the auxiliary sheet) never
+changes the official cells; the auxiliary sheet says that it is not part of the form.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .xlsx_form_names import AUX_NOTE, AUX_SHEET, defined_name
+
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_FONT = "宋体"
+
+
+def write_form(form: dict[str, Any], path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = form["sheet"]
+    if form["kind"] == "record":
+        _record(wb, ws, form)
+    else:
+        _table(wb, ws, form)
+    wb.properties.creator = "zonekit"
+    wb.save(path)
+
+
+# ------------------------------------------------------------------ shared bits
+def _title_rows(ws: Any, form: dict[str, Any], ncols: int) -> int:
+    """附件 label, title, header line; returns the next free row."""
+    last = get_column_letter(ncols)
+    ws["A1"] = form.get("attachment", "")
+    ws["A1"].font = Font(name="黑体", size=12)
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = form["title"]
+    ws["A2"].font = Font(name=_FONT, size=18, bold=True)
+    ws["A2"].alignment = _CENTER
+    ws.row_dimensions[2].height = 36
+    split = max(1, ncols // 2)
+    ws.merge_cells(f"A3:{get_column_letter(split)}3")
+    ws["A3"] = form.get("header_left", "")
+    right = get_column_letter(split + 1)
+    ws.merge_cells(f"{right}3:{last}3")
+    ws[f"{right}3"] = form.get("header_right", "")
+    ws[f"{right}3"].alignment = Alignment(horizontal="right", vertical="center")
+    for cell in (ws["A3"], ws[f"{right}3"]):
+        cell.font = Font(name=_FONT, size=11)
+    ws.row_dimensions[3].height = 24
+    return 4
+
+
+def _print_setup(ws: Any, *, landscape: bool, fit_height: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = fit_height
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+def _validation(field: dict[str, Any], sqref: str) -> DataValidation | None:
+    kind = field.get("type", "text")
+    prompt = field.get("help", "")
+    dv: DataValidation | None
+    if kind == "bool":
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    elif kind == "choice":
+        dv = DataValidation(type="list", formula1='"' + ",".join(field["values"]) + '"', allow_blank=True)
+    elif kind in ("integer", "number", "percent"):
+        low = field.get("min", 0)
+        op_kw = {"operator": "greaterThanOrEqual", "formula1": str(low)}
+        if field.get("max") is not None:
+            op_kw = {"operator": "between", "formula1": str(low), "formula2": str(field["max"])}
+        dv = DataValidation(type="whole" if kind == "integer" else "decimal", allow_blank=True, **op_kw)
+        prompt = prompt or ("请填写不小于0的整数" if kind == "integer" else "请填写不小于0的数字") + (
+            f"，单位：{field['unit']}" if field.get("unit") else ""
+        )
+    elif kind == "date":
+        dv = DataValidation(type="date", operator="between", formula1="DATE(1978,1,1)", formula2="DATE(2100,12,31)", allow_blank=True)
+        prompt = prompt or "请填写日期，如 2023-06-30"
+    elif kind in ("phone", "email", "uscc"):
+        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="60", allow_blank=True)
+        prompt = prompt or {"phone": "手机号或带区号的固定电话，如 0755-83451234", "email": "如 name@example.com", "uscc": "18位统一社会信用代码"}[kind]
+    else:
+        return None if not prompt else DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=True)
+    dv.error = f"“{field['label']}”的值不符合要求"
+    dv.errorTitle = "输入有误"
+    if prompt:
+        dv.prompt = prompt[:250]
+        dv.promptTitle = field["label"][:30]
+        dv.showInputMessage = True
+    dv.showErrorMessage = kind in ("bool", "choice", "integer", "number", "percent", "date")
+    dv.add(sqref)
+    return dv
+
+
+def _add_name(wb: Workbook, name: str, ws: Any, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
+
+
+# ------------------------------------------------------------------ record layout (label/value grid)
+_SPANS = {1: [(1, 1), (2, 6)], 2: [(1, 1), (2, 2), (3, 4), (5, 6)], 3: [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)]}
+
+
+def _record(wb: Workbook, ws: Any, form: dict[str, Any]) -> None:
+    for col, width in zip("ABCDEF", (22, 22, 20, 18, 14, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    r = _title_rows(ws, form, 6)
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for f in form["fields"]:
+        rows.setdefault(f.get("row", len(rows) + 1), []).append(f)
+    seals = {s.get("after_row"): s for s in form.get("seals", [])}
+    for row_no in sorted(rows):
+        fields = rows[row_no]
+        if len(fields) > 3:
+            raise ValueError(f"form {form['id']}: row {row_no} has more than 3 fields")
+        spans = _SPANS[len(fields)]
+        height = 30 * max(f.get("lines", 1) for f in fields)
+        for i, f in enumerate(fields):
+            (l0, l1), (v0, v1) = spans[2 * i], spans[2 * i + 1]
+            _box(ws, r, l0, l1, f["label"], _CENTER)
+            _box(ws, r, v0, v1, None, _WRAP)
+            ref = f"${get_column_letter(v0)}${r}"
+            _add_name(wb, defined_name(form["id"], f["key"]), ws, ref)
+            dv = _validation(f, f"{get_column_letter(v0)}{r}")
+            if dv:
+                ws.add_data_validation(dv)
+        ws.row_dimensions[r].height = height
+        r += 1
+        if row_no in seals:
+            s = seals[row_no]
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+            ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=6)
+            ws.cell(r, 1, s["left"]).alignment = Alignment(vertical="bottom", indent=1)
+            ws.cell(r, 5, s.get("right", "年    月    日")).alignment = Alignment(horizontal="right", vertical="bottom")
+            for c in range(1, 7):
+                ws.cell(r, c).border = _BOX
+                ws.cell(r, c).font = Font(name=_FONT, size=11)
+            ws.row_dimensions[r].height = 48
+            r += 1
+    ws.print_area = f"A1:F{r - 1}"
+    _print_setup(ws, landscape=bool(form.get("landscape")), fit_height=1)
+
+
+def _box(ws: Any, row: int, c0: int, c1: int, value: str | None, align: Alignment) -> None:
+    if c1 > c0:
+        ws.merge_cells(start_row=row, start_column=c0, end_row=row, end_column=c1)
+    for c in range(c0, c1 + 1):
+        cell = ws.cell(row, c)
+        cell.border = _BOX
+        cell.alignment = align
+        cell.font = Font(name=_FONT, size=11)
+    if value is not None:
+        ws.cell(row, c0, value)
+
+
+# ------------------------------------------------------------------ table layout
+def _table(wb: Workbook, ws: Any, form: dict[str, Any]) -> None:
+    cols = form["columns"]
+    n = len(cols)
+    last = get_column_letter(n)
+    for i, c in enumerate(cols, 1):
+        ws.column_dimensions[get_column_letter(i)].width = c.get("width", 12)
+    r = _title_rows(ws, form, n)
+    header = r
+    for i, c in enumerate(cols, 1):
+        _box(ws, header, i, i, c["label"], _CENTER)
+        ws.cell(header, i).font = Font(name=_FONT, size=10, bold=True)
+    ws.row_dimensions[header].height = 60
+    first, end = header + 1, header + form.get("blank_rows", 20)
+    for row in range(first, end + 1):
+        for i, c in enumerate(cols, 1):
+            cell = ws.cell(row, i)
+            cell.border = _BOX
+            cell.alignment = _CENTER if c.get("type") in ("seq", "choice", "date", "integer") else _WRAP
+            cell.font = Font(name=_FONT, size=10)
+            if c.get("type") == "seq":
+                cell.value = row - header
+            elif c.get("type") == "date":
+                cell.number_format = "yyyy-mm-dd"
+            elif c.get("type") in ("number", "percent"):
+                cell.number_format = "#,##0.00"
+            elif c.get("type") in ("uscc", "text", "phone"):
+                cell.number_format = "@"
+    for i, c in enumerate(cols, 1):
+        letter = get_column_letter(i)
+        dv = _validation(c, f"{letter}{first}:{letter}{end}")
+        if dv:
+            ws.add_data_validation(dv)
+    total = form.get("total")
+    tr = end + 1
+    if total:
+        _write_total(ws, form, total, tr, first, end)
+    _add_name(wb, defined_name(form["id"], "header"), ws, f"$A${header}:${last}${header}")
+    _add_name(wb, defined_name(form["id"], "data"), ws, f"$A${first}:${last}${end}")
+    if total:
+        _add_name(wb, defined_name(form["id"], "total"), ws, f"$A${tr}:${last}${tr}")
+    ws.freeze_panes = f"A{first}"
+    ws.print_title_rows = f"{header}:{header}"
+    ws.print_area = f"A1:{last}{tr if total else end}"
+    _print_setup(ws, landscape=bool(form.get("landscape")), fit_height=0)
+    if form.get("aux_columns"):
+        _aux_sheet(wb, ws, form, first, end)
+
+
+def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, first: int, end: int) -> None:
+    keys = [c["key"] for c in form["columns"]]
+    for i, key in enumerate(keys, 1):
+        letter = get_column_letter(i)
+        value: Any = None
+        if key == total["label_column"]:
+            value = total["label"]
+        elif key in total.get("count", []):
+            value = f"=COUNTA({letter}{first}:{letter}{end})"
+        elif key in total.get("sum", []):
+            value = f"=SUM({letter}{first}:{letter}{end})"
+        elif key in total.get("slash", []):
+            value = "/"
+        cell = ws.cell(tr, i, value)
+        cell.border = _BOX
+        cell.alignment = _CENTER
+        cell.font = Font(name=_FONT, size=10, bold=True)
+    ws.row_dimensions[tr].height = 24
+
+
+def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: int) -> None:
+    aux = wb.create_sheet(AUX_SHEET)
+    aux.sheet_properties.tabColor = "999999"
+    aux["A1"] = AUX_NOTE
+    aux["A1"].font = Font(name=_FONT, size=10, italic=True, color="666666")
+    aux.merge_cells(start_row=1, start_column=1, end_row=1, end_column=1 + len(form["aux_columns"]))
+    keys = [c["key"] for c in form["columns"]]
+    name_col = keys.index("name") + 1 if "name" in keys else 2
+    name_letter = get_column_letter(name_col)
+    headers = [form["columns"][name_col - 1]["label"]]
+    headers += [c["label"] for c in form["aux_columns"]]
+    for i, h in enumerate(headers, 1):
+        _box(aux, 2, i, i, h, _CENTER)
+        aux.column_dimensions[get_column_letter(i)].width = 30 if i == 1 else 18
+    src = quote_sheetname(main.title)
+    for k, row in enumerate(range(first, end + 1)):
+        r = 3 + k
+        aux.cell(r, 1, f'=IF({src}!{name_letter}{row}="","",{src}!{name_letter}{row})').border = _BOX
+        for i in range(2, len(headers) + 1):
+            aux.cell(r, i).border = _BOX
+    for i, c in enumerate(form["aux_columns"], 2):
+        letter = get_column_letter(i)
+        dv = _validation(c, f"{letter}3:{letter}{3 + end - first}")
+        if dv:
+            aux.add_data_validation(dv)
+    aux.freeze_panes = "A3"
+    aux.sheet_view.tabSelected = False
+
+
+def write_checklist(prog: Any, path: Path, required: dict[str, str]) -> None:
+    """材料清单.xlsx: every material, whether it is needed and on what condition, its article."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "材料清单"
+    headers = ["序号", "材料名称", "是否必需", "依据", "目录", "说明", "状态"]
+    widths = [6, 30, 26, 20, 28, 50, 12]
+    ws.merge_cells("A1:G1")
+    ws["A1"] = f"{prog.title()} — 申报材料清单"
+    ws["A1"].font = Font(name="黑体", size=14)
+    ws["A1"].alignment = _CENTER
+    sub = prog.data.get("submission", {})
+    ws.merge_cells("A2:G2")
+    ws["A2"] = f"报送要求：{sub.get('seal', '')}，一式{_cn_num(sub.get('copies', 1))}份（{sub.get('source', '')}）；生成日期 {date.today().isoformat()}"
+    for i, (h, w) in enumerate(zip(headers, widths, strict=True), 1):
+        _box(ws, 3, i, i, h, _CENTER)
+        ws.column_dimensions[get_column_letter(i)].width = w
+    for k, m in enumerate(prog.materials, 1):
+        r = 3 + k
+        values = [k, m["title"], required[m["id"]], m["source"], m["folder"], m.get("help", ""), "未准备"]
+        for i, v in enumerate(values, 1):
+            _box(ws, r, i, i, v, _WRAP if i in (2, 3, 6) else _CENTER)
+        ws.row_dimensions[r].height = 36
+    dv = DataValidation(type="list", formula1='"未准备,已准备,已盖章,不适用"', allow_blank=True)
+    dv.add(f"G4:G{3 + len(prog.materials)}")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    _print_setup(ws, landscape=True, fit_height=0)
+    wb.save(path)
+
+
+def _cn_num(n: int) -> str:
+    return "零一二三四五六七八九十"[n] if 0 <= n <= 10 else str(n)
