@@ -17,6 +17,7 @@ from typing import Any
 from . import formats
 from .findings import ERROR, INFO, WARNING, Finding
 from .forms_read import FormData, norm_label
+from .xlsx_read import col_letter
 
 MAX_PER_COLUMN = 10  # findings of one code in one column before they are summarised
 
@@ -205,7 +206,9 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                                         sheet=data.sheet, field=spec["label"], source=spec.get("source")))
         out.columns[key] = values
         if spec.get("unique"):
-            findings.extend(_duplicates(data, spec, values))
+            for dup in _duplicates(data, spec, values):
+                out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
+                findings.append(dup)
     for spec in data.form.get("aux_columns", []):
         rule = FieldRule(spec, today)
         for number, cv in data.aux.get(spec["key"], {}).items():
