@@ -122,7 +122,7 @@ def _packet_findings(prog: Programme, packet: Packet, today: _dt.date) -> list[F
         out.append(Finding(code, sev, zh, en, file=src, **kw))
 
     if meta.get("spec_sha256") and meta["spec_sha256"] != prog.sha256:
-        add("spec_changed", WARNING, f"本材料包创建时使用的“{prog.id}”规范版本 {meta.get('spec_version', '?')} 与当前版本 {prog.version} 不同，表单或条件可能已变化",
+        add("spec_changed", WARNING, f"本材料包创建后，“{prog.id}”的项目规范已更新（创建时版本 {meta.get('spec_version', '?')}，现为 {prog.version}，内容校验值不同），表单或条件可能已变化",
             "the programme spec changed since this packet was created", hint="用 zonekit init 新建一个材料包对照表单是否有变化")
     applicant = packet.section("applicant")
     for spec in prog.list("applicant"):
@@ -215,9 +215,12 @@ def _where(ref: str, forms: dict[str, Validated]) -> dict[str, str | None]:
 
 def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> list[Finding]:
     out: list[Finding] = []
+    unread = {form["id"] for form in prog.forms} - set(forms)  # already reported as unreadable or missing
     for rule in prog.list("consistency"):
         if rule.get("when") and not evaluate_when(rule["when"], facts):
             continue
+        if any(isinstance(side, str) and side.partition(".")[0] in unread for side in (rule["left"], rule["right"])):
+            continue  # resolve() would take "enterprises.count" of an unread form for a literal string
         left, right = facts.get(rule["left"]), resolve(facts, rule["right"])
         sev = rule.get("severity", ERROR)
         if isinstance(left, list):  # "each": one finding per disagreeing row

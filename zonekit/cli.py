@@ -149,6 +149,42 @@ def schema(
     typer.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
 
 
+@app.command()
+def bundle(
+    directory: Annotated[Path, typer.Argument(help="材料包目录")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="输出目录（默认：材料包旁的 <目录名>-申报材料）")] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="有错误也生成，每页加“草稿 — 未通过检查”水印")] = False,
+    when: Annotated[str | None, typer.Option("--date", help="申报日期 YYYY-MM-DD（默认今天；也可用 SOURCE_DATE_EPOCH）；相同输入和日期生成完全相同的文件")] = None,
+    font: Annotated[str | None, typer.Option("--font", help="中文字体文件路径（.ttf/.ttc），默认自动查找")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="LibreOffice 转换超时（秒）")] = 120,
+    templates: TemplatesOpt = None,
+) -> None:
+    """生成申报材料：封面、目录、各项材料（表单、PDF、图片、Word），输出 PDF、Word 和 manifest.json。"""
+    from . import render
+    from .bundle import build_bundle, bundle_date
+
+    _parse_date(when)
+    target = out or directory.resolve().parent / f"{directory.resolve().name}-申报材料"
+    with render.progress() as tick:
+        result = build_bundle(directory, target, draft=draft, date=bundle_date(when), templates=_root_dir(templates),
+                              font=font, progress=tick, timeout=timeout)
+    render.bundle_result(result)
+
+
+@app.command()
+def verify(
+    out: Annotated[Path, typer.Argument(help="zonekit bundle 的输出目录（含 manifest.json）")],
+    packet: Annotated[Path | None, typer.Option("--packet", help="材料包目录（默认用 manifest 中记录的路径）")] = None,
+) -> None:
+    """核对打包后文件是否被改动：重新计算 manifest.json 中每个输入和输出文件的 SHA-256。退出码 0=一致 1=有改动。"""
+    from . import render
+    from .bundle import verify as verify_bundle
+
+    result = verify_bundle(out, packet)
+    render.verify_result(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 def _parse_date(text: str | None) -> date | None:
     if not text:
         return None
@@ -170,10 +206,8 @@ def main() -> None:
     except typer.Abort:
         print("zonekit: 已取消", file=sys.stderr)
         sys.exit(130)
-    except Exception as e:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(e, click.ClickException):
+    except Exception as e:  # click usage errors (typer vendors click) and anything unexpected
+        if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
             e.show()
             sys.exit(e.exit_code)
         if os.environ.get("ZONEKIT_DEBUG"):

@@ -21,6 +21,9 @@ def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool =
     fd, tmp_name = tempfile.mkstemp(prefix=".zk-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
     try:
         write(tmp)
         if overwrite:

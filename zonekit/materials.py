@@ -95,6 +95,9 @@ def _image(path: Path, head: bytes) -> tuple[str, str] | None:
     try:
         with Image.open(path) as im:
             im.verify()
+        with Image.open(path) as im:  # verify() does not decode pixels: a truncated scan passes it
+            im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))  # JPEG: decode at 1/8 scale, fast
+            im.load()
     except Exception:
         return "图片无法解码（文件损坏或不是图片），请重新扫描", "does not decode as an image"
     return None
@@ -141,7 +144,9 @@ def check_materials(prog: Any, root: Path, needed: dict[str, bool | None], form_
         if folder.is_dir():
             for path, problem in files_in(folder, root):
                 if problem:
-                    findings.append(problem)
+                    if str(path.relative_to(root)) not in form_files:  # a form's symlink is reported by the form check
+                        findings.append(problem)
+                    files.append(path)  # present, though unusable: not also "folder is empty"
                     continue
                 files.append(path)
                 if str(path.relative_to(root)) in form_files:

@@ -153,3 +153,55 @@ def _eligibility_node(node: Any, tree: Tree, en: bool) -> None:
     branch = tree.add(f"{status} {escape(node.title + detail)} [dim]（{escape(node.source)}）[/dim]")
     for child in node.children:
         _eligibility_node(child, branch, en)
+
+
+# ------------------------------------------------------------------ bundle / verify
+class progress:  # noqa: N801 - used as a context manager: `with render.progress() as tick`
+    """A rich progress bar driven by the core's `tick(stage, done, total)` callback."""
+
+    def __enter__(self) -> Any:
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self._p = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                           console=Console(stderr=True), transient=True)
+        self._p.__enter__()
+        self._tasks: dict[str, Any] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in self._tasks:
+                self._tasks[stage] = self._p.add_task(stage, total=max(total, 1))
+            self._p.update(self._tasks[stage], completed=done, total=max(total, 1))
+
+        return tick
+
+    def __exit__(self, *exc: Any) -> None:
+        self._p.__exit__(*exc)
+
+
+def bundle_result(result: Any) -> None:
+    t = Table(title="申报材料" + ("（草稿）" if result.draft else ""), show_lines=False)
+    for h in ("材料", "页码", "类型"):
+        t.add_column(h, overflow="fold")
+    for p in result.parts:
+        t.add_row(escape(p["title"]), f"{p['start']}–{p['end']}" if p["end"] != p["start"] else str(p["start"]), p["kind"])
+    _out.print(t)
+    for where, message in result.warnings:
+        _out.print(f"[yellow]警告[/yellow] {escape(where)}：{escape(message)}")
+    if result.incomplete:
+        _out.print(f"[red]不完整[/red]：以下材料需单独打印或补充：{escape('、'.join(result.incomplete))}")
+    _out.print(f"字体：{escape(result.font_note)}")
+    _out.print(f"共 {result.pages} 页。PDF：[bold]{result.pdf}[/bold]")
+    _out.print(f"Word：{result.docx}    清单：{result.manifest}")
+    if result.draft:
+        _out.print("[yellow]这是草稿：每页都有“草稿 — 未通过检查”水印，不能用于正式报送。[/yellow]")
+
+
+def verify_result(result: Any) -> None:
+    for p in result.changed:
+        _out.print(f"[red]已改动[/red] {escape(p)}")
+    for p in result.missing:
+        _out.print(f"[red]缺失[/red] {escape(p)}")
+    if result.ok:
+        _out.print(f"[green]一致[/green]：{result.checked} 个文件与打包时相同（{result.manifest.get('date', '')}）")
+    else:
+        _out.print(f"[red]{len(result.changed) + len(result.missing)} 个文件与打包时不同[/red]：打印件可能与检查过的材料不一致，请重新检查并打包")

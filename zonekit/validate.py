@@ -199,16 +199,18 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                 if n <= MAX_PER_COLUMN:
                     findings.append(_finding(data, issue, data.cell(key, row.number), spec))
             values.append(value)
+        out.columns[key] = values
+        if spec.get("unique"):
+            for dup in _duplicates(data, spec, values):
+                out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
+                n = capped[dup.code] = capped.get(dup.code, 0) + 1
+                if n <= MAX_PER_COLUMN:
+                    findings.append(dup)
         for code, n in capped.items():
             if n > MAX_PER_COLUMN:
                 findings.append(Finding(code, ERROR, f"“{spec['label']}”列另有 {n - MAX_PER_COLUMN} 处同类问题（共 {n} 处），只列出前 {MAX_PER_COLUMN} 处",
                                         f"'{spec['label']}': {n - MAX_PER_COLUMN} more of the same ({n} in all)", file=data.file,
                                         sheet=data.sheet, field=spec["label"], source=spec.get("source")))
-        out.columns[key] = values
-        if spec.get("unique"):
-            for dup in _duplicates(data, spec, values):
-                out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
-                findings.append(dup)
     for spec in data.form.get("aux_columns", []):
         rule = FieldRule(spec, today)
         for number, cv in data.aux.get(spec["key"], {}).items():

@@ -25,6 +25,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 MAX_UNCOMPRESSED = int(os.environ.get("ZONEKIT_MAX_XLSX_MB", "600")) * 1024 * 1024
 MAX_RATIO = 250  # uncompressed / compressed for one member: beyond this it is a zip bomb
+MAX_CELLS = 5_000_000  # used range (rows x columns) a sheet may span: calamine allocates it densely
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>')  # not <c .../>: formatted, empty
 
 
 class ReadProblem(Exception):
@@ -44,6 +47,18 @@ def col_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         s = chr(65 + rem) + s
     return s
+
+
+def _col_number(letters: bytes) -> int:
+    """b'A' -> 1, b'XFD' -> 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _area(c1: bytes, r1: bytes, c2: bytes, r2: bytes) -> int:
+    return (abs(int(r2) - int(r1)) + 1) * (abs(_col_number(c2) - _col_number(c1)) + 1)
 
 
 def split_ref(ref: str) -> tuple[int, int]:
@@ -113,6 +128,7 @@ class Workbook:
 
     def rows(self, sheet: str) -> tuple[int, int, list[list[Any]]]:
         """(first_row, first_col, rows) of the used range, 0-based offsets; values are cached results."""
+        self._check_extent(sheet)
         try:
             s = self._calamine.get_sheet_by_name(sheet)
             start = s.start or (0, 0)
@@ -120,6 +136,38 @@ class Workbook:
         except Exception as e:  # calamine raises its own error types for malformed XML
             raise ReadProblem("file_unreadable", f"{self.path.name} 的工作表“{sheet}”无法读取：{_short(e)}",
                               f"sheet {sheet} of {self.path.name} cannot be read") from e
+
+    def _check_extent(self, sheet: str) -> None:
+        """Refuse a sheet whose used range is huge: one stray value at XFD1048576 spans 17 billion cells
+        and calamine would abort the whole process allocating them. The <dimension> that office suites
+        write is trusted when small; otherwise (or when absent) the cells holding a value are scanned."""
+        member = self._sheet_xml.get(sheet)
+        if not member:
+            return
+        lo_r = lo_c = 1 << 30
+        hi_r = hi_c = 0
+        with zipfile.ZipFile(self.path) as z, z.open(member) as f:
+            chunk = f.read(16384)
+            m = _DIMENSION.search(chunk.split(b"sheetData", 1)[0])
+            if m and _area(m.group(1), m.group(2), m.group(3) or m.group(1), m.group(4) or m.group(2)) <= MAX_CELLS:
+                return
+            buf = b""
+            while True:
+                buf += chunk
+                cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)  # a tag cut by the chunk boundary waits
+                for c in _VALUE_CELL.finditer(buf, 0, cut):
+                    r, col = int(c.group(2)), _col_number(c.group(1))
+                    lo_r, hi_r, lo_c, hi_c = min(lo_r, r), max(hi_r, r), min(lo_c, col), max(hi_c, col)
+                if not chunk:
+                    break
+                buf, chunk = buf[cut:], f.read(1 << 20)
+        cells = (hi_r - lo_r + 1) * (hi_c - lo_c + 1) if hi_r else 0
+        if cells > MAX_CELLS:
+            last = f"{col_letter(hi_c - 1)}{hi_r}"
+            raise ReadProblem("file_too_large",
+                              f"{self.path.name} 的工作表“{sheet}”一直延伸到 {last} 单元格（约 {cells // 10000} 万个单元格），超过读取上限："
+                              "请删除表格下方或右侧多余的内容后重新保存",
+                              f"sheet {sheet} of {self.path.name} extends to {last} ({cells} cells), too large to read")
 
     def formulas(self, sheet: str, *, wanted: set[str] | None = None, limit_bytes: int = 400 * 2**20) -> dict[str, str]:
         """Cell -> formula text, read by streaming the sheet XML (only `wanted` cells if given)."""

@@ -1,0 +1,148 @@
+"""`zonekit bundle` and `zonekit verify` on the demo sample: real PDF/docx read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from zonekit.bundle import build_bundle, bundle_date, verify
+from zonekit.errors import BundleRefused
+
+from .conftest import SAMPLES, run_cli
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle") / "out"
+    result = build_bundle(SAMPLES / "sz-building-demo", out, date=bundle_date("2026-11-22"))
+    return result
+
+
+def test_outputs_and_parts(bundled):
+    assert bundled.pdf.name == "申报材料.pdf" and bundled.docx.name == "申报材料.docx"
+    reader = PdfReader(bundled.pdf)
+    assert len(reader.pages) == bundled.pages == bundled.parts[-1]["end"]
+    assert sum(p["end"] - p["start"] + 1 for p in bundled.parts) == bundled.pages
+    assert "深圳市市级重点金融楼宇认定申报材料" in reader.pages[0].extract_text()
+    assert reader.metadata.title == "深圳市市级重点金融楼宇认定申报材料"
+    assert reader.metadata.author == "深圳市福华置业运营管理有限公司"
+
+
+def test_enterprise_table_and_page_numbers(bundled):
+    reader = PdfReader(bundled.pdf)
+    table = next(p for p in bundled.parts if p["title"].endswith("入驻金融企业信息表") and p["kind"] == "section"
+                 and not p["title"].startswith("二"))
+    text = "".join(reader.pages[i - 1].extract_text() for i in range(table["start"], table["end"] + 1))
+    flat = "".join(text.split())  # names wrap inside narrow cells
+    assert "鹏城证券股份有限公司" in flat and "合计" in flat and "27,600" in flat
+    page = reader.pages[table["start"] - 1]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # 附件2 is landscape
+    for n in (3, bundled.pages):
+        assert f"— {n} —" in reader.pages[n - 1].extract_text()
+
+
+def test_toc_matches_real_pages(bundled):
+    reader = PdfReader(bundled.pdf)
+    toc = reader.pages[1].extract_text()
+    dividers = [p for p in bundled.parts if p["title"][:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、")
+                and p["kind"] == "section" and "—" not in p["title"]]
+    assert len(dividers) == 7
+    flat = "".join(toc.split())  # pypdf extracts each right-aligned number before its title
+    for p in dividers:
+        assert re.search(rf"…{p['start']}{re.escape(p['title'])}", flat), (p, flat)
+        assert p["title"] in reader.pages[p["start"] - 1].extract_text()
+
+
+def test_outline_points_at_parts(bundled):
+    reader = PdfReader(bundled.pdf)
+    top = [o for o in reader.outline if not isinstance(o, list)]
+    titles = {o.title: reader.get_destination_page_number(o) + 1 for o in top}
+    for p in bundled.parts:
+        if p["title"] in titles:
+            assert titles[p["title"]] == p["start"]
+    assert "一、申报表" in titles and "七、楼宇内持牌金融机构的资质证明文件" in titles
+
+
+def test_docx_has_cover_and_east_asian_fonts(bundled):
+    doc = Document(bundled.docx)
+    texts = [p.text for p in doc.paragraphs]
+    assert "深圳市市级重点金融楼宇认定申报材料" in texts
+    xml = doc.element.xml + doc.styles.element.xml
+    assert 'w:eastAsia="' in xml
+    assert any("深圳市土地使用权出让合同书.pdf" in t for t in texts)  # user PDFs are listed, not embedded
+
+
+def test_manifest_and_verify(bundled, tmp_path):
+    manifest = json.loads(bundled.manifest.read_text("utf-8"))
+    assert manifest["programme"] == "sz-building" and manifest["check"]["ok"] is True
+    assert {o["path"] for o in manifest["outputs"]} == {"申报材料.pdf", "申报材料.docx"}
+    assert any(i["path"].endswith("附件2 入驻金融企业信息表.xlsx") for i in manifest["inputs"])
+    assert verify(bundled.out).ok
+    # a one-byte change in a copy of the outputs is caught
+    copy = tmp_path / "copy"
+    shutil.copytree(bundled.out, copy)
+    pdf = copy / "申报材料.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 1
+    pdf.write_bytes(bytes(data))
+    r = run_cli("verify", str(copy), "--packet", str(SAMPLES / "sz-building-demo"))
+    assert r.returncode == 1 and "申报材料.pdf" in r.stdout
+
+
+def test_verify_catches_edited_form(bundled, tmp_path):
+    packet = tmp_path / "packet"
+    shutil.copytree(SAMPLES / "sz-building-demo", packet)
+    assert verify(bundled.out, packet).ok
+    form = packet / "01_申报表/附件1 申报表.xlsx"
+    form.write_bytes(form.read_bytes() + b"\0")
+    result = verify(bundled.out, packet)
+    assert not result.ok and any("附件1" in p for p in result.changed)
+
+
+def test_deterministic(tmp_path):
+    a = build_bundle(SAMPLES / "sz-building-demo", tmp_path / "a", date=bundle_date("2026-11-22"))
+    b = build_bundle(SAMPLES / "sz-building-demo", tmp_path / "b", date=bundle_date("2026-11-22"))
+    assert a.pdf.read_bytes() == b.pdf.read_bytes()
+    assert a.docx.read_bytes() == b.docx.read_bytes()
+
+
+def test_refuses_errors_and_draft_watermarks(tmp_path):
+    with pytest.raises(BundleRefused) as e:
+        build_bundle(SAMPLES / "sz-building-broken", tmp_path / "x", date=bundle_date("2026-11-22"))
+    assert "uscc" not in str(e.value) and "校验位" in str(e.value)
+    assert not (tmp_path / "x" / "申报材料.pdf").exists()
+    r = run_cli("bundle", str(SAMPLES / "sz-building-broken"), "-o", str(tmp_path / "y"), "--date", "2026-11-22")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    d = build_bundle(SAMPLES / "sz-building-broken", tmp_path / "d", draft=True, date=bundle_date("2026-11-22"))
+    assert d.pdf.name == "申报材料-draft.pdf" and d.docx.name == "申报材料-draft.docx"
+    reader = PdfReader(d.pdf)
+    assert all("草稿" in page.extract_text() for page in reader.pages)
+    warned = {w for w, _ in d.warnings}
+    assert any("租赁合同01" in w for w in warned)  # the encrypted PDF gets a placeholder + warning
+
+
+def test_inputs_untouched(tmp_path):
+    packet = tmp_path / "p"
+    shutil.copytree(SAMPLES / "sz-building-demo", packet)
+    before = {p: p.read_bytes() for p in packet.rglob("*") if p.is_file()}
+    build_bundle(packet, tmp_path / "out", date=bundle_date("2026-11-22"))
+    assert {p: p.read_bytes() for p in packet.rglob("*") if p.is_file()} == before
+
+
+def test_fonts_embedded_and_cover_renders(bundled, tmp_path):
+    if not shutil.which("pdffonts") or not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils not installed: apt-get install poppler-utils")
+    generated = next(p["start"] for p in bundled.parts if p["kind"] not in ("cover", "toc", "section")) - 1
+    # zonekit's own pages embed their fonts; appended user PDFs are left as they are
+    fonts = subprocess.run(["pdffonts", "-f", "1", "-l", str(generated), str(bundled.pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("yes" in r[-5:-2] for r in rows), fonts
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(bundled.pdf), str(tmp_path / "cover")], check=True)
+    assert list(tmp_path.glob("cover*.png"))

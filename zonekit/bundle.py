@@ -1,0 +1,260 @@
+"""`zonekit bundle`: one PDF to print and stamp, one docx to edit, and a manifest to prove it later.
+
+Steps: check the packet (refuse on errors unless draft) → build the document model in the
+notice's order of materials → convert office files in one LibreOffice process → render PDF and
+docx → write manifest.json with the SHA-256 of every input and output. Inputs are only read;
+outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .check import CheckReport, check_packet
+from .document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
+from .errors import BundleRefused
+from .findings import ERROR
+from .form_render import record_blocks, table_blocks, table_title
+from .fsutil import atomic_write, sha256_file
+from .materials import files_in
+
+WATERMARK = "草稿 — 未通过检查"
+IMAGE = {"jpg", "jpeg", "png"}
+OFFICE = {"docx", "doc", "xlsx", "xls"}
+_CN = "一二三四五六七八九十"
+
+Progress = Callable[[str, int, int], None]
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return _CN[n - 1]
+    tens, ones = divmod(n, 10)
+    return (_CN[tens - 1] if tens > 1 else "") + "十" + (_CN[ones - 1] if ones else "")
+
+
+@dataclass
+class BundleResult:
+    out: Path
+    pdf: Path
+    docx: Path
+    manifest: Path
+    draft: bool
+    pages: int
+    parts: list[dict[str, Any]]
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+    font_note: str = ""
+    report: CheckReport | None = None
+
+
+def bundle_date(text: str | None) -> _dt.datetime:
+    """--date, else SOURCE_DATE_EPOCH, else now (UTC, to the second)."""
+    if text:
+        return _dt.datetime.combine(_dt.date.fromisoformat(text), _dt.time(9, 0))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).replace(tzinfo=None)
+    return _dt.datetime.now().replace(microsecond=0)
+
+
+def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.datetime, templates: Path | None = None,
+                 font: str | None = None, progress: Progress | None = None, timeout: float = 120) -> BundleResult:
+    tick = progress or (lambda stage, done, total: None)
+    tick("检查材料包", 0, 1)
+    report = check_packet(root, templates=templates, as_of=date.date())
+    errors = [f for f in report.findings if f.severity == ERROR]
+    if errors and not draft:
+        lines = "\n".join(f"  - {f.location() or f.file or ''} {f.message}" for f in errors[:20])
+        more = f"\n  … 共 {len(errors)} 个错误" if len(errors) > 20 else ""
+        raise BundleRefused(f"材料包有 {len(errors)} 个错误，未生成申报材料（改正后重试，或加 --draft 生成草稿）：\n{lines}{more}")
+    from .spec import load_programme
+
+    prog = load_programme(report.programme, templates)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "-draft" if draft else ""
+    result = BundleResult(out, out / f"申报材料{suffix}.pdf", out / f"申报材料{suffix}.docx", out / "manifest.json", draft, 0, [],
+                          report=report)
+    applicant = report.facts.get("packet.applicant.name") if report.facts else None
+    applicant = applicant if isinstance(applicant, str) and applicant else "（申报单位）"
+    with tempfile.TemporaryDirectory(prefix=".zk-convert-", dir=out) as tmp:
+        parts, inputs = _parts(prog, report, root, Path(tmp), result, tick, timeout)
+        doc = Bundle(
+            title=f"{prog.title()}材料", author=applicant, cover=_cover(prog, report, applicant, date), parts=parts,
+            watermark=WATERMARK if draft else None, subject=prog.data["document"]["title"],
+        )
+        from .fonts import find_cjk_font
+        from .pdfout import render_pdf
+
+        tick("生成 PDF", 0, 1)
+        choice = find_cjk_font(font)
+        pdf_report = render_pdf(doc, result.pdf, font=choice, date=date)
+        result.font_note = choice.note or choice.name
+        result.warnings += pdf_report.warnings
+        result.pages = pdf_report.pages
+        result.parts = [{"title": p.title, "start": p.start_page, "end": p.end_page, "kind": p.kind} for p in pdf_report.parts]
+        tick("生成 Word", 0, 1)
+        from .docxout import render_docx
+
+        render_docx(doc, result.docx, date=date)
+    pages_of = {p["title"]: (p["start"], p["end"]) for p in result.parts}
+    manifest = {
+        "zonekit": __version__,
+        "programme": prog.id,
+        "spec_version": prog.version,
+        "spec_sha256": prog.sha256,
+        "date": date.isoformat(),
+        "draft": draft,
+        "packet": str(root.resolve()),
+        "check": {"ok": report.ok, "counts": report.counts(), "verdict": report.verdict()},
+        "font": {"name": choice.name, "embedded": choice.embedded, "note": choice.note},
+        "incomplete": result.incomplete,
+        "warnings": [{"where": w, "message": m} for w, m in result.warnings],
+        "inputs": [{**entry, "pages": pages_of.get(entry.pop("part"), None)} for entry in inputs],
+        "outputs": [_entry(result.pdf, out, pages=[1, result.pages]), _entry(result.docx, out)],
+    }
+    atomic_write(result.manifest, lambda p: p.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8"),
+                 overwrite=True)
+    return result
+
+
+def _entry(path: Path, base: Path, **extra: Any) -> dict[str, Any]:
+    return {"path": str(path.relative_to(base)), "sha256": sha256_file(path), "size": path.stat().st_size, **extra}
+
+
+def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -> list[Any]:
+    facts = report.facts
+    sub = prog.data.get("submission", {})
+    blocks: list[Any] = [Spacer(40), Para(f"{prog.title()}材料", "title"), Spacer(30)]
+    for item in prog.list("cover"):
+        value = facts.get(item["fact"]) if facts else None
+        blocks.append(Para(f"{item['label']}：{value if isinstance(value, str) else ''}", "plain"))
+    blocks.append(Para(f"申报单位：{applicant}", "plain"))
+    contact = facts.get("packet.applicant.contact") if facts else None
+    phone = facts.get("packet.applicant.phone") if facts else None
+    blocks.append(Para(f"联系人：{contact if isinstance(contact, str) else ''}    联系电话：{phone if isinstance(phone, str) else ''}", "plain"))
+    blocks.append(Para(f"申报日期：{date.year}年{date.month}月{date.day}日", "plain"))
+    blocks += [Spacer(30), SealBlock("申报单位（盖章）：", "年    月    日")]
+    if sub.get("copies", 1) > 1:
+        blocks += [Spacer(10), Para(f"（本材料一式{cn_number(sub['copies'])}份，{sub.get('seal', '加盖公章')}）", "center")]
+    return blocks
+
+
+def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: BundleResult, tick: Progress,
+           timeout: float) -> tuple[list[Part], list[dict[str, Any]]]:
+    """The parts in the notice's order, plus a manifest entry per input file."""
+    plan: list[tuple[dict[str, Any], list[Path]]] = []
+    office: list[Path] = []
+    for m in prog.materials:
+        folder = root / m["folder"]
+        files = [p for p, problem in files_in(folder, root) if problem is None] if folder.is_dir() and not folder.is_symlink() else []
+        form_file = prog.form(m["form"])["file"] if m.get("form") else None
+        files = [p for p in files if p.name != form_file]
+        plan.append((m, files))
+        office += [p for p in files if p.suffix.lower().lstrip(".") in OFFICE]
+    converted: dict[Path, Path | str] = {}
+    if office:
+        from .office import convert_to_pdf, find_soffice
+
+        tick("LibreOffice 转换", 0, len(office))
+        if find_soffice():
+            converted = convert_to_pdf(office, tmp, timeout=timeout)
+        else:
+            converted = {p: "未找到 LibreOffice（soffice），无法自动转换" for p in office}
+        tick("LibreOffice 转换", len(office), len(office))
+    parts: list[Part] = []
+    inputs: list[dict[str, Any]] = []
+    n = 0
+    for m, files in plan:
+        needed = report.needed.get(m["id"])
+        if not files and not m.get("form") and needed is False:
+            continue
+        n += 1
+        title = f"{cn_number(n)}、{m['title']}"
+        parts.append(Section(title, [Spacer(70), Para(title, "title"), Spacer(8), Para(f"（{m['source']}）", "center")]))
+        if m.get("form") and m["form"] in report.forms:
+            parts.append(_form_section(prog, report, m))
+            rel = f"{m['folder']}/{prog.form(m['form'])['file']}"
+            inputs.append({**_entry(root / rel, root), "part": f"{title} — 表"})
+        elif m.get("form"):
+            parts.append(Placeholder(f"{title} — 表", "表单缺失或无法读取，见检查结果", in_toc=False))
+            result.incomplete.append(m["title"])
+        for path in files:
+            rel = str(path.relative_to(root))
+            label = f"{title} — {path.name}"
+            ext = path.suffix.lower().lstrip(".")
+            if ext == "pdf":
+                parts.append(Attachment(label, path, "pdf", in_toc=False))
+            elif ext in IMAGE:
+                parts.append(Attachment(label, path, "image", in_toc=False))
+            elif ext in OFFICE:
+                got = converted.get(path)
+                if isinstance(got, Path):
+                    parts.append(Attachment(label, got, "pdf", in_toc=False))
+                else:
+                    parts.append(Placeholder(label, f"{rel}：{got}。请单独打印此文件并放在此处。", in_toc=False))
+                    result.incomplete.append(rel)
+                    result.warnings.append((rel, str(got)))
+            else:
+                continue
+            inputs.append({**_entry(path, root), "part": label})
+        if not files and not m.get("form"):
+            parts.append(Placeholder(f"{title} — 缺少材料", f"“{m['title']}”目录中没有材料文件（{m['source']}）。", in_toc=False))
+            if needed:
+                result.incomplete.append(m["title"])
+    return parts, inputs
+
+
+def _form_section(prog: Any, report: CheckReport, m: dict[str, Any]) -> Section:
+    form = prog.form(m["form"])
+    v = report.forms[form["id"]]
+    landscape = bool(form.get("landscape"))
+    if form["kind"] == "record":
+        return Section(form["title"], record_blocks(form, v.fields), landscape=landscape, in_toc=False)
+    n = len(v.data.rows)
+    columns = [list(range(1, n + 1)) if c.get("type") == "seq" else v.columns.get(c["key"], [None] * n) for c in form["columns"]]
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    title = table_title(form, report.facts)
+    return Section(title, table_blocks(form, rows, title), landscape=landscape, in_toc=False)
+
+
+# ------------------------------------------------------------------ verify
+@dataclass
+class VerifyResult:
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    checked: int = 0
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.changed and not self.missing
+
+
+def verify(out: Path, packet: Path | None = None) -> VerifyResult:
+    from .errors import PacketError
+
+    path = out / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise PacketError(f"{path} 无法读取：{e}（不是 zonekit bundle 的输出目录？）") from e
+    result = VerifyResult(manifest=manifest)
+    packet = packet or Path(manifest.get("packet", ""))
+    for base, entries in ((out, manifest.get("outputs", [])), (packet, manifest.get("inputs", []))):
+        for e in entries:
+            p = base / e["path"]
+            result.checked += 1
+            if not p.is_file():
+                result.missing.append(str(p))
+            elif p.stat().st_size != e["size"] or sha256_file(p) != e["sha256"]:
+                result.changed.append(str(p))
+    return result

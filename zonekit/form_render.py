@@ -1,0 +1,88 @@
+"""Filled forms as document-model tables (for the bundle's PDF and docx), laid out as the notice prints them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .document import Block, Cell, Para, Spacer, Table
+
+_SPANS = {1: [1, 5], 2: [1, 1, 1, 3], 3: [1, 1, 1, 1, 1, 1]}  # colspans of label/value cells over six columns
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _heading(form: dict[str, Any], title: str) -> list[Block]:
+    blocks: list[Block] = []
+    if form.get("attachment"):
+        blocks.append(Para(form["attachment"], "plain"))
+    blocks.append(Para(title, "subtitle"))
+    if form.get("header_left") or form.get("header_right"):
+        gap = "\u3000" * 14  # ideographic spaces survive paragraph whitespace folding
+        blocks.append(Para(form.get("header_left", "") + gap + form.get("header_right", ""), "note"))
+    return blocks
+
+
+def record_blocks(form: dict[str, Any], values: dict[str, Any]) -> list[Block]:
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for f in form["fields"]:
+        rows.setdefault(f.get("row", len(rows) + 1), []).append(f)
+    seals = {s.get("after_row"): s for s in form.get("seals", [])}
+    table_rows: list[list[Cell | str]] = []
+    for row_no in sorted(rows):
+        fields = rows[row_no]
+        spans = _SPANS[len(fields)]
+        cells: list[Cell | str] = []
+        for i, f in enumerate(fields):
+            cells.append(Cell(f["label"], colspan=spans[2 * i], align="center"))
+            cells.append(Cell(show_value(values.get(f["key"])), colspan=spans[2 * i + 1]))
+        table_rows.append(cells)
+        if row_no in seals:
+            s = seals[row_no]
+            table_rows.append([Cell(s["left"], colspan=4), Cell("\n\n" + s.get("right", "年    月    日"), colspan=2, align="right")])
+    return [*_heading(form, form["title"]), Table(rows=table_rows, widths=[2.2, 2.2, 2.0, 1.8, 1.4, 2.0], font_size=10.5)]
+
+
+def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str) -> list[Block]:
+    cols = form["columns"]
+    body = [[show_value(v) for v in row] for row in rows]
+    total_spec = form.get("total")
+    total = None
+    if total_spec:
+        total = []
+        for j, c in enumerate(cols):
+            key = c["key"]
+            if key == total_spec["label_column"]:
+                total.append(total_spec["label"])
+            elif key in total_spec.get("count", []):
+                total.append(show_value(sum(1 for r in rows if r[j] not in (None, ""))))
+            elif key in total_spec.get("sum", []):
+                total.append(show_value(sum(r[j] for r in rows if isinstance(r[j], int | float))))
+            elif key in total_spec.get("slash", []):
+                total.append("/")
+            else:
+                total.append("")
+    table = Table(rows=body, header=[[Cell(c["label"], bold=True, align="center") for c in cols]], total=total,
+                  widths=[float(c.get("width", 10)) for c in cols], font_size=9)
+    return [*_heading(form, title), Spacer(2), table]
+
+
+def table_title(form: dict[str, Any], facts: Any) -> str:
+    title = form["title"]
+    if form.get("title_placeholder") and form.get("title_fill") and facts is not None:
+        name = facts.get(form["title_fill"])
+        if isinstance(name, str) and name:
+            title = title.replace(form["title_placeholder"], name)
+    return title

@@ -1,0 +1,417 @@
+"""Convert office files (doc/docx/xls/xlsx/odt/…) to PDF with a headless LibreOffice.
+
+`convert_to_pdf` converts a whole batch in ONE soffice process with ONE throw-away user profile
+(`-env:UserInstallation=file:///tmp/zonekit-lo-…`), which is several times faster than starting
+LibreOffice per file and never touches (or is blocked by) the user's own LibreOffice profile or a
+running instance. `convert_each_to_pdf` keeps the same contract but starts one process per file;
+it exists so the benchmark can compare the two.
+
+Inputs are never modified: they are copied into a staging directory under unique ASCII names
+first (so a.docx and a.xlsx cannot both become a.pdf, and odd file names cannot trip up the
+command line), and the PDFs are then moved to `outdir` under names derived from the inputs.
+
+LibreOffice imports any file it cannot recognise as plain text and "converts" the garbage, so
+each input's container (zip/OLE) is first checked against its extension; damaged, empty and
+password-protected files are reported without starting soffice.
+
+Every input gets either the path of its PDF or a Chinese error message — conversion problems are
+reported, never raised. On timeout the whole process group is killed; files the batch did not get
+to are retried once individually within a second time budget of the same length.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+SOFFICE_ENV = "ZONEKIT_SOFFICE"  # explicit path to soffice, checked before PATH
+
+_WINDOWS_CANDIDATES = (
+    r"{pf}\LibreOffice\program\soffice.com",
+    r"{pf}\LibreOffice\program\soffice.exe",
+)
+_POSIX_CANDIDATES = (
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/usr/lib64/libreoffice/program/soffice",
+    "/usr/local/lib/libreoffice/program/soffice",
+    "/opt/libreoffice*/program/soffice",
+    "/snap/bin/libreoffice",
+    "/var/lib/flatpak/exports/bin/org.libreoffice.LibreOffice",
+)
+
+NOT_FOUND = "LibreOffice 转换失败：未找到 LibreOffice（soffice），请安装 LibreOffice 后重试"
+NO_OUTPUT = "LibreOffice 未能生成PDF，文件可能已损坏、加密或格式不受支持"
+
+
+def find_soffice() -> str | None:
+    """Path of the LibreOffice executable, or None.
+
+    Order: $ZONEKIT_SOFFICE, `soffice`/`libreoffice` on PATH, then the usual install locations
+    on Windows, macOS and Linux (including /opt/libreoffice*, snap and flatpak).
+    """
+    explicit = os.environ.get(SOFFICE_ENV)
+    if explicit and Path(explicit).is_file():
+        return explicit
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in _candidates():
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def convert_to_pdf(
+    files: list[Path],
+    outdir: Path,
+    *,
+    timeout: float = 120,
+    soffice: str | None = None,
+) -> dict[Path, Path | str]:
+    """Convert all `files` to PDF in one LibreOffice process; see the module docstring.
+
+    Returns, for every input path (as given), the output PDF path or an error string.
+    """
+    return _convert(files, outdir, timeout=timeout, soffice=soffice, batch=True)
+
+
+def convert_each_to_pdf(
+    files: list[Path],
+    outdir: Path,
+    *,
+    timeout: float = 120,
+    soffice: str | None = None,
+) -> dict[Path, Path | str]:
+    """Like `convert_to_pdf`, but one LibreOffice process per file (`timeout` applies to each).
+
+    The files share one temporary profile, so only process start-up is measured, not the
+    profile creation.
+    """
+    return _convert(files, outdir, timeout=timeout, soffice=soffice, batch=False)
+
+
+# --------------------------------------------------------------------------- the conversion
+
+
+def _convert(
+    files: list[Path], outdir: Path, *, timeout: float, soffice: str | None, batch: bool
+) -> dict[Path, Path | str]:
+    inputs = list(dict.fromkeys(Path(f) for f in files))  # the same path twice: convert once
+    results: dict[Path, Path | str] = {}
+    exe = soffice or find_soffice()
+    if exe is None:
+        return dict.fromkeys(inputs, NOT_FOUND)
+
+    todo = []
+    for f in inputs:
+        problem = _precheck(f)
+        if problem:
+            results[f] = f"LibreOffice 转换失败：{f.name}（{problem}）"
+        else:
+            todo.append(f)
+    if not todo:
+        return results
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    targets = _output_paths(todo, outdir, protected=inputs)
+    with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp:
+        office = _Office(exe, Path(tmp))
+        staged = office.stage(todo)
+        if batch:
+            results |= _run_group(office, todo, staged, targets, timeout)
+            if len(todo) > 1:
+                left_over = [f for f in todo if _is_timeout(results[f])]
+                results |= _retry_timeouts(office, left_over, staged, targets, timeout)
+        else:
+            for f in todo:
+                results |= _run_group(office, [f], staged, targets, timeout)
+    return {f: results[f] for f in inputs}
+
+
+def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
+               timeout: float) -> dict[Path, Path | str]:
+    """One soffice run over `group`; each file gets its PDF path or an error."""
+    outcome = office.run([staged[f] for f in group], timeout)
+    results: dict[Path, Path | str] = {}
+    for f in group:
+        pdf = office.output_of(staged[f])
+        if pdf is not None:
+            _place(pdf, targets[f])
+            results[f] = targets[f]
+        elif outcome.timed_out:
+            results[f] = f"LibreOffice 转换超时（{timeout:g}秒）：{f.name}"
+        else:
+            results[f] = f"LibreOffice 转换失败：{f.name}（{outcome.reason or NO_OUTPUT}）"
+    return results
+
+
+def _retry_timeouts(office: _Office, pending: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
+                    timeout: float) -> dict[Path, Path | str]:
+    """Retry files left over by a timed-out batch one by one, within another `timeout` in total.
+
+    One slow or hanging file should not cost the rest of the batch. Each retry gets at most half
+    the original timeout; whatever the budget does not reach stays a timeout.
+    """
+    results: dict[Path, Path | str] = {}
+    deadline = time.monotonic() + timeout
+    for f in pending:
+        budget = min(timeout / 2, deadline - time.monotonic())
+        if budget <= 0.5:
+            results[f] = f"LibreOffice 转换超时（{timeout:g}秒）：{f.name}"
+            continue
+        result = _run_group(office, [f], staged, targets, budget)[f]
+        if isinstance(result, str) and _is_timeout(result):
+            result = f"LibreOffice 转换超时（{timeout:g}秒，单独重试 {round(budget, 1):g} 秒仍超时）：{f.name}"
+        results[f] = result
+    return results
+
+
+def _is_timeout(result: Path | str) -> bool:
+    return isinstance(result, str) and result.startswith("LibreOffice 转换超时")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    timed_out: bool
+    reason: str = ""  # a short explanation when soffice itself failed
+
+
+class _Office:
+    """A soffice executable plus a private working area: staging dir, output dir, user profile."""
+
+    def __init__(self, exe: str, workdir: Path) -> None:
+        self.exe = exe
+        self.stage_dir = workdir / "in"
+        self.out_dir = workdir / "out"
+        self.profile = workdir / "profile"
+        self.tmp = workdir / "tmp"  # LibreOffice's own lu*.tmp dirs, removed with the rest
+        for d in (self.stage_dir, self.out_dir, self.profile, self.tmp):
+            d.mkdir()
+
+    def stage(self, files: list[Path]) -> dict[Path, Path]:
+        """Copy inputs to unique ASCII names (zk0001.docx, …); the originals stay untouched."""
+        staged = {}
+        for i, f in enumerate(files, start=1):
+            suffix = f.suffix if f.suffix.isascii() else ""
+            staged[f] = self.stage_dir / f"zk{i:04d}{suffix}"
+            shutil.copyfile(f, staged[f])
+        return staged
+
+    def command(self, staged: list[Path]) -> list[str]:
+        return [
+            self.exe,
+            f"-env:UserInstallation={self.profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nologo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(self.out_dir),
+            *(str(p) for p in staged),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for name in ("TMPDIR", "TMP", "TEMP"):
+            env[name] = str(self.tmp)
+        return env
+
+    def run(self, staged: list[Path], timeout: float) -> _Outcome:
+        try:
+            proc = subprocess.Popen(
+                self.command(staged),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.stage_dir,
+                env=self.environment(),
+                **_new_process_group(),
+            )
+        except OSError as exc:
+            return _Outcome(timed_out=False, reason=f"无法启动 LibreOffice：{exc}")
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            proc.communicate()
+            _remove_ipc_pipe(self.profile.as_uri())
+            return _Outcome(timed_out=True)
+        if proc.returncode != 0:
+            return _Outcome(timed_out=False, reason=_last_line(err) or f"退出码 {proc.returncode}")
+        return _Outcome(timed_out=False)
+
+    def output_of(self, staged: Path) -> Path | None:
+        """The complete PDF LibreOffice wrote for `staged`, if any."""
+        pdf = self.out_dir / f"{staged.stem}.pdf"
+        return pdf if _looks_like_pdf(pdf) else None
+
+
+# --------------------------------------------------------------------------- pre-flight checks
+
+_OOXML = {".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm", ".xltx", ".xltm", ".pptx", ".pptm", ".ppsx", ".potx"}
+_ODF = {".odt", ".ott", ".ods", ".ots", ".odp", ".otp", ".odg"}
+_LEGACY = {".doc", ".dot", ".xls", ".xlt", ".ppt", ".pps", ".pot", ".wps", ".et", ".dps"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+DAMAGED = "文件已损坏或内容与扩展名不符"
+
+
+def _precheck(path: Path) -> str | None:
+    """Why `path` cannot be converted, or None.
+
+    LibreOffice silently imports any unreadable file as plain text and "converts" the garbage,
+    so the container format is checked against the extension before soffice sees the file.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except FileNotFoundError:
+        return "找不到文件"
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}"
+    if size == 0:
+        return "文件为空"
+    suffix = path.suffix.lower()
+    if suffix in _OOXML:
+        if head.startswith(_OLE_MAGIC):  # encrypted OOXML is an OLE container
+            return "文件已加密，请先取消密码保护" if _ole_is_encrypted(path) else None
+        return None if head.startswith(_ZIP_MAGIC) and _zip_has(path, "[Content_Types].xml") else DAMAGED
+    if suffix in _ODF:
+        return None if head.startswith(_ZIP_MAGIC) and _zip_has(path, "mimetype") else DAMAGED
+    if suffix in _LEGACY:
+        # real binaries, or the HTML/RTF/XML files many systems export under a .doc/.xls name
+        if head.startswith((_OLE_MAGIC, _ZIP_MAGIC)) or b"\x00" not in head:
+            return None
+        return DAMAGED
+    return None
+
+
+def _zip_has(path: Path, member: str) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return member in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    try:
+        return _ENCRYPTED_STREAM in path.read_bytes()
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _candidates() -> list[str]:
+    if sys.platform == "win32":
+        roots = {os.environ.get(v) for v in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")}
+        roots |= {r"C:\Program Files", r"C:\Program Files (x86)"}
+        return [c.format(pf=root) for root in sorted(r for r in roots if r) for c in _WINDOWS_CANDIDATES]
+    found: list[str] = []
+    for pattern in _POSIX_CANDIDATES:
+        found.extend(sorted(glob.glob(pattern), reverse=True) if "*" in pattern else [pattern])
+    return found
+
+
+def _output_paths(files: list[Path], outdir: Path, *, protected: list[Path]) -> dict[Path, Path]:
+    """`<stem>.pdf`, or `<stem>_<ext>.pdf` when two inputs share a stem; never an input's path."""
+    def key(p: Path) -> str:
+        return os.path.normcase(str(p.resolve())).casefold()
+
+    stems = Counter(f.stem.casefold() for f in files)
+    taken = {key(p) for p in protected}
+    paths = {}
+    for f in files:
+        base = f.stem if stems[f.stem.casefold()] == 1 else f"{f.stem}_{f.suffix.lstrip('.')}"
+        candidate, n = outdir / f"{base}.pdf", 2
+        while key(candidate) in taken:
+            candidate, n = outdir / f"{base}_{n}.pdf", n + 1
+        taken.add(key(candidate))
+        paths[f] = candidate
+    return paths
+
+
+def _place(src: Path, target: Path) -> None:
+    """Copy next to `target`, then rename: `target` is never seen half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    """Exists, starts with %PDF- and has an %%EOF near the end (not cut off by a kill)."""
+    try:
+        size = path.stat().st_size
+        if size < 64:
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def _new_process_group() -> dict:
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Kill soffice and everything it started (oosplash → soffice.bin)."""
+    if sys.platform == "win32":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
+        proc.kill()
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # start_new_session: the group id is the pid
+    except ProcessLookupError:
+        pass
+
+
+def _remove_ipc_pipe(profile_uri: str) -> None:
+    """Delete the IPC socket a killed soffice leaves in /tmp (a clean exit removes it itself).
+
+    LibreOffice names it OSL_PIPE_<uid>_SingleOfficeIPC_<md5 of the profile URL as UTF-16,
+    unpadded hex per byte>; the profile is ours alone, so the socket is too.
+    """
+    if sys.platform == "win32" or not hasattr(os, "getuid"):
+        return
+    digest = hashlib.md5(profile_uri.encode("utf-16-le"), usedforsecurity=False).digest()
+    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(format(b, 'x') for b in digest)}"
+    Path("/tmp", name).unlink(missing_ok=True)
+
+
+def _last_line(data: bytes | None) -> str:
+    lines = [ln.strip() for ln in (data or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
+    lines = [ln for ln in lines if "javaldx" not in ln]  # harmless start-up noise
+    return lines[-1][:200] if lines else ""
