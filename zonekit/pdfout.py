@@ -7,7 +7,9 @@ Pipeline (`render_pdf`):
    EXIF-rotated and downscaled to ~200 dpi.
 2. Everything zonekit generates (sections, image pages, placeholder pages) is laid out with
    reportlab platypus in one "body" document, GB/T 9704-2012 flavoured (仿宋 3号, 28 pt lines,
-   margins 37/35/28/26 mm). Zero-size marks record the page each part starts on.
+   margins 37/35/28/26 mm). Zero-size marks record the page each part starts on. Should
+   reportlab fail to split an over-tall table row, the parts that fail alone are laid out again
+   with those cells cut to 40 % of a page (and a warning).
 3. The "front" document (cover + 目录) is laid out last, once the real page numbers are known;
    the TOC reserves a fixed column for the numbers so its page count does not depend on them.
 4. Generated pages are inserted around the appended ones, then every page gets a tiny extra
@@ -299,7 +301,6 @@ class _Renderer:
 
     def _open_pdf(self, path: Path) -> tuple[Any, str]:
         """(reader, "") or (None, reason)."""
-
         try:
             data = path.read_bytes()
         except OSError:
@@ -900,7 +901,6 @@ class _Flow:
 
     def draw_toc_number(self, canv: Any, kind: str, label: str) -> None:
         """onDraw callback: leader dots from the end of the title, number right-aligned."""
-
         st = self.styles["toc"]
         info = canv._curr_tx_info
         x, y = info["cur_x"], info["cur_y"]
