@@ -376,7 +376,68 @@ def test_large_photo_is_downscaled(tmp_path, font):
     assert out.stat().st_size < photo.stat().st_size / 3
 
 
+def test_unsplittable_table_cell_is_cut_not_fatal(tmp_path, font):
+    """reportlab cannot split some over-tall rows; such a part is re-laid-out with cut cells."""
+    long_text = "这是一段很长的说明文字，" * 400
+    url = "https://example.com/" + "a" * 600
+    table = Table(rows=[["1", long_text, url, "", "", "", ""]], header=[["序号", "说明", "链接"]])
+    bundle = Bundle(
+        "t",
+        "a",
+        cover=[],
+        toc=False,
+        parts=[
+            Section("正常", [Para("正文")]),
+            Section("超长表格", [table]),
+            Section("其后", [Para("后文")]),
+        ],
+    )
+    report = render_pdf(bundle, tmp_path / "tall.pdf", font=font, date=DATE)
+    assert [w for w in report.warnings if w[0] == "超长表格"]
+    assert all(w[0] != "正常" for w in report.warnings)
+    reader = PdfReader(tmp_path / "tall.pdf")
+    text = reader.pages[_part(report, "超长表格").start_page - 1].extract_text()
+    assert "内容过长，已截断" in text.replace("\n", "")
+    assert "后文" in reader.pages[_part(report, "其后").start_page - 1].extract_text()
+
+
+def test_rotated_appended_page_is_stamped_upright(tmp_path, font):
+    src = _user_pdf(tmp_path / "src.pdf", font.name, 2, "旋转页")
+    writer = PdfWriter(clone_from=src)
+    writer.pages[1].rotate(90)
+    rotated = tmp_path / "rotated.pdf"
+    with rotated.open("wb") as fh:
+        writer.write(fh)
+    bundle = Bundle("t", "a", cover=[], toc=False, parts=[Attachment("旋转", rotated, "pdf")])
+    render_pdf(bundle, tmp_path / "out.pdf", font=font, date=DATE)
+    page = PdfReader(tmp_path / "out.pdf").pages[1]
+    assert page.rotation == 90
+    found: list[tuple[float, ...]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip() == "— 2 —":
+            found.append(tuple(cm))
+
+    page.extract_text(visitor_text=visit)
+    # the stamp's own matrix undoes /Rotate 90, so it reads horizontally on screen and paper
+    assert found and found[0][:4] == (0, 1, -1, 0)
+
+
 # --------------------------------------------------------------------------- fonts
+
+
+def test_font_preference_and_environment(monkeypatch, font):
+    ranked = fonts._ranked(
+        [
+            fonts._Candidate("/f/wqy-zenhei.ttc", 0, "WenQuanYi Zen Hei"),
+            fonts._Candidate("/f/uming.ttc", 0, "AR PL UMing"),
+            fonts._Candidate("C:/Windows/Fonts/simfang.ttf", 0, "FangSong"),
+        ]
+    )
+    assert [Path(c.path).name for c in ranked] == ["simfang.ttf", "uming.ttc", "wqy-zenhei.ttc"]
+    if font.path:
+        monkeypatch.setenv("ZONEKIT_FONT", font.path)
+        assert fonts.find_cjk_font().path == font.path
 
 
 def test_fallback_font_still_renders_chinese(tmp_path, inputs):

@@ -80,6 +80,9 @@ class _Candidate:
 
 _CHOICES: dict[str | None, FontChoice] = {}
 _LOADED: dict[tuple[str, int], str | None] = {}  # (path, index) -> registered name, None = unusable
+_BAD_FILES: set[str] = set()
+# reportlab errors that hold for every face of a file (CFF outlines, unreadable, past the last face)
+_FILE_LEVEL_ERRORS = ("postscript outlines", "subfontIndex", "Can't open", "is not a", "Corrupt")
 
 
 def find_cjk_font(explicit: str | None = None) -> FontChoice:
@@ -106,7 +109,7 @@ def _choose(explicit: str | None) -> FontChoice:
         choice = _try_candidate(_explicit_candidate(explicit))
         if choice:
             return choice
-        note = f"指定的字体无法使用（{explicit}）; "
+        note = f"指定的字体无法使用（{explicit}）：需要含中文字形、允许嵌入的 TrueType 字体（.ttf/.ttc）; "
     seen: set[tuple[str, int | None]] = set()
     for cand in _ranked(_fontconfig_candidates() + _common_candidates()):
         if (cand.path, cand.index) in seen:
@@ -114,7 +117,8 @@ def _choose(explicit: str | None) -> FontChoice:
         seen.add((cand.path, cand.index))
         choice = _try_candidate(cand)
         if choice:
-            return FontChoice(choice.name, choice.path, choice.subfont_index, True, note.rstrip("; "))
+            used = f"改用 {choice.path}" if note else ""
+            return FontChoice(choice.name, choice.path, choice.subfont_index, True, note + used)
     fb = fallback_font()
     return FontChoice(fb.name, None, 0, False, note + fb.note)
 
@@ -163,7 +167,7 @@ def _common_candidates() -> list[_Candidate]:
 
 
 def _try_candidate(cand: _Candidate) -> FontChoice | None:
-    if not os.path.isfile(cand.path):
+    if cand.path in _BAD_FILES or not os.path.isfile(cand.path):
         return None
     if cand.index is not None:
         indexes: range | list[int] = [cand.index]
@@ -175,6 +179,8 @@ def _try_candidate(cand: _Candidate) -> FontChoice | None:
         name = _load(cand.path, index)
         if name:
             return FontChoice(name, cand.path, index, True, "")
+        if cand.path in _BAD_FILES:  # no other face of this file can work either
+            break
     return None
 
 
@@ -191,8 +197,10 @@ def _load(path: str, index: int) -> str | None:
     try:
         font = TTFont(name, path, subfontIndex=index)
         usable = all(ord(ch) in font.face.charToGlyph for ch in _REQUIRED_CHARS)
-    except Exception:  # broken, CFF-based or out-of-range face: try the next candidate
+    except Exception as exc:  # broken, CFF-based or out-of-range face: try the next candidate
         usable = False
+        if any(marker in str(exc) for marker in _FILE_LEVEL_ERRORS):
+            _BAD_FILES.add(path)
     if usable:
         pdfmetrics.registerFont(font)
     _LOADED[key] = name if usable else None
