@@ -105,7 +105,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             doc = prog.document(m["document"])
             emit(folder / doc["file"], lambda p, doc=doc: _write_doc(doc, p))
     required = {m["id"]: requirement_text(m) for m in prog.materials}
-    emit(target / CHECKLIST, lambda p: write_checklist(prog, p, required))
+    emit(target / CHECKLIST, lambda p: write_checklist(prog, p, required, today))
     return result
 
 

@@ -272,7 +272,7 @@ def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: i
     aux.sheet_view.tabSelected = False
 
 
-def write_checklist(prog: Any, path: Path, required: dict[str, str]) -> None:
+def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date) -> None:
     """材料清单.xlsx: every material, whether it is needed and on what condition, its article."""
     wb = Workbook()
     ws = wb.active
@@ -285,7 +285,7 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str]) -> None:
     ws["A1"].alignment = _CENTER
     sub = prog.data.get("submission", {})
     ws.merge_cells("A2:G2")
-    ws["A2"] = f"报送要求：{sub.get('seal', '')}，一式{_cn_num(sub.get('copies', 1))}份（{sub.get('source', '')}）；生成日期 {date.today().isoformat()}"
+    ws["A2"] = f"报送要求：{sub.get('seal', '')}，一式{_cn_num(sub.get('copies', 1))}份（{sub.get('source', '')}）；生成日期 {today.isoformat()}"
     for i, (h, w) in enumerate(zip(headers, widths, strict=True), 1):
         _box(ws, 3, i, i, h, _CENTER)
         ws.column_dimensions[get_column_letter(i)].width = w
