@@ -5,7 +5,6 @@ coordinates: inserted rows, blank rows, a renamed sheet, reordered helper sheets
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +13,15 @@ from .findings import ERROR, WARNING, Finding
 from .xlsx_form_names import AUX_SHEET, defined_name
 from .xlsx_read import Workbook, col_letter, split_ref
 
-_SPACE = re.compile(r"[\s\u3000]+")
-_FW = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ","})
-
 
 def norm_label(text: Any) -> str:
-    return _SPACE.sub("", str(text)).translate(_FW).lower() if text is not None else ""
+    """Label for comparison: no whitespace (incl. U+3000), full-width （）：， as ASCII, lower case."""
+    if text is None:
+        return ""
+    # str.split() drops exactly the characters re's \s does; chained replace() is ~4x faster than
+    # re.sub + str.translate, and this runs once per cell of a 100,000-row table
+    s = "".join(str(text).split())
+    return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
 
 
 @dataclass
@@ -142,12 +144,14 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
                   cell=f"{col_letter(c0)}{r0 + hi + 1}", field=c["label"])
     total = form.get("total")
     label_j = mapping.get(total["label_column"]) if total else None
+    total_label = norm_label(total["label"]) if total else None
     seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
     for i in range(hi + 1, len(rows)):
         row = rows[i]
         values = {key: (row[j] if j < len(row) else "") for key, j in mapping.items()}
         excel_row = r0 + i + 1
-        if total and label_j is not None and norm_label(values.get(total["label_column"])) == norm_label(total["label"]):
+        label = row[label_j] if label_j is not None and label_j < len(row) else None
+        if isinstance(label, str) and norm_label(label) == total_label:
             data.total = Row(excel_row, values)
             continue
         if all(v in ("", None) for k, v in values.items() if k not in seq_keys):
@@ -188,6 +192,7 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
     else:
         return
     by_name = {norm_label(r.values.get("name")): r.number for r in data.rows}
+    letters = {j: col_letter(c0 + j) for j in keys}
     for k, row in enumerate(body):
         name = norm_label(row[name_j]) if name_j is not None and name_j < len(row) else ""
         target = by_name.get(name) if name else (data.rows[k].number if k < len(data.rows) else None)
@@ -195,4 +200,4 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
             continue
         for j, key in keys.items():
             if j < len(row) and row[j] not in ("", None):
-                data.aux.setdefault(key, {})[target] = CellValue(row[j], AUX_SHEET, f"{col_letter(c0 + j)}{r0 + i + 2 + k}")
+                data.aux.setdefault(key, {})[target] = CellValue(row[j], AUX_SHEET, f"{letters[j]}{r0 + i + 2 + k}")

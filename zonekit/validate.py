@@ -51,20 +51,25 @@ class FieldRule:
     today: _dt.date
     kind: str = field(init=False)
     choices: dict[str, str] = field(init=False, default_factory=dict)
+    limits: dict[str, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.spec.get("type", "text")
         self.choices = {norm_label(v): v for v in self.spec.get("values", [])}
+        self.limits = {name: self._spec_limit(name) for name in ("min", "max")}  # once, not once per cell
 
     @property
     def label(self) -> str:
         return self.spec["label"]
 
-    def _limit(self, name: str) -> Any:
+    def _spec_limit(self, name: str) -> Any:
         value = self.spec.get(name)
         if self.kind == "date" and isinstance(value, str):
             return self.today if value == "today" else _dt.date.fromisoformat(value)
         return value
+
+    def _limit(self, name: str) -> Any:
+        return self.limits[name]
 
     def parse(self, raw: Any) -> tuple[Any, Issue | None]:
         """Typed value (None when blank) or the raw value plus an issue when it cannot be read."""
@@ -72,8 +77,11 @@ class FieldRule:
             return None, None
         k = self.kind
         if k in ("number", "integer", "percent"):
-            if type(raw) is float and k != "integer":  # the common case, kept fast
-                return raw, None
+            if type(raw) is float:  # the common case, kept fast (what parse_number returns for it)
+                if k != "integer":
+                    return raw, None
+                if raw.is_integer():
+                    return int(raw), None
             value, p = formats.parse_number(raw, self.spec.get("unit"), integer=k == "integer")
         elif k == "date":
             value, _precision, p = formats.parse_date(raw)
@@ -128,8 +136,10 @@ class FieldRule:
         value, issue = self.parse(raw)
         if issue:
             return value, issue
-        if self.kind == "choice" and value is not None and norm_label(value) in self.choices:
-            value = self.choices[norm_label(value)]
+        if self.kind == "choice" and value is not None:
+            canonical = self.choices.get(norm_label(value))
+            if canonical is not None:
+                return canonical, None  # an allowed choice: problems() has nothing more to say
         return value, self.problems(value)
 
 

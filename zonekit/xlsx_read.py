@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ MAX_UNCOMPRESSED = int(os.environ.get("ZONEKIT_MAX_XLSX_MB", "600")) * 1024 * 10
 MAX_RATIO = 250  # uncompressed / compressed for one member: beyond this it is a zip bomb
 MAX_CELLS = 5_000_000  # used range (rows x columns) a sheet may span: calamine allocates it densely
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
-_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>')  # not <c .../>: formatted, empty
+# a cell with a value or formula; not <c r=".." s=".."/> nor <c ..></c>: formatting only, which calamine skips
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b')
 
 
 class ReadProblem(Exception):
@@ -146,21 +148,25 @@ class Workbook:
             return
         lo_r = lo_c = 1 << 30
         hi_r = hi_c = 0
-        with zipfile.ZipFile(self.path) as z, z.open(member) as f:
-            chunk = f.read(16384)
-            m = _DIMENSION.search(chunk.split(b"sheetData", 1)[0])
-            if m and _area(m.group(1), m.group(2), m.group(3) or m.group(1), m.group(4) or m.group(2)) <= MAX_CELLS:
-                return
-            buf = b""
-            while True:
-                buf += chunk
-                cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)  # a tag cut by the chunk boundary waits
-                for c in _VALUE_CELL.finditer(buf, 0, cut):
-                    r, col = int(c.group(2)), _col_number(c.group(1))
-                    lo_r, hi_r, lo_c, hi_c = min(lo_r, r), max(hi_r, r), min(lo_c, col), max(hi_c, col)
-                if not chunk:
-                    break
-                buf, chunk = buf[cut:], f.read(1 << 20)
+        try:
+            with zipfile.ZipFile(self.path) as z, z.open(member) as f:
+                chunk = f.read(16384)
+                m = _DIMENSION.search(chunk.split(b"sheetData", 1)[0])
+                if m and _area(m.group(1), m.group(2), m.group(3) or m.group(1), m.group(4) or m.group(2)) <= MAX_CELLS:
+                    return
+                buf = b""
+                while True:
+                    buf += chunk
+                    cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)  # a tag cut by the chunk boundary waits
+                    for c in _VALUE_CELL.finditer(buf, 0, cut):
+                        r, col = int(c.group(2)), _col_number(c.group(1))
+                        lo_r, hi_r, lo_c, hi_c = min(lo_r, r), max(hi_r, r), min(lo_c, col), max(hi_c, col)
+                    if not chunk:
+                        break
+                    buf, chunk = buf[cut:], f.read(1 << 20)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as e:  # bad CRC, bad deflate data
+            raise ReadProblem("file_unreadable", f"{self.path.name} 已损坏（工作表“{sheet}”的数据无法解压），请重新保存或重新下载",
+                              f"{self.path.name} is corrupt") from e
         cells = (hi_r - lo_r + 1) * (hi_c - lo_c + 1) if hi_r else 0
         if cells > MAX_CELLS:
             last = f"{col_letter(hi_c - 1)}{hi_r}"

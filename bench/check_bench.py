@@ -1,0 +1,226 @@
+"""How fast is `zonekit check` on a big 附件2, next to the bare readers it is built on?
+
+    python bench/check_bench.py                 # 10,000 and 100,000 rows
+    python bench/check_bench.py --rows 30000
+
+For each size a copy of samples/sz-building-demo gets a 附件2 written the way Excel/WPS write
+files (XlsxWriter: shared strings, a <dimension>, the 合计 formulas *with* cached results), same
+layout as `zonekit init`: title rows 1-3, the spec's header labels in row 4, data rows, 合计 row,
+and the helper sheet. 附件1 is updated with openpyxl so that it agrees with the new 附件2 (企业数,
+面积, 财力, 企业总数, 办公/建筑面积): the check is a clean one and times reading + validating, not
+reporting thousands of consistency findings. Data are seeded-random, so every run writes the same
+files.
+
+Every measurement runs in its own subprocess: a tiny runner starts the command, times it (wall
+clock, so Python start-up and imports are included for every row alike) and reports the child's
+peak RSS from resource.getrusage(RUSAGE_CHILDREN).ru_maxrss. Linux/macOS only (resource module).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "samples" / "sz-building-demo"
+AS_OF = "2026-11-22"
+
+# Runs argv[1:] once; prints {"s": wall seconds, "mb": the child's peak RSS in MB, "rc": exit code}.
+RUNNER = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+s = time.perf_counter() - t
+kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"s": s, "mb": kb / (1024 * 1024 if sys.platform == "darwin" else 1024), "rc": rc}))
+"""
+
+OPENPYXL = """
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
+n = sum(1 for _ in wb[sys.argv[2]].iter_rows(values_only=True))
+assert n > 4, n
+"""
+
+CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name(sys.argv[2]).to_python()
+assert len(rows) > 4, len(rows)
+"""
+
+# The same rules as the spec's columns, as a Table Schema; the 3 title rows are skipped by the dialect.
+FRICTIONLESS = """
+import json, sys
+from pathlib import Path
+from frictionless import Dialect, Resource, Schema, formats
+path = Path(sys.argv[1])
+schema = Schema.from_descriptor(json.loads(sys.argv[3]))
+dialect = Dialect(header_rows=[4], controls=[formats.ExcelControl(sheet=sys.argv[2])])
+report = Resource(path.name, basepath=str(path.parent), schema=schema, dialect=dialect).validate(limit_errors=100)
+task = report.tasks[0]
+assert task.stats["rows"] > 4, task.stats  # all rows read (errors are the 合计 row's, which the schema cannot skip)
+"""
+
+
+# ------------------------------------------------------------------ writing the packet
+def make_packet(target: Path, n: int) -> dict[str, float]:
+    """Copy the demo packet to `target` with an n-row 附件2; returns the figures written to 附件1."""
+    import openpyxl
+    import xlsxwriter
+
+    from zonekit.formats import make_uscc
+    from zonekit.spec import load_programme
+    from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
+
+    prog = load_programme("sz-building")
+    form = prog.form("enterprises")
+    cols = form["columns"]
+    shutil.copytree(DEMO, target)
+    rng = random.Random(n)
+    kinds = next(c for c in cols if c["key"] == "kind")["values"]
+    building = "福华金融中心"
+
+    path = target / "02_入驻金融企业信息表" / form["file"]
+    path.unlink()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(form["sheet"])
+    datef = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write(0, 0, form["attachment"])
+    ws.write(1, 0, form["title"].replace(form["title_placeholder"], building))
+    ws.write(2, 0, form["header_left"])
+    ws.write(2, 5, form["header_right"])
+    ws.write_row(3, 0, [c["label"] for c in cols])
+    area = fiscal = 0.0
+    staff = 0
+    start = dt.date(2005, 1, 1)
+    for i in range(n):
+        a, f, s = round(rng.uniform(80, 900), 1), round(rng.uniform(5, 400), 2), rng.randint(3, 300)
+        area, fiscal, staff = area + a, fiscal + f, staff + s
+        r = 4 + i
+        ws.write_row(r, 0, [i + 1, building, f"深圳市鹏城第{i + 1}号金融服务有限公司", kinds[i % len(kinds)], a,
+                            f"{i % 48 + 1}"])
+        ws.write_row(r, 6, [f, s])
+        ws.write_datetime(r, 8, dt.datetime.combine(start + dt.timedelta(days=rng.randint(0, 7000)), dt.time()), datef)
+        ws.write_row(r, 9, [f"深圳市福田区福华三路88号{i % 48 + 1}层{i}室", make_uscc("91440300", f"{i:08d}")])
+    t, last = 4 + n, 4 + n  # 0-based index of the 合计 row; data are Excel rows 5..last
+    ws.write_row(t, 0, ["合计", "/"])
+    ws.write_formula(t, 2, f"=COUNTA(C5:C{last})", None, n)
+    ws.write(t, 3, "/")
+    ws.write_formula(t, 4, f"=SUM(E5:E{last})", None, round(area, 1))
+    ws.write_formula(t, 6, f"=SUM(G5:G{last})", None, round(fiscal, 2))
+    ws.write_formula(t, 7, f"=SUM(H5:H{last})", None, staff)
+    ws.write(t, 8, "/")
+    aux = wb.add_worksheet(AUX_SHEET)
+    aux.write(0, 0, AUX_NOTE)
+    aux.write_row(1, 0, ["金融企业名称", "是否持牌金融机构"])
+    for i in range(n):
+        aux.write_row(2 + i, 0, [f"深圳市鹏城第{i + 1}号金融服务有限公司", "是" if i < 5 else "否"])
+    wb.close()
+
+    office = math.ceil(area / 0.55)
+    figures = {"fin_count": n, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": n + 34,
+               "total_office_area": office, "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
+    app = target / "01_申报表" / prog.form("application")["file"]
+    wb1 = openpyxl.load_workbook(app)
+    for key, value in figures.items():
+        sheet, ref = next(iter(wb1.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
+        wb1[sheet][ref.replace("$", "")] = value
+    wb1.save(app)
+    return figures
+
+
+def table_schema() -> dict:
+    from zonekit.spec import load_programme
+
+    types = {"seq": "integer", "number": "number", "integer": "integer", "date": "date"}
+    fields = []
+    for c in load_programme("sz-building").form("enterprises")["columns"]:
+        f: dict = {"name": c["label"], "type": types.get(c.get("type", "text"), "string")}
+        cons = {k: v for k, v in (("required", c.get("required")), ("unique", c.get("unique")), ("minimum", c.get("min")))
+                if v and not (k == "minimum" and f["type"] == "date")}
+        if c.get("type") == "choice":
+            cons["enum"] = c["values"]
+        if c.get("type") == "uscc":
+            cons["pattern"] = "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+        if cons:
+            f["constraints"] = cons
+        fields.append(f)
+    return {"fields": fields}
+
+
+# ------------------------------------------------------------------ measuring
+def measure(argv: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", RUNNER, *argv], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def have(module: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+def zonekit_findings(packet: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "zonekit.cli", "check", str(packet), "--format", "json", "--as-of", AS_OF],
+                         capture_output=True, text=True)
+    counts = json.loads(out.stdout)["counts"]
+    return {"rc": out.returncode, **counts}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    args = ap.parse_args()
+    sheet = "附件2 入驻金融企业信息表"
+    friction = have("frictionless")
+    print(f"python {sys.version.split()[0]}, {sys.platform}; each figure is one run in its own subprocess\n")
+    print(f"{'rows':>8}  {'what':<44} {'time s':>8} {'peak MB':>8}  note")
+    print("-" * 96)
+    for n in args.rows:
+        with tempfile.TemporaryDirectory(prefix="zk-bench-") as tmp:
+            packet = Path(tmp) / "packet"
+            make_packet(packet, n)
+            xlsx = packet / "02_入驻金融企业信息表" / "附件2 入驻金融企业信息表.xlsx"
+            size = xlsx.stat().st_size / 2**20
+            runs = {
+                "zonekit check (CLI, whole packet)": [sys.executable, "-m", "zonekit.cli", "check", str(packet), "--as-of", AS_OF],
+                "openpyxl read_only, values_only": [sys.executable, "-c", OPENPYXL, str(xlsx), sheet],
+                "python-calamine to_python()": [sys.executable, "-c", CALAMINE, str(xlsx), sheet],
+            }
+            if friction:
+                runs["frictionless validate (Table Schema)"] = [sys.executable, "-c", FRICTIONLESS, str(xlsx), sheet,
+                                                                json.dumps(table_schema(), ensure_ascii=False)]
+            found = zonekit_findings(packet)
+            results = {}
+            for what, argv in runs.items():
+                r = results[what] = measure(argv)
+                note = ""
+                if what.startswith("zonekit"):
+                    note = f"exit {found['rc']}: {found['error']} errors, {found['warning']} warnings"
+                elif r["rc"]:
+                    note = f"exit {r['rc']}"
+                print(f"{n:>8,}  {what:<44} {r['s']:>8.2f} {r['mb']:>8.0f}  {note}")
+            if not friction:
+                print(f"{n:>8,}  {'frictionless validate':<44} {'—':>8} {'—':>8}  not installed — pip install frictionless")
+            z, c = results["zonekit check (CLI, whole packet)"], results["python-calamine to_python()"]
+            print(f"{n:>8,}  {'ratio zonekit check / calamine':<44} {z['s'] / c['s']:>8.2f} {z['mb'] / c['mb']:>8.2f}  "
+                  f"附件2 is {size:.1f} MB on disk")
+            print("-" * 96)
+
+    demo = [sys.executable, "-m", "zonekit.cli", "check", str(DEMO), "--as-of", AS_OF]
+    typer = [sys.executable, "-c", "import typer"]
+    for what, argv in (("zonekit check samples/sz-building-demo", demo), ('python -c "import typer"', typer)):
+        rs = [measure(argv) for _ in range(5)]
+        print(f"{'demo':>8}  {what:<44} {sum(r['s'] for r in rs) / 5:>8.3f} {max(r['mb'] for r in rs):>8.0f}  "
+              f"mean of 5 runs (exit {rs[0]['rc']})")
+
+
+if __name__ == "__main__":
+    main()
