@@ -100,6 +100,7 @@ def check_packet(root: Path, *, templates: Path | None = None, as_of: _dt.date |
             else:
                 facts.tables[form["id"]] = validated
     report.facts = facts
+    f.extend(_file_references(prog, root, report.forms))
     f.extend(_consistency(prog, facts, report.forms))
     report.eligibility = [evaluate(c, facts) for c in prog.list("conditions")]
     f.extend(_eligibility_findings(prog, report.eligibility, facts))
@@ -166,6 +167,13 @@ def _labels(prog: Programme) -> dict[str, str]:
             labels[f"{form['id']}.count_true.{c['key']}"] = f"{short}中“{name}”为“是”的行数"
             labels[f"{form['id']}.each.{c['key']}"] = f"{short}“{name}”"
         labels[f"{form['id']}.count"] = f"{form.get('attachment', '').rstrip('：:') or form['title']}所列行数"
+        key = form.get("row_key")
+        for r in form.get("rows", []):
+            for c in form.get("columns", []):
+                labels[f"{form['id']}.row.{r['id']}.{c['key']}"] = f"“{r['cells'].get(key, r['id'])}”{_UNIT_SUFFIX.sub('', c['label'])}"
+        for c in form.get("columns", []):
+            for v in c.get("values", []):
+                labels[f"{form['id']}.count_eq.{c['key']}.{v}"] = f"{form['title']}中“{v}”的个数"
     for fact in prog.list("facts"):
         labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
     for a in prog.list("applicant"):
@@ -201,6 +209,26 @@ def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.da
         return None, findings, rel
     validated, found = (validate_record if form["kind"] == "record" else validate_table)(data, today)
     return validated, findings + found, rel
+
+
+def _file_references(prog: Programme, root: Path, forms: dict[str, Validated]) -> list[Finding]:
+    """Cells of type `file` name a file that must be in the folder of material `folder`."""
+    out: list[Finding] = []
+    folders = {m["id"]: m["folder"] for m in prog.materials}
+    for form_id, v in forms.items():
+        for spec in v.data.form.get("columns", []):
+            if spec.get("type") != "file" or spec.get("folder") not in folders:
+                continue
+            folder = root / folders[spec["folder"]]
+            present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+            stems = {Path(p).stem for p in present}
+            for row, name in zip(v.data.rows, v.columns.get(spec["key"], []), strict=False):
+                if name and name not in present and name not in stems:
+                    out.append(Finding("file_missing", ERROR, f"第{row.number}行“{spec['label']}”所列文件“{name}”不在 {folders[spec['folder']]} 目录中",
+                                       f"row {row.number}: file '{name}' is not in {folders[spec['folder']]}", file=v.data.file,
+                                       sheet=v.data.sheet, cell=v.data.cell(spec["key"], row.number), field=spec["label"],
+                                       source=spec.get("source"), hint="把该文件放入对应目录，或改正文件名"))
+    return out
 
 
 # ------------------------------------------------------------------ consistency, eligibility, materials

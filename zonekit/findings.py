@@ -25,6 +25,8 @@ CODES: dict[str, tuple[str, str]] = {
     "unsafe_path": ("符号链接或指向材料包以外的路径（不跟随）", "a symlink or a path leading outside the packet (not followed)"),
     "sheet_missing": ("找不到表单所在的工作表", "the form's sheet cannot be found"),
     "header_missing": ("找不到表头或表头列缺失", "the table header or one of its columns is missing"),
+    "row_missing": ("指标表缺少规定的指标行", "an indicator row required by the form is missing"),
+    "row_unknown": ("指标表中有不属于本表的行", "a row that is not one of the form's indicators"),
     "field_missing": ("必填项为空", "a required field is empty"),
     "value_type": ("数值、日期或是/否无法识别", "a number, date or yes/no cannot be read"),
     "value_ambiguous": ("数值或日期含义不明确", "a number or date is ambiguous"),

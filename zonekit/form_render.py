@@ -55,9 +55,32 @@ def record_blocks(form: dict[str, Any], values: dict[str, Any]) -> list[Block]:
     return [*_heading(form, form["title"]), Table(rows=table_rows, widths=[2.2, 2.2, 2.0, 1.8, 1.4, 2.0], font_size=10.5)]
 
 
+def _with_subtotals(form: dict[str, Any], rows: list[list[Any]]) -> list[list[Any]]:
+    """Indicator sheets: a 小计 row after each group, as the sheet has them."""
+    sub = form.get("subtotals")
+    if not sub:
+        return rows
+    keys = [c["key"] for c in form["columns"]]
+    g, label_j = keys.index(sub["group_column"]), keys.index(sub["label_column"])
+    sums = [keys.index(k) for k in sub.get("sum", []) if k in keys]
+    out: list[list[Any]] = []
+    group: list[list[Any]] = []
+    for i, row in enumerate(rows):
+        group.append(row)
+        out.append(row)
+        if i + 1 == len(rows) or rows[i + 1][g] != row[g]:
+            line: list[Any] = [None] * len(keys)
+            line[label_j] = sub["label"]
+            for j in sums:
+                line[j] = sum(r[j] for r in group if isinstance(r[j], int | float) and not isinstance(r[j], bool))
+            out.append(line)
+            group = []
+    return out
+
+
 def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str) -> list[Block]:
     cols = form["columns"]
-    body = [[show_value(v) for v in row] for row in rows]
+    body = [[show_value(v) for v in row] for row in _with_subtotals(form, rows)]
     total_spec = form.get("total")
     total = None
     if total_spec:

@@ -35,6 +35,7 @@ class CellValue:
 class Row:
     number: int  # 1-based Excel row
     values: dict[str, Any]
+    id: str | None = None  # the spec row it fills, for forms with fixed rows (indicator sheets)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class FormData:
     rows: list[Row] = field(default_factory=list)  # table forms
     columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based column
     total: Row | None = None
+    subtotals: list[tuple[Row, list[Row]]] = field(default_factory=list)  # 小计 row and the rows it sums
     aux: dict[str, dict[str, Any]] = field(default_factory=dict)  # aux key -> {row number: value}
     findings: list[Finding] = field(default_factory=list)
     wb_formulas: Callable[[set[str]], dict[str, str]] | None = None  # cell -> formula, for uncached totals
@@ -145,7 +147,11 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     total = form.get("total")
     label_j = mapping.get(total["label_column"]) if total else None
     total_label = norm_label(total["label"]) if total else None
+    sub = form.get("subtotals")
+    sub_j = mapping.get(sub["label_column"]) if sub else None
+    sub_label = norm_label(sub["label"]) if sub else None
     seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
+    group_start = 0
     for i in range(hi + 1, len(rows)):
         row = rows[i]
         values = {key: (row[j] if j < len(row) else "") for key, j in mapping.items()}
@@ -153,6 +159,10 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
         label = row[label_j] if label_j is not None and label_j < len(row) else None
         if isinstance(label, str) and norm_label(label) == total_label:
             data.total = Row(excel_row, values)
+            continue
+        if sub_j is not None and sub_j < len(row) and isinstance(row[sub_j], str) and norm_label(row[sub_j]) == sub_label:
+            data.subtotals.append((Row(excel_row, values), data.rows[group_start:]))
+            group_start = len(data.rows)
             continue
         if all(v in ("", None) for k, v in values.items() if k not in seq_keys):
             continue
@@ -162,7 +172,33 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
         data.rows.append(Row(excel_row, values))
     if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
         _read_aux(wb, form, data)
+    if form.get("rows"):
+        _match_fixed_rows(form, data)
     return data
+
+
+def _match_fixed_rows(form: dict[str, Any], data: FormData) -> None:
+    """Indicator sheets: each sheet row is matched to its spec row by the text of the key column."""
+    key = form["row_key"]
+    by_text = {norm_label(r["cells"][key]): r["id"] for r in form["rows"]}
+    seen: set[str] = set()
+    for row in data.rows:
+        row.id = by_text.get(norm_label(row.values.get(key)))
+        if row.id is None:
+            _find(f"第{row.number}行“{_short(row.values.get(key))}”不是本表规定的指标，请勿增改指标名称",
+                  f"row {row.number} is not one of the form's indicators", "row_unknown", data, severity=WARNING,
+                  cell=data.cell(key, row.number) if key in data.columns else None)
+        else:
+            seen.add(row.id)
+    for r in form["rows"]:
+        if r["id"] not in seen:
+            _find(f"缺少指标行“{r['cells'][key]}”，请勿删除指标行", f"indicator row '{r['cells'][key]}' is missing", "row_missing",
+                  data, field=str(r["cells"][key]))
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:29] + "…"
 
 
 def _header(rows: list[list[Any]], wanted: dict[str, str]) -> tuple[int, dict[str, int]] | None:

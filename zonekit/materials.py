@@ -154,6 +154,10 @@ def check_materials(prog: Any, root: Path, needed: dict[str, bool | None], form_
                 bad = check_file(path, root, m.get("types", ACCEPTED))
                 if bad:
                     findings.append(Finding(**{**bad.__dict__, "source": src}))
+        minimum = m.get("min_files", 1)
+        if files and len(files) < minimum and need:
+            findings.append(_f("material_empty", ERROR, f"“{m['title']}”至少需要 {minimum} 个文件，现有 {len(files)} 个",
+                               f"'{m['title']}' needs at least {minimum} files", m["folder"], source=src, hint=m.get("help")))
         if files or need is False or not m.get("required", True):
             continue
         when = f"（{m['when_text']}时需提供）" if m.get("when_text") else ""

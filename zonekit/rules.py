@@ -63,6 +63,17 @@ class Facts:
         kind, _, key = rest.partition(".")
         if kind == "count":
             return len(v.data.rows)
+        if kind == "row":  # row.<row id>.<column>: one cell of an indicator sheet
+            row_id, _, col = key.partition(".")
+            for i, row in enumerate(v.data.rows):
+                if row.id == row_id:
+                    value = v.columns.get(col, [None] * len(v.data.rows))[i]
+                    return MISSING if value is None else value
+            return MISSING
+        if kind == "count_eq":  # count_eq.<column>.<value>
+            col, _, wanted = key.partition(".")
+            target = norm_label(wanted)
+            return sum(1 for x in v.columns.get(col, []) if x is not None and norm_label(x) == target)
         if kind in ("aux", "count_true", "filled") and key in v.aux:
             values = list(v.aux[key].values())
         else:
@@ -81,9 +92,15 @@ class Facts:
 
     def _derive(self, spec: dict[str, Any]) -> Any:
         args = [self.get(a) for a in spec["args"]]
-        if any(a is MISSING or not isinstance(a, int | float) for a in args):
-            return MISSING
         op = spec["op"]
+        if op == "years":
+            return _years(args)
+        if any(a is MISSING or not isinstance(a, int | float) or isinstance(a, bool) for a in args):
+            return MISSING
+        if op == "growth":  # percent change from the second to the first
+            return MISSING if not args[1] else (args[0] - args[1]) / args[1] * 100
+        if op == "percent":
+            return MISSING if not args[1] else args[0] / args[1] * 100
         if op == "ratio":
             return MISSING if not args[1] else args[0] / args[1]
         if op == "sum":
@@ -94,6 +111,21 @@ class Facts:
 
     def label(self, ref: str) -> str:
         return self.labels.get(ref, ref)
+
+
+def _years(args: list[Any]) -> Any:
+    """Length in years between two dates (TOML dates, date cells or text a person typed)."""
+    from .formats import parse_date
+
+    days = []
+    for a in args[:2]:
+        if a is MISSING or a in ("", None):
+            return MISSING
+        d, _precision, problem = parse_date(a)
+        if problem or d is None:
+            return MISSING
+        days.append(d)
+    return (days[1] - days[0]).days / 365.25
 
 
 def resolve(facts: Facts, operand: Any) -> Any:
@@ -153,9 +185,10 @@ class Result:
     children: list[Result] = field(default_factory=list)
     missing_attest: list[str] = field(default_factory=list)
     strength: str = "hard"
+    band: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail,
+        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail, "band": self.band,
                 "children": [c.to_json() for c in self.children]}
 
 
@@ -170,6 +203,8 @@ def evaluate(node: dict[str, Any], facts: Facts) -> Result:
         return r
     if "test" in node:
         _leaf(node, facts, r)
+    elif "bands" in node:
+        _bands(node["bands"], facts, r)
     elif "attest" in node:
         attested = facts.packet.get("attestations", {})
         r.missing_attest = [k for k in node["attest"] if attested.get(k) is not True]
@@ -201,6 +236,26 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
         r.status = "unmet"
         if isinstance(left, int | float) and isinstance(right, int | float) and t["op"] in (">=", ">"):
             r.detail += f"，差 {show(right - left, t)}"
+
+
+def _bands(spec: dict[str, Any], facts: Facts, r: Result) -> None:
+    """Classify a figure by thresholds (e.g. ≥ 90 示范园区, 80–89 培育型, below: not listed)."""
+    value = facts.get(spec["fact"])
+    name = facts.label(spec["fact"])
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        r.status, r.detail = "unknown", f"{name}未填写或无法读取"
+        return
+    items = sorted(spec["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
+    fmt = {"unit": spec.get("unit", "")}
+    for i, band in enumerate(items):
+        if value >= band.get("min", float("-inf")):
+            r.status = band.get("status", "met")
+            r.detail = f"{name} {show(value, fmt)}：{band['label']}"
+            if i > 0:
+                better = items[i - 1]
+                r.detail += f"，距“{better['label']}”（≥{show(better['min'], fmt)}）还差 {show(better['min'] - value, fmt)}"
+            r.band = band["label"]
+            return
 
 
 def _combine(node: dict[str, Any], r: Result, facts: Facts) -> None:

@@ -188,6 +188,17 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
         seen.add(m["folder"])
     for f in data.get("forms", []):
         keys = [c["key"] for c in f.get("fields", []) + f.get("columns", []) + f.get("aux_columns", [])]
+        if f.get("rows"):
+            if f.get("row_key") not in keys:
+                raise SpecError(f"{path}: forms({f['id']}).row_key: 有固定指标行的表必须指定 row_key（某一列的 key）")
+            ids = [r["id"] for r in f["rows"]]
+            if len(set(ids)) != len(ids):
+                raise SpecError(f"{path}: forms({f['id']}).rows: 指标行 id 重复")
+        if f.get("rows_total"):
+            col, want = f["rows_total"]["column"], f["rows_total"]["equals"]
+            got = sum(float(r["cells"].get(col, 0) or 0) for r in f.get("rows", []))
+            if abs(got - want) > 1e-9:
+                raise SpecError(f"{path}: forms({f['id']}).rows: “{col}”各行合计为 {got:g}，应为 {want:g}")
         dupes = {k for k in keys if keys.count(k) > 1}
         if dupes:
             raise SpecError(f"{path}: forms({f['id']}): 字段 key 重复：{', '.join(sorted(dupes))}")

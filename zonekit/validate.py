@@ -193,14 +193,20 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
     out = Validated(data)
     findings: list[Finding] = []
     rows = data.rows
-    for spec in data.form["columns"]:
+    row_specs = {r["id"]: r for r in data.form.get("rows", [])}
+    # columns whose rule depends on the row (indicator sheets) go last: they may read other columns
+    ordered = sorted(data.form["columns"], key=lambda c: bool(c.get("required_when")))
+    for spec in ordered:
         key = spec["key"]
         if key not in data.columns or spec.get("type") == "seq":
             continue
         rule = FieldRule(spec, today)
+        per_row = row_specs and _row_dependent(spec)
         values: list[Any] = []
         capped: dict[str, int] = {}
-        for row in rows:
+        for i, row in enumerate(rows):
+            if per_row:
+                rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i), today)
             value, issue = rule.check(row.values.get(key))
             if issue:
                 out.flagged.add((row.number, key))
@@ -230,7 +236,61 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
             else:
                 out.aux.setdefault(spec["key"], {})[number] = value
     findings.extend(_total_row(data, out))
+    findings.extend(_subtotals(data, out))
     return out, findings
+
+
+def _row_dependent(spec: dict[str, Any]) -> bool:
+    return bool(spec.get("row_typed") or spec.get("required_when")
+                or any(isinstance(spec.get(k), str) and spec[k].startswith("row.") for k in ("min", "max")))
+
+
+def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, index: int) -> dict[str, Any]:
+    """A column's spec made concrete for one indicator row: its type, unit and limits, and
+    whether it is required there (`required_when` reads other columns of the same row)."""
+    eff = dict(spec)
+    if row is None:
+        return eff
+    if spec.get("row_typed"):
+        for k in ("type", "unit", "min", "max", "values"):
+            if k in row:
+                eff[k] = row[k]
+    for k in ("min", "max"):
+        v = eff.get(k)
+        if isinstance(v, str) and v.startswith("row."):
+            eff[k] = row.get("cells", {}).get(v[4:])
+    test = spec.get("required_when")
+    if test:
+        from .rules import compare
+
+        left = test["left"]
+        value = out.columns.get(left[4:], [None] * (index + 1))[index] if left.startswith("row.") else None
+        eff["required"] = compare(value, test["op"], test.get("right")) is True
+        if eff["required"] and test.get("message"):
+            eff["help"] = test["message"]
+    return eff
+
+
+def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
+    """Each 小计 row against the rows of its group."""
+    sub = data.form.get("subtotals")
+    if not sub:
+        return
+    index = {row.number: i for i, row in enumerate(data.rows)}
+    for srow, members in data.subtotals:
+        for key in sub.get("sum", []):
+            if key not in data.columns:
+                continue
+            want = sum(v for r in members if isinstance(v := out.columns.get(key, [])[index[r.number]], int | float))
+            raw = srow.values.get(key)
+            if raw in ("", None):
+                continue  # a formula never calculated: the total row check already says so once
+            got, p = formats.parse_number(raw)
+            if p is None and got is not None and abs(got - want) > 0.01:
+                label = next(c["label"] for c in data.form["columns"] if c["key"] == key)
+                yield Finding("total_mismatch", ERROR, f"{sub['label']}行“{label}”为 {got:g}，按本组明细计算应为 {want:g}",
+                              f"subtotal of '{label}' is {got:g}; its rows add up to {want:g}", file=data.file, sheet=data.sheet,
+                              cell=data.cell(key, srow.number), field=label, source=data.form.get("source"))
 
 
 def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any]) -> Iterator[Finding]:

@@ -84,6 +84,10 @@ def _validation(field: dict[str, Any], sqref: str) -> DataValidation | None:
     dv: DataValidation | None
     if kind == "bool":
         dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    elif field.get("suggest"):
+        dv = DataValidation(type="list", formula1='"' + ",".join(field["suggest"]) + '"', allow_blank=True)
+        dv.showErrorMessage = False
+        prompt = prompt or "可从列表选择，也可直接填写"
     elif kind == "choice":
         dv = DataValidation(type="list", formula1='"' + ",".join(field["values"]) + '"', allow_blank=True)
     elif kind in ("integer", "number", "percent"):
@@ -109,7 +113,7 @@ def _validation(field: dict[str, Any], sqref: str) -> DataValidation | None:
         dv.prompt = prompt[:250]
         dv.promptTitle = field["label"][:30]
         dv.showInputMessage = True
-    dv.showErrorMessage = kind in ("bool", "choice", "integer", "number", "percent", "date")
+    dv.showErrorMessage = kind in ("bool", "choice", "integer", "number", "percent", "date") and not field.get("suggest")
     dv.add(sqref)
     return dv
 
@@ -187,30 +191,22 @@ def _table(wb: Workbook, ws: Any, form: dict[str, Any]) -> None:
         _box(ws, header, i, i, c["label"], _CENTER)
         ws.cell(header, i).font = Font(name=_FONT, size=10, bold=True)
     ws.row_dimensions[header].height = 60
-    first, end = header + 1, header + form.get("blank_rows", 20)
-    for row in range(first, end + 1):
+    first = header + 1
+    if form.get("rows"):
+        end, subtotal_rows = _fixed_rows(ws, form, first)
+    else:
+        end, subtotal_rows = header + form.get("blank_rows", 20), []
+        for row in range(first, end + 1):
+            _data_row(ws, cols, row, row - header)
         for i, c in enumerate(cols, 1):
-            cell = ws.cell(row, i)
-            cell.border = _BOX
-            cell.alignment = _CENTER if c.get("type") in ("seq", "choice", "date", "integer") else _WRAP
-            cell.font = Font(name=_FONT, size=10)
-            if c.get("type") == "seq":
-                cell.value = row - header
-            elif c.get("type") == "date":
-                cell.number_format = "yyyy-mm-dd"
-            elif c.get("type") in ("number", "percent"):
-                cell.number_format = "#,##0.00"
-            elif c.get("type") in ("uscc", "text", "phone"):
-                cell.number_format = "@"
-    for i, c in enumerate(cols, 1):
-        letter = get_column_letter(i)
-        dv = _validation(c, f"{letter}{first}:{letter}{end}")
-        if dv:
-            ws.add_data_validation(dv)
+            letter = get_column_letter(i)
+            dv = _validation(c, f"{letter}{first}:{letter}{end}")
+            if dv:
+                ws.add_data_validation(dv)
     total = form.get("total")
     tr = end + 1
     if total:
-        _write_total(ws, form, total, tr, first, end)
+        _write_total(ws, form, total, tr, first, end, subtotal_rows)
     _add_name(wb, defined_name(form["id"], "header"), ws, f"$A${header}:${last}${header}")
     _add_name(wb, defined_name(form["id"], "data"), ws, f"$A${first}:${last}${end}")
     if total:
@@ -223,7 +219,65 @@ def _table(wb: Workbook, ws: Any, form: dict[str, Any]) -> None:
         _aux_sheet(wb, ws, form, first, end)
 
 
-def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, first: int, end: int) -> None:
+def _data_row(ws: Any, cols: list[dict[str, Any]], row: int, seq: int | None) -> None:
+    for i, c in enumerate(cols, 1):
+        cell = ws.cell(row, i)
+        cell.border = _BOX
+        cell.alignment = _CENTER if c.get("type") in ("seq", "choice", "date", "integer") else _WRAP
+        cell.font = Font(name=_FONT, size=10)
+        if c.get("type") == "seq":
+            cell.value = seq
+        elif c.get("type") == "date":
+            cell.number_format = "yyyy-mm-dd"
+        elif c.get("type") in ("number", "percent"):
+            cell.number_format = "#,##0.00"
+        elif c.get("type") in ("uscc", "text", "phone"):
+            cell.number_format = "@"
+
+
+def _fixed_rows(ws: Any, form: dict[str, Any], first: int) -> tuple[int, list[int]]:
+    """Indicator sheets: the spec's rows with their prefilled cells, a 小计 row after each group."""
+    cols = form["columns"]
+    index = {c["key"]: i for i, c in enumerate(cols, 1)}
+    sub = form.get("subtotals")
+    r, seq, subtotal_rows, group_first = first, 0, [], first
+    rows = form["rows"]
+    for k, spec_row in enumerate(rows):
+        seq += 1
+        _data_row(ws, cols, r, seq)
+        for key, value in spec_row["cells"].items():
+            if key in index:
+                ws.cell(r, index[key], value)
+        for c in cols:
+            row_spec = {**c, **{x: spec_row[x] for x in ("type", "unit", "min", "max", "values") if x in spec_row}} if c.get("row_typed") else c
+            if isinstance(row_spec.get("max"), str) and row_spec["max"].startswith("row."):
+                row_spec = {**row_spec, "max": spec_row["cells"].get(row_spec["max"][4:])}
+            if c["key"] in spec_row["cells"] or c.get("type") == "seq":
+                continue
+            dv = _validation(row_spec, f"{get_column_letter(index[c['key']])}{r}")
+            if dv:
+                ws.add_data_validation(dv)
+        r += 1
+        last_of_group = k + 1 == len(rows) or (sub and rows[k + 1]["cells"].get(sub["group_column"]) != spec_row["cells"].get(sub["group_column"]))
+        if sub and last_of_group:
+            for i, c in enumerate(cols, 1):
+                cell = ws.cell(r, i)
+                cell.border = _BOX
+                cell.alignment = _CENTER
+                cell.font = Font(name=_FONT, size=10, bold=True)
+                letter = get_column_letter(i)
+                if c["key"] == sub["label_column"]:
+                    cell.value = sub["label"]
+                elif c["key"] in sub.get("sum", []):
+                    cell.value = f"=SUM({letter}{group_first}:{letter}{r - 1})"
+            subtotal_rows.append(r)
+            r += 1
+            group_first = r
+    return r - 1, subtotal_rows
+
+
+def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, first: int, end: int,
+                 subtotal_rows: list[int] | None = None) -> None:
     keys = [c["key"] for c in form["columns"]]
     for i, key in enumerate(keys, 1):
         letter = get_column_letter(i)
@@ -232,6 +286,8 @@ def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, 
             value = total["label"]
         elif key in total.get("count", []):
             value = f"=COUNTA({letter}{first}:{letter}{end})"
+        elif key in total.get("sum", []) and subtotal_rows:
+            value = "=" + "+".join(f"{letter}{r}" for r in subtotal_rows)
         elif key in total.get("sum", []):
             value = f"=SUM({letter}{first}:{letter}{end})"
         elif key in total.get("slash", []):
