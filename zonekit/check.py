@@ -215,7 +215,7 @@ def _file_references(prog: Programme, root: Path, forms: dict[str, Validated]) -
     """Cells of type `file` name a file that must be in the folder of material `folder`."""
     out: list[Finding] = []
     folders = {m["id"]: m["folder"] for m in prog.materials}
-    for form_id, v in forms.items():
+    for v in forms.values():
         for spec in v.data.form.get("columns", []):
             if spec.get("type") != "file" or spec.get("folder") not in folders:
                 continue
