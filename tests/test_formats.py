@@ -24,6 +24,7 @@ from zonekit.formats import (
     parse_date,
     parse_number,
     uscc_check_digit,
+    uscc_ok,
 )
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -718,3 +719,11 @@ def test_imports_only_the_standard_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@given(st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8))
+def test_fast_path_agrees_with_full_check(head, body):
+    code = make_uscc(head, body)
+    assert uscc_ok(code) and check_uscc(code) is None
+    bad = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert not uscc_ok(bad) and check_uscc(bad) is not None

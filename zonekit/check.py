@@ -273,8 +273,13 @@ def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts:
     form_id, _, rest = rule["left"].partition(".")
     v = forms[form_id]
     key = rest.split(".", 1)[1]
+    verdicts: dict[Any, bool | None] = {}  # most rows repeat a handful of values (e.g. one building name)
     for number, value in pairs:
-        if value is None or compare(value, rule["op"], right) is not False:
+        if value is None:
+            continue
+        if value not in verdicts:
+            verdicts[value] = compare(value, rule["op"], right)
+        if verdicts[value] is not False:
             continue
         out.append(Finding("consistency", sev, f"{rule['label']}不一致：第{number}行为“{value}”，{facts.label(rule['right'])}为“{right}”",
                            f"{rule['id']}: row {number} '{value}' vs '{right}'", file=v.data.file, sheet=v.data.sheet,

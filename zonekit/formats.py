@@ -146,6 +146,16 @@ def make_uscc(head8: str, org_body8: str) -> str:
     return first17 + uscc_check_digit(first17)
 
 
+_CLEAN_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{16}[0-9X][0-9A-HJ-NPQRTUWXY]")
+
+
+def uscc_ok(value: object) -> bool:
+    """Fast path for the common case: an already clean, valid 18-character code (no message work)."""
+    if type(value) is not str or len(value) != 18 or not _CLEAN_USCC.fullmatch(value):
+        return False
+    return org_check_digit(value[8:16]) == value[16] and uscc_check_digit(value[:17]) == value[17]
+
+
 def _uscc_problem(reason: str, zh: str, en: str) -> Problem:
     return Problem(reason, zh + "，请核对营业执照", en + "; please check the business licence")
 

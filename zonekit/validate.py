@@ -127,6 +127,8 @@ class FieldRule:
                 return Issue("value_choice", f"“{self.label}”填写为“{_short(value)}”，应为以下之一：{'、'.join(self.spec['values'])}",
                              f"'{self.label}' is '{_short(value)}'; expected one of {', '.join(self.spec['values'])}")
         elif k in formats.CHECKERS:
+            if k == "uscc" and formats.uscc_ok(value):
+                return None
             p = formats.CHECKERS[k](value)
             if p:
                 return Issue(code_for(p.reason), f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}")
