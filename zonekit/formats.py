@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -111,6 +112,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_VALUE = {ch: int(ch, 36) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _ORG_BODY = re.compile(r"[0-9A-Z]{8}")
 _LOOKALIKES = {"O": "0", "I": "1"}
 
@@ -153,7 +155,11 @@ def uscc_ok(value: object) -> bool:
     """Fast path for the common case: an already clean, valid 18-character code (no message work)."""
     if type(value) is not str or len(value) != 18 or not _CLEAN_USCC.fullmatch(value):
         return False
-    return org_check_digit(value[8:16]) == value[16] and uscc_check_digit(value[:17]) == value[17]
+    org = sum(map(operator.mul, map(_ORG_VALUE.__getitem__, value[8:16]), _ORG_WEIGHTS))
+    if "0123456789X"[(11 - org % 11) % 11] != value[16]:  # 11 -> "0", 10 -> "X"
+        return False
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, value[:17]), _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31] == value[17]
 
 
 def _uscc_problem(reason: str, zh: str, en: str) -> Problem:

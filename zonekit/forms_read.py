@@ -227,11 +227,18 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
             break
     else:
         return
-    by_name = {norm_label(r.values.get("name")): r.number for r in data.rows}
+    exact = {r.values.get("name"): r.number for r in data.rows}  # most names match as typed
+    by_name: dict[str, int] | None = None
     letters = {j: col_letter(c0 + j) for j in keys}
     for k, row in enumerate(body):
-        name = norm_label(row[name_j]) if name_j is not None and name_j < len(row) else ""
-        target = by_name.get(name) if name else (data.rows[k].number if k < len(data.rows) else None)
+        raw = row[name_j] if name_j is not None and name_j < len(row) else ""
+        target = exact.get(raw) if raw else None
+        if raw and target is None:
+            if by_name is None:
+                by_name = {norm_label(r.values.get("name")): r.number for r in data.rows}
+            target = by_name.get(norm_label(raw))
+        elif not raw:
+            target = data.rows[k].number if k < len(data.rows) else None
         if target is None:
             continue
         for j, key in keys.items():

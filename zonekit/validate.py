@@ -206,10 +206,15 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
         per_row = row_specs and _row_dependent(spec)
         values: list[Any] = []
         capped: dict[str, int] = {}
+        fast = None if per_row else _fast_path(rule)
         for i, row in enumerate(rows):
             if per_row:
                 rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i), today)
-            value, issue = rule.check(row.values.get(key))
+            raw = row.values.get(key)
+            if fast is not None and (value := fast(raw)) is not _SLOW:
+                values.append(value)
+                continue
+            value, issue = rule.check(raw)
             if issue:
                 out.flagged.add((row.number, key))
                 value = None
@@ -240,6 +245,41 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
     findings.extend(_total_row(data, out))
     findings.extend(_subtotals(data, out))
     return out, findings
+
+
+_SLOW = object()
+
+
+def _fast_path(rule: FieldRule) -> Any:
+    """The typed value of a cell that is plainly fine, or _SLOW to take the full `check`.
+
+    Covers what most cells of a big table hold (clean text, a number in range, a valid code, an
+    exact choice), so 100,000 rows are not 1.1 million calls through parse/problems.
+    """
+    k, spec = rule.kind, rule.spec
+    low, high = rule.limits["min"], rule.limits["max"]
+    if k in ("text", "longtext"):
+        return lambda raw: raw if type(raw) is str and raw and not raw[0].isspace() and not raw[-1].isspace() else _SLOW
+    if k == "number" and high is None:
+        floor = low if low is not None else float("-inf")
+        return lambda raw: raw if type(raw) is float and raw >= floor else _SLOW
+    if k == "integer" and high is None:
+        floor = low if low is not None else float("-inf")
+        return lambda raw: int(raw) if type(raw) is float and raw.is_integer() and raw >= floor else _SLOW
+    if k == "uscc":
+        return lambda raw: raw if formats.uscc_ok(raw) else _SLOW
+    if k == "date":
+        lo, hi = low or _dt.date.min, high or _dt.date.max
+
+        def date_cell(raw: Any) -> Any:
+            d = raw.date() if type(raw) is _dt.datetime else raw if type(raw) is _dt.date else None
+            return d if d is not None and lo <= d <= hi else _SLOW
+
+        return date_cell
+    if k == "choice":
+        exact = set(spec.get("values", []))
+        return lambda raw: raw if type(raw) is str and raw in exact else _SLOW
+    return None
 
 
 def _row_dependent(spec: dict[str, Any]) -> bool:
