@@ -561,7 +561,7 @@ def test_symlinked_packet_toml_exits_2(packet: Path, tmp_path: Path) -> None:
     real = tmp_path / "real-packet.toml"
     shutil.move(packet / "packet.toml", real)
     (packet / "packet.toml").symlink_to(real)
-    assert "packet.toml" in _one_line_exit_2(packet)
+    assert "符号链接" in _one_line_exit_2(packet)
 
 
 def test_folder_without_packet_toml_exits_2(packet: Path) -> None:

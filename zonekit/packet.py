@@ -38,7 +38,9 @@ def read_packet(root: Path) -> Packet:
     path = root / PACKET_FILE
     if not root.is_dir():
         raise PacketError(f"不是文件夹：{root}")
-    if path.is_symlink() or not path.is_file():
+    if path.is_symlink():
+        raise PacketError(f"{path} 是符号链接（快捷方式），zonekit 不跟随；请把真实的 packet.toml 放在材料包中")
+    if not path.is_file():
         raise PacketError(f"{root} 不是 zonekit 材料包：缺少 {PACKET_FILE}（请先运行 zonekit init 项目 目录）")
     try:
         data = tomllib.loads(path.read_text("utf-8"))
