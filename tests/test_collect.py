@@ -1,0 +1,446 @@
+"""`zonekit collect`: real packets (copies of the demo edited with openpyxl), real zips, the workbook read back."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from zonekit import collect as collect_mod
+from zonekit.collect import PacketRow, collect, quotas_and_ranking
+from zonekit.collect_xlsx import write_workbook
+from zonekit.formats import make_uscc
+from zonekit.init import init_packet
+from zonekit.spec import Programme, load_programme
+
+from .conftest import AS_OF, ROOT, SAMPLES, run_cli
+
+DEMO = SAMPLES / "sz-building-demo"
+ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"
+APPLICATION = "01_申报表/附件1 申报表.xlsx"
+
+
+def _set_applicant(root: Path, **values: str) -> None:
+    path = root / "packet.toml"
+    text = path.read_text("utf-8")
+    for key, value in values.items():
+        text, n = re.subn(rf"^{key} = .*$", f'{key} = "{value}"', text, count=1, flags=re.M)
+        assert n == 1, key
+    path.write_text(text, "utf-8")
+
+
+def _set_application(root: Path, **values: object) -> None:
+    path = root / APPLICATION
+    wb = load_workbook(path)
+    for key, value in values.items():
+        sheet, ref = next(iter(wb.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
+        wb[sheet][ref.replace("$", "")] = value
+    wb.save(path)
+
+
+def _enterprise_rows(root: Path) -> list[list[object]]:
+    ws = load_workbook(root / ENTERPRISES)["附件2 入驻金融企业信息表"]
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=16, min_col=2, max_col=11)]
+
+
+def _set_enterprises(root: Path, building: str, prefix: str, seed: str, planted: dict[int, dict[int, object]] | None = None) -> None:
+    """Give every enterprise a new name and credit code (column B..K = 2..11), then plant values: {excel row: {col: value}}."""
+    path = root / ENTERPRISES
+    wb = load_workbook(path)
+    ws = wb["附件2 入驻金融企业信息表"]
+    aux = wb["辅助信息（不打印）"]
+    for i, r in enumerate(range(5, 17)):
+        name = f"{prefix}第{i + 1}号金融服务有限公司"
+        ws.cell(r, 2, building)
+        ws.cell(r, 3, name)
+        ws.cell(r, 11, make_uscc("91440300", f"{seed}{i:04d}"))
+        aux.cell(3 + i, 1, name)
+    for r, cols in (planted or {}).items():
+        for col, value in cols.items():
+            ws.cell(r, col, value).data_type = "s" if isinstance(value, str) else ws.cell(r, col).data_type  # "=…" as text
+            if col == 3:
+                aux.cell(r - 2, 1, value)
+    wb.save(path)
+
+
+def make_packet(tmp: Path, folder: str, *, building: str, applicant: str, district: str, phone: str, email: str,
+                prefix: str, seed: str, address: str | None = None, planted: dict[int, dict[int, object]] | None = None) -> Path:
+    root = tmp / folder
+    shutil.copytree(DEMO, root)
+    _set_applicant(root, name=applicant, district=district, phone=phone, email=email)
+    _set_application(root, name=building, operator=applicant, phone=phone, email=email,
+                     address=address or f"深圳市{district}{building}路1号")
+    _set_enterprises(root, building, prefix, seed, planted)
+    return root
+
+
+@pytest.fixture(scope="module")
+def round_dir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A: the demo. B: another building; its row 7 has A's row-9 credit code; same phone as A.
+    C: a third applicant whose building has A's name."""
+    tmp = tmp_path_factory.mktemp("round")
+    a = tmp / "A_福华"
+    shutil.copytree(DEMO, a)
+    b = make_packet(tmp, "B_南山", building="南山金融大厦", applicant="深圳市南山置业有限公司", district="南山区",
+                    phone="0755-83451234", email="ops@nanshan.example.cn", prefix="南山", seed="MB7N",
+                    planted={7: {11: _enterprise_rows(DEMO)[4][9]}})
+    c = make_packet(tmp, "C_另一", building="福华金融中心", applicant="深圳市另一运营管理有限公司", district="福田区",
+                    phone="13800138000", email="ops@other.example.cn", prefix="另一", seed="MC8P")
+    return {"A": a, "B": b, "C": c, "tmp": tmp}
+
+
+@pytest.fixture(scope="module")
+def result(round_dir: dict[str, Path]):
+    return collect([round_dir["A"], round_dir["B"], round_dir["C"]], as_of=AS_OF)
+
+
+def _by_kind(res, kind: str) -> list:
+    return [c for c in res.conflicts if c.kind == kind]
+
+
+# ------------------------------------------------------------------ conflicts
+def test_same_credit_code_in_two_packets_names_both_packets_and_rows(result, round_dir):
+    uscc = _by_kind(result, "enterprises.uscc")
+    assert len(uscc) == 1, [(c.value, c.a, c.b) for c in uscc]
+    c = uscc[0]
+    assert c.value == _enterprise_rows(DEMO)[4][9]
+    assert result.packets[c.a.packet].packet == str(round_dir["A"]) and c.a.row == 9 and c.a.cell == "K9"
+    assert result.packets[c.b.packet].packet == str(round_dir["B"]) and c.b.row == 7 and c.b.cell == "K7"
+    assert c.a.file == ENTERPRISES and c.severity == "warning"
+    assert not _by_kind(result, "enterprises.name")  # B's row 7 has its own name
+
+
+def test_same_building_in_two_packets(result, round_dir):
+    same = _by_kind(result, "application.name")
+    assert [(result.packets[c.a.packet].packet, result.packets[c.b.packet].packet) for c in same] == [
+        (str(round_dir["A"]), str(round_dir["C"]))]
+    assert same[0].value == "福华金融中心" and same[0].a.cell and same[0].a.file == APPLICATION
+
+
+def test_same_phone_across_applicants_is_info(result, round_dir):
+    phones = _by_kind(result, "contact.phone")
+    assert phones and all(c.severity == "info" for c in phones)
+    pairs = {(result.packets[c.a.packet].packet, result.packets[c.b.packet].packet) for c in phones}
+    assert pairs == {(str(round_dir["A"]), str(round_dir["B"]))}
+    assert not _by_kind(result, "contact.email")
+
+
+def test_building_inside_a_base_of_the_same_round(tmp_path, round_dir):
+    """第七条（三）2: a building applying alone whose name is a 楼宇名称 in a base packet's 附件2."""
+    base = tmp_path / "基地"
+    init_packet(load_programme("sz-base"), base)
+    for rel in (APPLICATION, ENTERPRISES):
+        shutil.copyfile(DEMO / rel, base / rel)
+    _set_applicant(base, name="深圳市前海基地管理有限公司", district="南山区", phone="0755-26880000", email="base@qh.example.cn")
+    _set_application(base, name="前海金融产业基地", operator="深圳市前海基地管理有限公司", phone="0755-26880000",
+                     email="base@qh.example.cn", address="深圳市南山区前海大道1号")
+    _set_enterprises(base, "前海一号楼", "前海", "MD9Q", planted={6: {2: "南山金融大厦"}})
+    res = collect([round_dir["B"], base], as_of=AS_OF)
+    assert res.programmes == ["sz-building", "sz-base"]  # one Shenzhen round: the forms are the same
+    inside = _by_kind(res, "inside.application.name")
+    assert len(inside) == 1
+    c = inside[0]
+    assert res.packets[c.a.packet].packet == str(round_dir["B"]) and c.a.file == APPLICATION
+    assert res.packets[c.b.packet].packet == str(base) and (c.b.row, c.b.cell) == (6, "B6")
+    assert c.source == "第七条（三）2"
+    assert not [x for x in res.conflicts if x.kind != "inside.application.name"]
+
+
+# ------------------------------------------------------------------ quotas and ranking
+def test_two_district_recommendations_from_one_district_are_flagged(tmp_path):
+    prog = load_programme("sz-district")
+    paths = []
+    for folder, district in (("推荐1", "福田区"), ("推荐2", "福田区"), ("推荐3", "南山区")):
+        init_packet(prog, tmp_path / folder)
+        _set_applicant(tmp_path / folder, name=f"深圳市{district}人民政府{folder}", district=district)
+        paths.append(tmp_path / folder)
+    res = collect(paths, as_of=AS_OF)
+    rows = {q.value: q for q in res.quotas}
+    assert rows["福田区"].status == "超出名额" and rows["福田区"].count == 2 and rows["福田区"].max == 1
+    assert rows["福田区"].packets == [str(paths[0]), str(paths[1])] and rows["福田区"].source == "第九条"
+    assert rows["南山区"].status == "符合"
+    assert res.counts()["quota_flags"] == 1
+    assert [c.label for c in res.columns][0] == "所在区"
+    r = run_cli("collect", *map(str, paths), "-o", str(tmp_path / "汇总.xlsx"), "--as-of", "2026-11-22")
+    assert r.returncode == 0, r.stderr
+    assert "名额" in r.stdout and "福田区" in r.stdout
+
+
+def test_ranking_by_a_score_fact_with_ties_and_quota_per_city():
+    """G60 style: the scope value is a form field named by applies_to, the score a fact named by rank_by."""
+    prog = Programme({"id": "g60-demo", "applicant": [{"key": "name", "label": "申报单位名称"}],
+                      "forms": [{"id": "park", "kind": "record", "fields": [{"key": "city", "label": "所在城市"}]}],
+                      "facts": [{"key": "total_score", "label": "评估总分"}],
+                      "quotas": [{"scope": "city", "max": 2, "label": "每个城市推荐1—2个园区", "source": "三（三）1",
+                                  "applies_to": "park.city", "rank_by": "facts.total_score"}]}, Path("x"), "0")
+    plan, columns = collect_mod.make_plan([prog])
+    assert [(c.ref, c.label) for c in columns] == [("park.city", "所在城市"), ("facts.total_score", "评估总分")]
+    assert {"park.city", "facts.total_score"} <= set(plan.facts + plan.record_refs)
+    rows = [PacketRow(i, f"p{i}", "g60-demo", {"name": f"园区{i}"}, values={"park.city": city, "facts.total_score": score})
+            for i, (city, score) in enumerate([("嘉兴", 95.0), ("嘉兴", 88), ("嘉兴", 95), ("湖州", None)])]
+    quotas, ranking = quotas_and_ranking(rows, [prog], columns)
+    assert [(q.value, q.count, q.status, q.scope_label) for q in quotas] == [("嘉兴", 3, "超出名额", "所在城市"),
+                                                                          ("湖州", 1, "符合", "所在城市")]
+    assert [(r.packet, r.rank, r.score, r.scope_value) for r in ranking] == [
+        ("p0", 1, 95.0, "嘉兴"), ("p2", 1, 95.0, "嘉兴"), ("p1", 3, 88.0, "嘉兴"), ("p3", None, None, "湖州")]
+
+
+def test_quota_for_packets_with_a_yes_no_fact_and_applicant_filter():
+    """MIIT style: ≤ 2 per province, and ≤ 1 among packets marked as 计划单列市/兵团 (a yes/no applicant field)."""
+    prog = Programme({"id": "miit-demo", "applicant": [{"key": "province", "label": "所属省"}, {"key": "separate", "label": "单列"}],
+                      "quotas": [{"scope": "province", "max": 2, "label": "每省不超过2个", "source": "三（二）",
+                                  "applies_to": "packet.applicant.province"},
+                                 {"scope": "separate", "max": 1, "label": "计划单列市和兵团不超过1个", "source": "三（二）",
+                                  "applies_to": "packet.applicant.separate"},
+                                 {"scope": "province", "max": 0, "label": "只数浙江", "source": "x", "applies_to": "province=浙江省"}]},
+                     Path("x"), "0")
+    rows = [PacketRow(i, f"p{i}", "miit-demo", {"name": f"市{i}", "province": prov, "separate": sep})
+            for i, (prov, sep) in enumerate([("浙江省", False), ("浙江省", True), ("浙江省", True), ("江苏省", False)])]
+    rows.append(PacketRow(9, "other", "sz-building", {"province": "浙江省"}))  # another programme: never counted
+    quotas, _ = quotas_and_ranking(rows, [prog], [])
+    got = [(q.label, q.value, q.count, q.status) for q in quotas]
+    assert got == [("每省不超过2个", "浙江省", 3, "超出名额"), ("每省不超过2个", "江苏省", 1, "符合"),
+                   ("计划单列市和兵团不超过1个", "（全部）", 2, "超出名额"), ("只数浙江", "浙江省", 3, "超出名额")]
+
+
+# ------------------------------------------------------------------ the workbook
+def test_workbook_sheets_and_columns(result, tmp_path):
+    out = write_workbook(result, tmp_path / "汇总.xlsx")
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "冲突", "税务核查", "统计核查", "规划国土核查", "名额与排名"]
+    s = wb["汇总"]
+    header = [c.value for c in s[1]]
+    assert header[:4] == ["序号", "材料包", "申报项目", "申报单位"]
+    for label in ("基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）总建筑面积（m2）", "基地（楼宇）总办公面积（m2）",
+                  "已入驻持牌金融机构数（家）", "已入驻金融企业数（家）", "入驻金融企业已使用办公面积（m2）",
+                  "入驻金融企业上年度形成地方财力总额（万元）"):
+        assert label in header
+    assert header[-6:] == ["错误", "警告", "提示", "申报条件", "满足情况", "无法读取的原因"]
+    assert s.freeze_panes == "A2" and s.auto_filter.ref == f"A1:{s.cell(1, len(header)).column_letter}4"
+    first = dict(zip(header, [c.value for c in s[2]], strict=True))
+    assert first["基地（楼宇）总建筑面积（m2）"] == 68000 and first["申报单位"] == "深圳市福华置业运营管理有限公司"
+    assert first["申报条件"] == "符合" and "3.12亿元 ≥ 2.5亿元" in first["满足情况"]
+    assert [c.value for c in wb["冲突"][1]] == ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A",
+                                                "材料包B", "申报单位B", "位置B", "依据", "说明"]
+    tax, stats, land = wb["税务核查"], wb["统计核查"], wb["规划国土核查"]
+    assert tax["A1"].value == "入驻金融企业上年度形成地方财力核查表" and "税务部门" in tax["A2"].value
+    assert [c.value for c in tax[3]] == ["序号", "申报单位名称", "基地（楼宇）名称", "金融企业名称", "统一社会信用代码",
+                                         "上年度形成地方财力（万元）", "核查意见"]
+    assert tax.freeze_panes == "A4" and tax.auto_filter.ref.startswith("A3:G")
+    assert tax.max_row == 3 + 36  # 12 enterprises x 3 packets
+    assert [c.value for c in stats[3]][-2:] == ["现有从业人员数（人）", "核查意见"]
+    assert [c.value for c in land[3]] == ["序号", "申报单位名称", "基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）总建筑面积（m2）",
+                                          "基地（楼宇）总办公面积（m2）", "深圳市土地使用权出让合同书（文件名）", "核查意见"]
+    assert land["G4"].value == "深圳市土地使用权出让合同书.pdf"
+    for ws in (tax, stats, land):  # clean sheets for another department: nothing of zonekit's
+        assert not any("zonekit" in str(v) or "packet" in str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert [c.value for c in wb["名额与排名"][1]][:5] == ["序号", "名额规定", "范围", "范围值", "材料包数"]
+
+
+def test_text_starting_with_equals_is_written_as_text(tmp_path):
+    p = make_packet(tmp_path, "P", building="公式大厦", applicant="深圳市公式置业有限公司", district="福田区",
+                    phone="13900139000", email="f@x.example.cn", prefix="公式", seed="MF1A", planted={5: {3: "=1+2"}})
+    out = write_workbook(collect([p], as_of=AS_OF), tmp_path / "x.xlsx")
+    with zipfile.ZipFile(out) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in z.read(n) for n in sheets)
+    from python_calamine import CalamineWorkbook
+
+    assert "=1+2" in [r[3] for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("税务核查").to_python()]
+
+
+# ------------------------------------------------------------------ packets that cannot be read
+def test_unreadable_form_and_non_packet_folder_still_yield_rows(tmp_path):
+    broken = tmp_path / "坏附件2"
+    shutil.copytree(DEMO, broken)
+    (broken / ENTERPRISES).write_bytes(b"this is not an xlsx file at all" * 10)
+    empty = tmp_path / "不是材料包"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("x", "utf-8")
+    res = collect([broken, empty, tmp_path / "不存在"], as_of=AS_OF)
+    a, b, c = res.packets
+    assert a.ok and a.counts["error"] >= 1 and a.values["application.total_building_area"] == 68000
+    assert "enterprises" not in a.tables
+    assert not b.ok and "packet.toml" in b.error
+    assert not c.ok and "找不到" in c.error
+    assert res.read == 1
+
+
+def test_mixed_programmes_and_unknown_programme_are_rows_with_errors(tmp_path):
+    tpl = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", tpl)
+    alt = tpl / "sz-alt"
+    alt.mkdir()
+    text = (tpl / "sz-building" / "programme.toml").read_text("utf-8").replace('id = "sz-building"', 'id = "sz-alt"')
+    text += '\n[[forms]]\nid = "extra"\nkind = "record"\nfile = "附加表.xlsx"\nsheet = "附加表"\ntitle = "附加表"\n' \
+            '[[forms.fields]]\nkey = "x"\nlabel = "附加"\n'
+    (alt / "programme.toml").write_text(text, "utf-8")
+    paths = []
+    for folder, programme in (("一", "sz-building"), ("二", "sz-building"), ("三", "sz-alt"), ("四", "no-such")):
+        shutil.copytree(DEMO, tmp_path / folder)
+        toml = tmp_path / folder / "packet.toml"
+        toml.write_text(toml.read_text("utf-8").replace('programme = "sz-building"', f'programme = "{programme}"'), "utf-8")
+        paths.append(tmp_path / folder)
+    res = collect(paths, templates=tpl, as_of=AS_OF)
+    assert res.programmes == ["sz-building"]
+    one, two, three, four = res.packets
+    assert one.ok and two.ok
+    assert "不能一起汇总" in three.error and "sz-alt" in three.error and three.name == "深圳市福华置业运营管理有限公司"
+    assert "未知的申报项目" in four.error
+
+
+# ------------------------------------------------------------------ zips
+def _zip_dir(zf: zipfile.ZipFile, root: Path, prefix: str) -> None:
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            zf.write(p, f"{prefix}{p.relative_to(root).as_posix()}")
+
+
+def test_zip_with_several_packets_and_zip_of_one(tmp_path, round_dir):
+    many = tmp_path / "报送.zip"
+    with zipfile.ZipFile(many, "w", zipfile.ZIP_DEFLATED) as zf:
+        _zip_dir(zf, round_dir["A"], "材料/A/")
+        _zip_dir(zf, round_dir["B"], "材料/B/")
+        zf.writestr("__MACOSX/材料/A/._packet.toml", b"junk")
+    one = tmp_path / "单个.zip"
+    with zipfile.ZipFile(one, "w", zipfile.ZIP_DEFLATED) as zf:
+        _zip_dir(zf, round_dir["C"], "")
+    res = collect([many, one], as_of=AS_OF)
+    assert [p.packet for p in res.packets] == [f"{many}/材料/A", f"{many}/材料/B", str(one)]
+    assert all(p.ok for p in res.packets)
+    assert _by_kind(res, "enterprises.uscc") and _by_kind(res, "application.name")
+    assert res.packets[0].files["land_contract"] == ["深圳市土地使用权出让合同书.pdf"]
+
+
+def test_gbk_member_names_from_windows_zips_are_decoded(tmp_path, round_dir):
+    path = tmp_path / "windows.zip"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        _zip_dir(zf, round_dir["A"], "A/")
+    # rewrite as a legacy zip: GBK names, no UTF-8 flag (what Windows Explorer writes)
+    class GbkInfo(zipfile.ZipInfo):
+        def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's name
+            return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+    src = zipfile.ZipFile(buf)
+    with zipfile.ZipFile(path, "w") as zf:
+        for info in src.infolist():
+            zf.writestr(GbkInfo(info.filename, info.date_time), src.read(info))
+    with zipfile.ZipFile(path) as zf:
+        assert any("01_" in i.filename and "申报表" not in i.filename for i in zf.infolist())  # mojibake as stored
+    res = collect([path], as_of=AS_OF)
+    assert res.packets[0].ok and res.packets[0].values["application.name"] == "福华金融中心"
+
+
+def _zip_with(path: Path, packet: Path, extra: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        _zip_dir(zf, packet, "P/")
+        for name, data in extra:
+            zf.writestr(name, data)
+    return path
+
+
+def test_zip_slip_is_refused(tmp_path, round_dir):
+    work = tmp_path / "in"
+    work.mkdir()
+    bad = _zip_with(work / "slip.zip", round_dir["A"], [("../evil.txt", b"owned")])
+    absolute = _zip_with(work / "abs.zip", round_dir["A"], [("/tmp/zk-evil.txt", b"owned")])
+    link = zipfile.ZipInfo("P/link")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    symlink = _zip_with(work / "link.zip", round_dir["A"], [(link, b"/etc/passwd")])
+    res = collect([bad, absolute, symlink], as_of=AS_OF)
+    errors = [p.error for p in res.packets]
+    assert len(errors) == 3 and all(e and e.startswith("压缩包已拒绝") for e in errors)
+    assert "zip-slip" in errors[0] and "zip-slip" in errors[1] and "符号链接" in errors[2]
+    assert not (tmp_path / "evil.txt").exists() and not (work / "evil.txt").exists()
+    assert res.read == 0
+
+
+def test_oversized_and_bomb_zips_are_refused(tmp_path, round_dir, monkeypatch):
+    ok = _zip_with(tmp_path / "ok.zip", round_dir["A"], [])
+    bomb = _zip_with(tmp_path / "bomb.zip", round_dir["A"], [("P/zeros.bin", bytes(8 * 2**20))])
+    res = collect([ok, bomb], as_of=AS_OF)
+    assert res.packets[0].ok
+    assert "压缩比异常" in res.packets[1].error
+    monkeypatch.setattr(collect_mod, "MAX_ZIP_BYTES", 100_000)
+    res = collect([ok], as_of=AS_OF)
+    assert "上限" in res.packets[0].error and "ZONEKIT_MAX_ZIP_MB" in res.packets[0].error
+    monkeypatch.setattr(collect_mod, "MAX_ZIP_ENTRIES", 5)
+    res = collect([ok], as_of=AS_OF)
+    assert "个文件，超过上限" in res.packets[0].error
+
+
+def test_not_a_zip_and_zip_without_packet(tmp_path):
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(b"PK-not-really")
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("notes.txt", "nothing here")
+    res = collect([fake, empty], as_of=AS_OF)
+    assert "不是有效的 zip" in res.packets[0].error
+    assert "没有找到材料包" in res.packets[1].error
+
+
+# ------------------------------------------------------------------ jobs, CLI, JSON
+def test_jobs_2_gives_the_same_result_as_jobs_1(round_dir, result):
+    parallel = collect([round_dir["A"], round_dir["B"], round_dir["C"]], as_of=AS_OF, jobs=2)
+    assert parallel.to_json() == result.to_json()
+
+
+def test_folder_of_packets_is_expanded(round_dir, tmp_path):
+    res = collect([round_dir["tmp"]], as_of=AS_OF)
+    assert [Path(p.packet).name for p in res.packets] == ["A_福华", "B_南山", "C_另一"]
+    inbox = tmp_path / "收件"
+    shutil.copytree(round_dir["A"], inbox / "福田区" / "A")
+    (inbox / "南山区").mkdir(parents=True)
+    with zipfile.ZipFile(inbox / "南山区" / "b.zip", "w") as zf:
+        _zip_dir(zf, round_dir["B"], "B/")
+    (inbox / "其他").mkdir()
+    (inbox / "其他" / "说明.txt").write_text("x", "utf-8")
+    res = collect([inbox], as_of=AS_OF)
+    assert [p.packet for p in res.packets] == [f"{inbox}/南山区/b.zip/B", f"{inbox}/福田区/A"]
+    assert all(p.ok for p in res.packets)
+
+
+def test_cli_json_contract_and_exit_codes(round_dir, tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    r = run_cli("collect", str(round_dir["A"]), str(round_dir["B"]), "--format", "json", "-o", str(out), "--as-of", "2026-11-22")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert set(data) == {"version", "programmes", "title", "as_of", "counts", "columns", "packets", "conflicts",
+                         "verification", "quotas", "ranking", "workbook"}
+    assert data["workbook"] == str(out) and out.is_file()
+    assert set(data["counts"]) == {"packets", "read", "unreadable", "with_errors", "eligible", "conflicts", "quota_flags"}
+    assert set(data["packets"][0]) == {"index", "packet", "programme", "applicant", "values", "errors", "warnings", "infos",
+                                       "eligibility", "path", "error"}
+    assert set(data["conflicts"][0]) == {"kind", "label", "severity", "value", "source", "note", "a", "b"}
+    assert set(data["conflicts"][0]["a"]) == {"packet", "applicant", "file", "sheet", "cell", "row"}
+    assert {v["sheet"] for v in data["verification"]} == {"税务核查", "统计核查", "规划国土核查"}
+    assert set(data["verification"][0]) == {"sheet", "to", "title", "source", "header", "rows"}
+    assert data["quotas"] == [] and data["ranking"] == []
+
+    r = run_cli("collect", str(round_dir["A"]), "--format", "json")  # no -o: JSON only
+    assert r.returncode == 0 and json.loads(r.stdout)["workbook"] is None
+    r = run_cli("collect", str(round_dir["A"]))
+    assert r.returncode == 2 and "-o" in r.stderr
+    r = run_cli("collect", str(tmp_path / "nothing"), "-o", str(tmp_path / "n.xlsx"))
+    assert r.returncode == 2 and "没有可以读取的材料包" in r.stdout
+    r = run_cli("collect", str(round_dir["A"]), "-o", str(tmp_path / "n.csv"))
+    assert r.returncode == 2 and ".xlsx" in r.stderr
+
+
+def test_cli_help_does_not_import_openpyxl():
+    r = run_cli("collect", "--help")
+    assert r.returncode == 0 and "汇总" in r.stdout
+    import subprocess
+    import sys
+
+    code = "import sys, zonekit.cli; assert not [m for m in sys.modules if m.startswith(('openpyxl', 'zonekit.collect'))]"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
