@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +70,9 @@ def bundle_date(text: str | None) -> _dt.datetime:
 
 def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.datetime, templates: Path | None = None,
                  font: str | None = None, progress: Progress | None = None, timeout: float = 120) -> BundleResult:
-    tick = progress or (lambda stage, done, total: None)
+    tick: Progress = progress or (lambda stage, done, total: None)
+    if os.environ.get("ZONEKIT_TIMINGS"):
+        tick = _StageClock(tick)
     tick("检查材料包", 0, 1)
     report = check_packet(root, templates=templates, as_of=date.date())
     errors = [f for f in report.findings if f.severity == ERROR]
@@ -105,6 +109,7 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
         from .docxout import render_docx
 
         render_docx(doc, result.docx, date=date)
+    tick("写入清单", 0, 1)
     pages_of = {p["title"]: (p["start"], p["end"]) for p in result.parts}
     manifest = {
         "zonekit": __version__,
@@ -123,7 +128,40 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
     }
     atomic_write(result.manifest, lambda p: p.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8"),
                  overwrite=True)
+    if isinstance(tick, _StageClock):
+        tick.report()
     return result
+
+
+class _StageClock:
+    """ZONEKIT_TIMINGS=1: seconds per progress stage, printed to stderr as one JSON line at the end."""
+
+    def __init__(self, forward: Progress) -> None:
+        self.forward, self.stages, self.current = forward, {}, None
+        self.since = self.start = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self._switch(stage)
+        self.forward(stage, done, total)
+
+    def _switch(self, stage: str) -> None:
+        if stage != self.current:
+            now = time.perf_counter()
+            if self.current is not None:
+                self.stages[self.current] = self.stages.get(self.current, 0.0) + now - self.since
+            self.current, self.since = stage, now
+
+    def report(self) -> None:
+        self._switch("")
+        info: dict[str, Any] = {"stages": {k: round(v, 3) for k, v in self.stages.items()},
+                                "total": round(time.perf_counter() - self.start, 3)}
+        try:
+            import resource
+
+            info["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        except ImportError:  # Windows
+            pass
+        print("zonekit-timings: " + json.dumps(info, ensure_ascii=False), file=sys.stderr)
 
 
 def _entry(path: Path, base: Path, **extra: Any) -> dict[str, Any]:
@@ -136,7 +174,8 @@ def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -
     blocks: list[Any] = [Spacer(40), Para(f"{prog.title()}材料", "title"), Spacer(30)]
     for item in prog.list("cover"):
         value = facts.get(item["fact"]) if facts else None
-        blocks.append(Para(f"{item['label']}：{value if isinstance(value, str) else ''}", "plain"))
+        shown = value if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        blocks.append(Para(f"{item['label']}：{shown}", "plain"))
     blocks.append(Para(f"申报单位：{applicant}", "plain"))
     contact = facts.get("packet.applicant.contact") if facts else None
     phone = facts.get("packet.applicant.phone") if facts else None
@@ -175,13 +214,18 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
     n = 0
     for m, files in plan:
         needed = report.needed.get(m["id"])
-        if not files and not m.get("form") and needed is False:
+        if not files and needed is False and (not m.get("form") or m["form"] not in report.forms):
             continue
         n += 1
         title = f"{cn_number(n)}、{m['title']}"
         parts.append(Section(title, [Spacer(70), Para(title, "title"), Spacer(8), Para(f"（{m['source']}）", "center")]))
         if m.get("form") and m["form"] in report.forms:
             parts.append(_form_section(prog, report, m))
+            progress = [p for p in report.progress if p.form == m["form"]]
+            if progress:  # an indicator sheet with `progress`: summary, chart and a table per group of units
+                from .progress import report_section
+
+                parts.append(report_section(prog.form(m["form"]), progress, tmp))
             rel = f"{m['folder']}/{prog.form(m['form'])['file']}"
             inputs.append({**_entry(root / rel, root), "part": f"{title} — 表"})
         elif m.get("form"):

@@ -17,6 +17,8 @@ from .errors import UnsafePath
 from .findings import ERROR, INFO, WARNING, Finding, sort_key
 from .fsutil import inside
 from .packet import Packet, read_packet
+from .progress import check_progress
+from .rowfilter import for_checking, responsibility_findings
 from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, resolve, show, walk
 from .spec import Programme, load_programme
 from .validate import FieldRule, Validated, validate_record, validate_table
@@ -36,6 +38,7 @@ class CheckReport:
     forms: dict[str, Validated] = field(default_factory=dict)
     facts: Facts | None = None
     needed: dict[str, bool | None] = field(default_factory=dict)
+    progress: list[Any] = field(default_factory=list)  # progress.IndicatorProgress per indicator (forms with `progress`)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,7 @@ class CheckReport:
             "counts": self.counts(),
             "eligibility": {"verdict": self.verdict(lang), "conditions": [r.to_json() for r in self.eligibility]},
             "findings": [f.to_json(lang) for f in self.findings],
+            **({"progress": [p.to_json() for p in self.progress]} if self.progress else {}),
         }
 
 
@@ -89,7 +93,9 @@ def check_packet(root: Path, *, templates: Path | None = None, as_of: _dt.date |
     facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
     form_files: set[str] = set()
     for form in prog.forms:
-        validated, found, rel = _check_form(prog, form, root, today)
+        if _not_needed_by_packet(prog.material_of_form(form["id"]), facts):
+            continue  # e.g. a path chosen in [claims] that does not need this form: not read, not checked
+        validated, found, rel = _check_form(prog, for_checking(form, packet.section("applicant")), root, today)
         f.extend(found)
         if rel:
             form_files.add(rel)
@@ -100,6 +106,9 @@ def check_packet(root: Path, *, templates: Path | None = None, as_of: _dt.date |
             else:
                 facts.tables[form["id"]] = validated
     report.facts = facts
+    f.extend(responsibility_findings(report.forms, packet.section("applicant")))
+    report.progress, found = check_progress(report.forms, facts)
+    f.extend(found)
     f.extend(_file_references(prog, root, report.forms))
     f.extend(_consistency(prog, facts, report.forms))
     report.eligibility = [evaluate(c, facts) for c in prog.list("conditions")]
@@ -238,6 +247,11 @@ def _where(ref: str, forms: dict[str, Validated]) -> dict[str, str | None]:
     if v is None:
         return {}
     cv = v.data.fields.get(key) if v.data.fields else None
+    if cv is None and key.startswith("row."):  # one cell of an indicator sheet: row.<row id>.<column>
+        row_id, _, col = key[4:].partition(".")
+        row = next((r for r in v.data.rows if r.id == row_id), None)
+        if row is not None and col in v.data.columns:
+            return {"file": v.data.file, "sheet": v.data.sheet, "cell": v.data.cell(col, row.number)}
     return {"file": v.data.file, "sheet": cv.sheet if cv else v.data.sheet, "cell": cv.cell if cv else None}
 
 
@@ -330,6 +344,17 @@ def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts) -> list[Fi
                     f"packet.toml 中选择以“{chosen.title}”申报，但该项未满足（{chosen.detail}）；满足的是：{'；'.join(ok)}",
                     f"claimed path {chosen.id} is not met", file="packet.toml", source=spec["source"],
                     hint=f"把 [claims] {spec['claim']} 改为满足的一项，所需材料会随之变化")]
+
+
+def _not_needed_by_packet(material: dict[str, Any] | None, facts: Facts) -> bool:
+    """A material whose `when` reads packet.toml alone (claims, attestations, applicant) and is false."""
+    when = (material or {}).get("when")
+    if when is None or when["left"].partition(".")[0] not in ("packet", "claims", "attest"):
+        return False
+    right = when.get("right")
+    if isinstance(right, str) and right.partition(".")[0] not in ("packet", "claims", "attest") and right.partition(".")[2]:
+        return False
+    return evaluate_when(when, facts) is False
 
 
 def _needed(material: dict[str, Any], facts: Facts) -> bool | None:

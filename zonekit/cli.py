@@ -99,6 +99,7 @@ def init(
     programme: Annotated[str, typer.Argument(help="项目 id，如 sz-building（见 zonekit programs）")],
     directory: Annotated[Path, typer.Argument(help="要创建的材料包目录")],
     force: Annotated[bool, typer.Option("--force", help="目录非空时只补齐缺少的文件，绝不改动已有文件")] = False,
+    unit: Annotated[str | None, typer.Option("--unit", help="报送单位（如 嘉兴市政府）：表单只含该单位负责的行，并写入 packet.toml")] = None,
     templates: TemplatesOpt = None,
 ) -> None:
     """创建材料包：packet.toml、按材料编号的目录、官方表格（xlsx）、Word 模板和材料清单。"""
@@ -107,7 +108,7 @@ def init(
     from .spec import load_programme
 
     prog = load_programme(programme, _root_dir(templates))
-    render.init_result(prog, init_packet(prog, directory, force=force))
+    render.init_result(prog, init_packet(prog, directory, force=force, unit=unit))
 
 
 @app.command()
@@ -183,6 +184,35 @@ def verify(
     result = verify_bundle(out, packet)
     render.verify_result(result)
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def collect(
+    paths: Annotated[list[Path], typer.Argument(help="材料包目录、存放多个材料包的目录，或材料包的 zip 压缩包（可多个）")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="汇总表 xlsx 文件，如 汇总.xlsx（--format json 时可省略）")] = None,
+    fmt: FormatOpt = "text",
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="同时检查的进程数（默认 1）")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="以此日期（YYYY-MM-DD）检查截止日期等，默认今天")] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """汇总多个材料包（受理部门用）：逐个检查，找出跨材料包的冲突，生成核查表和名额统计。退出码 0=已汇总 2=没有可读取的材料包。"""
+    _check_choice("--format", fmt, ("text", "json"))
+    if out is None and fmt == "text":
+        raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}")
+    from . import render
+    from .collect import collect as collect_packets
+
+    day = _parse_date(as_of)
+    with render.progress() as tick:
+        result = collect_packets(paths, templates=_root_dir(templates), jobs=jobs, as_of=day, progress=tick)
+        if out is not None:
+            from .collect_xlsx import write_workbook
+
+            write_workbook(result, out, progress=tick)
+    render.collect_result(result, fmt, workbook=out)
+    raise typer.Exit(0 if result.read else 2)
 
 
 def _parse_date(text: str | None) -> date | None:

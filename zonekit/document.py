@@ -66,7 +66,16 @@ class PageBreak:
     pass
 
 
-Block = Para | Table | SealBlock | Spacer | PageBreak
+@dataclass(frozen=True)
+class Image:
+    """A picture zonekit drew itself (e.g. a chart), centred, `width_mm` wide (at most the text
+    width), its height following the picture's aspect ratio. Users' scans are `Attachment`s."""
+
+    path: Path
+    width_mm: float = 160
+
+
+Block = Para | Table | SealBlock | Spacer | PageBreak | Image
 
 
 @dataclass

@@ -44,6 +44,7 @@ from .document import (
     Bundle,
     Cell,
     CellLike,
+    Image,
     PageBreak,
     Para,
     Placeholder,
@@ -257,8 +258,19 @@ class _Writer:
             self.spacer(block.mm)
         elif isinstance(block, PageBreak):
             self.new_page()
+        elif isinstance(block, Image):
+            self.image(block)
         else:
             raise TypeError(f"unknown block type: {type(block).__name__}")
+
+    def image(self, block: Image) -> None:
+        """A picture zonekit drew (a chart), embedded in its own centred paragraph."""
+        from docx.enum.text import WD_LINE_SPACING
+        from docx.shared import Mm, Twips
+
+        p = self.para("", "center")
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # the styles' exact line height would clip it
+        p.add_run().add_picture(str(block.path), width=min(Mm(block.width_mm), Twips(self.text_width_twips())))
 
     def para(self, text: str, style: str) -> Paragraph:
         """A paragraph in one of the document.STYLES (or an internal "_…" style)."""

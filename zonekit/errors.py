@@ -25,6 +25,10 @@ class PacketError(ZonekitError):
     """Raised when a folder is not a readable zonekit packet (no/invalid packet.toml)."""
 
 
+class InvalidOption(ZonekitError):
+    """Raised when a command-line value does not fit the programme (e.g. `init --unit` naming a unit it does not know)."""
+
+
 class TargetExists(ZonekitError):
     """Raised when `init` would write into a non-empty folder without --force."""
 

@@ -27,6 +27,8 @@ CODES: dict[str, tuple[str, str]] = {
     "header_missing": ("找不到表头或表头列缺失", "the table header or one of its columns is missing"),
     "row_missing": ("指标表缺少规定的指标行", "an indicator row required by the form is missing"),
     "row_unknown": ("指标表中有不属于本表的行", "a row that is not one of the form's indicators"),
+    "row_not_responsible": ("填报了责任单位不含本单位的行", "a row filled by a unit that is not responsible for it"),
+    "progress_behind": ("指标进度落后于从基期到目标的直线进度", "an indicator is behind the straight path from its baseline to its target"),
     "field_missing": ("必填项为空", "a required field is empty"),
     "value_type": ("数值、日期或是/否无法识别", "a number, date or yes/no cannot be read"),
     "value_ambiguous": ("数值或日期含义不明确", "a number or date is ambiguous"),

@@ -29,6 +29,8 @@ def _heading(form: dict[str, Any], title: str) -> list[Block]:
     if form.get("attachment"):
         blocks.append(Para(form["attachment"], "plain"))
     blocks.append(Para(title, "subtitle"))
+    if form.get("note"):  # e.g. "zonekit's default table, not the official attachment": printed as the sheet prints it
+        blocks.append(Para(form["note"], "note"))
     if form.get("header_left") or form.get("header_right"):
         gap = "\u3000" * 14  # ideographic spaces survive paragraph whitespace folding
         blocks.append(Para(form.get("header_left", "") + gap + form.get("header_right", ""), "note"))

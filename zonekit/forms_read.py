@@ -190,8 +190,9 @@ def _match_fixed_rows(form: dict[str, Any], data: FormData) -> None:
                   cell=data.cell(key, row.number) if key in data.columns else None)
         else:
             seen.add(row.id)
+    optional = set(form.get("_optional_rows", ()))  # rows of other reporting units (rowfilter.for_checking)
     for r in form["rows"]:
-        if r["id"] not in seen:
+        if r["id"] not in seen and r["id"] not in optional:
             _find(f"缺少指标行“{r['cells'][key]}”，请勿删除指标行", f"indicator row '{r['cells'][key]}' is missing", "row_missing",
                   data, field=str(r["cells"][key]))
 

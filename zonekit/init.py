@@ -7,6 +7,7 @@ non-empty folder it refuses unless `force`, and then it only adds what is missin
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .document import Block, Para, SealBlock, Spacer
-from .errors import TargetExists
+from .errors import InvalidOption, TargetExists
 from .fsutil import atomic_write, write_text
 from .packet import PACKET_FILE, render_packet_toml
+from .rowfilter import for_unit
 from .spec import Programme
 
 CHECKLIST = "材料清单.xlsx"
@@ -71,7 +73,11 @@ def material_readme(prog: Programme, m: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def init_packet(prog: Programme, target: Path, *, force: bool = False, today: date | None = None) -> InitResult:
+def init_packet(prog: Programme, target: Path, *, force: bool = False, today: date | None = None,
+                unit: str | None = None) -> InitResult:
+    """`unit`: the reporting unit, for programmes whose forms are filled per unit (form key `filter_by`):
+    written into packet.toml, and forms hold only the rows that unit is responsible for."""
+    applicant = _unit_applicant(prog, unit) if unit is not None else {}
     if target.exists() and not target.is_dir():
         raise TargetExists(f"{target} 已存在且不是文件夹")
     if target.is_dir() and any(target.iterdir()) and not force:
@@ -88,7 +94,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
         else:
             result.kept.append(path)
 
-    emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat()), "utf-8"))
+    emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat(), applicant), "utf-8"))
     from .xlsx_forms import write_checklist, write_form
 
     for m in prog.materials:
@@ -99,7 +105,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
         folder.mkdir(exist_ok=True)
         emit(folder / README_TXT, lambda p, m=m: p.write_text(material_readme(prog, m), "utf-8"))
         if m.get("form"):
-            form = prog.form(m["form"])
+            form = for_unit(prog.form(m["form"]), unit)
             emit(folder / form["file"], lambda p, form=form: write_form(form, p))
         if m.get("document"):
             doc = prog.document(m["document"])
@@ -107,6 +113,21 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
     required = {m["id"]: requirement_text(m) for m in prog.materials}
     emit(target / CHECKLIST, lambda p: write_checklist(prog, p, required, today))
     return result
+
+
+def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:
+    """{applicant key: unit} for `init --unit`, after checking the programme has such a unit."""
+    keys = [f["filter_by"]["applicant"] for f in prog.forms if f.get("filter_by")]
+    if not keys:
+        raise InvalidOption(f"“{prog.id}”的表单不按报送单位填写，--unit 不适用")
+    spec = next((a for a in prog.list("applicant") if a["key"] == keys[0]), {})
+    allowed = spec.get("values") or []
+    unit = unit.strip()
+    if allowed and unit not in allowed:
+        close = difflib.get_close_matches(unit, allowed, n=1, cutoff=0.3)
+        hint = f"；您是否要找 “{close[0]}”？" if close else ""
+        raise InvalidOption(f"--unit “{unit}” 不是“{prog.id}”的责任单位。可选：{'、'.join(allowed)}{hint}")
+    return {keys[0]: unit}
 
 
 def _write_doc(doc: dict[str, Any], path: Path) -> None:

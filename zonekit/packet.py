@@ -62,8 +62,9 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def render_packet_toml(prog: Programme, created: str) -> str:
-    """The packet.toml text for a new packet, with a Chinese comment above every entry."""
+def render_packet_toml(prog: Programme, created: str, applicant: dict[str, Any] | None = None) -> str:
+    """The packet.toml text for a new packet, with a Chinese comment above every entry; `applicant`
+    pre-fills [applicant] entries (e.g. the reporting unit given to `init --unit`)."""
     lines = [
         f"# zonekit 申报材料包：{prog.title()}",
         "# 请填写下列信息（引号、等号用半角）；填好表单后运行 zonekit check 本目录",
@@ -82,7 +83,8 @@ def render_packet_toml(prog: Programme, created: str) -> str:
     for f in prog.list("applicant"):
         need = "必填" if f.get("required") else "选填"
         extra = f"；可选：{'、'.join(f['values'])}" if f.get("values") else ""
-        lines += [f"# {f['label']}（{need}）{('：' + f['help']) if f.get('help') else ''}{extra}", f"{f['key']} = \"\""]
+        value = _toml_value((applicant or {}).get(f["key"], ""))
+        lines += [f"# {f['label']}（{need}）{('：' + f['help']) if f.get('help') else ''}{extra}", f"{f['key']} = {value}"]
     claims = prog.list("claims")
     if claims:
         lines += ["", "[claims]"]

@@ -42,6 +42,12 @@ def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
     if node.get("commitment"):
         label += "  [cyan]可承诺3年内达到[/cyan]"
     branch = tree.add(label)
+    if node.get("bands"):  # score bands, highest first: "≥90分：…", "≥80分：…", "<80分：…"
+        unit = node["bands"].get("unit", "")
+        items = sorted(node["bands"]["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
+        for i, band in enumerate(items):
+            rng = f"≥{band['min']:g}{unit}" if "min" in band else (f"<{items[i - 1]['min']:g}{unit}" if i else "其余")
+            branch.add(escape(f"{rng}：{band['label']}"))
     for kind, word in (("any_of", "满足任一"), ("all_of", "同时满足")):
         if node.get(kind):
             sub = branch.add(f"[bold]{word}[/bold]")
@@ -77,6 +83,15 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
         t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(m['help'])}[/dim]" if m.get("help") else ""),
                   escape(requirement_text(m)), escape(m["source"]))
     _out.print(t)
+    for form in d.get("forms", []):
+        if form.get("filter_by"):
+            fb = form["filter_by"]
+            _out.print(f"[bold]{escape(form['title'])}[/bold]：按报送单位填写，只填“{escape(_label(form, fb['column']))}”含本单位的行"
+                       f"（packet.toml {escape('[applicant]')} {fb['applicant']}；zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
+        if form.get("progress"):
+            _progress_rows(form)
+        elif form.get("rows"):
+            _indicator_rows(form)
     for title, key in (("申报单位需确认的事项", "attestations"),):
         if d.get(key):
             _out.print(f"[bold]{title}[/bold]（在 packet.toml 的 {escape('[' + key + ']')} 中填写）")
@@ -91,6 +106,53 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
             _out.print(f"[bold]{title}[/bold]")
             for item in d[key]:
                 _out.print(f"  • {escape(fmt_item(item))}")
+
+
+def _label(form: dict[str, Any], key: str) -> str:
+    return next((c["label"] for c in form.get("columns", []) if c["key"] == key), key)
+
+
+def _progress_rows(form: dict[str, Any]) -> None:
+    """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group of responsible units."""
+    from .progress import IndicatorProgress, fmt, target_text
+
+    cfg = form["progress"]
+    years = sorted(int(y) for y in cfg["years"])
+    _out.print(f"[bold]{escape(form['title'])}[/bold]（{escape(form['file'])}，{len(form['rows'])} 项指标，"
+               f"{years[0]}—{years[-1]}年各年实际值；{escape(cfg.get('source', ''))}）")
+    group = None
+    for r in form["rows"]:
+        cells = r["cells"]
+        if cells.get(cfg.get("group", "")) != group:
+            group = cells.get(cfg.get("group", ""))
+            _out.print(f"  [dim]{escape(_label(form, cfg['group']))}：{escape(str(group))}[/dim]")
+        p = IndicatorProgress(form["id"], r["id"], str(cells.get(cfg.get("number", ""), "")), str(cells.get(cfg.get("label", ""), r["id"])),
+                              str(cells.get(cfg.get("unit", ""), r.get("unit", ""))), str(cells.get(cfg["comparator"], "≥")),
+                              cells.get(cfg["target"]), cells.get(cfg.get("baseline", "")), cells.get(cfg.get("baseline_year", "")),
+                              "", years[-1], years[-1])
+        base = f"，基期 {p.baseline_year}年 {fmt(p.baseline, p.unit)}" if p.baseline is not None else ""
+        _out.print(f"  • {escape(p.number)} {escape(p.indicator)}：{escape(target_text(p))}{escape(base)}"
+                   f"  [dim]（{escape(r.get('source', ''))}）[/dim]")
+
+
+def _indicator_rows(form: dict[str, Any]) -> None:
+    """An indicator sheet's fixed rows: per group with its weight (G60), or each row with its unit (MIIT)."""
+    rows, key = form["rows"], form["row_key"]
+    _out.print(f"[bold]{escape(form['title'])}[/bold]（{escape(form['file'])}，{len(rows)} 项指标）")
+    if form.get("note"):
+        _out.print(f"  [yellow]{escape(form['note'])}[/yellow]")
+    group = (form.get("subtotals") or {}).get("group_column")
+    weight = (form.get("rows_total") or {}).get("column")
+    if group:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault(str(r["cells"].get(group, "")), []).append(r)
+        for name, members in groups.items():
+            score = f"，{sum(float(r['cells'].get(weight) or 0) for r in members):g} 分" if weight else ""
+            _out.print(f"  • {escape(name)}：{len(members)} 项{score}")
+        return
+    for r in rows:
+        _out.print(f"  • {escape(str(r['cells'].get(key, r['id'])))}" + (f"（{escape(r['unit'])}）" if r.get("unit") else ""))
 
 
 # ------------------------------------------------------------------ init
@@ -205,3 +267,53 @@ def verify_result(result: Any) -> None:
         _out.print(f"[green]一致[/green]：{result.checked} 个文件与打包时相同（{result.manifest.get('date', '')}）")
     else:
         _out.print(f"[red]{len(result.changed) + len(result.missing)} 个文件与打包时不同[/red]：打印件可能与检查过的材料不一致，请重新检查并打包")
+
+
+# ------------------------------------------------------------------ collect
+def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
+    if fmt == "json":
+        _json({**result.to_json(), "workbook": str(workbook) if workbook else None})
+        return
+    c = result.counts()
+    _out.print(f"[bold]{escape(result.title)}[/bold]  材料包汇总（{result.as_of.isoformat()}）")
+    t = Table(show_header=False)
+    t.add_column("项目")
+    t.add_column("数量", justify="right")
+    for label, n, style in (
+        ("材料包", c["packets"], ""), ("已检查", c["read"], ""), ("无法读取", c["unreadable"], "red"),
+        ("有错误的材料包", c["with_errors"], "red"), ("符合申报条件", c["eligible"], "green"),
+        ("跨材料包冲突", c["conflicts"], "yellow"), ("名额问题", c["quota_flags"], "yellow"),
+    ):
+        t.add_row(label, f"[{style}]{n}[/{style}]" if n and style else str(n))
+    _out.print(t)
+    bad = [p for p in result.packets if p.error]
+    if bad:
+        u = Table(title="无法读取的材料包", title_justify="left")
+        u.add_column("材料包", overflow="fold")
+        u.add_column("原因", overflow="fold")
+        for p in bad[:20]:
+            u.add_row(escape(p.packet), escape(p.error))
+        _out.print(u)
+        if len(bad) > 20:
+            _out.print(f"  …另有 {len(bad) - 20} 个，见汇总表“汇总”工作表")
+    if result.conflicts:
+        kinds: dict[tuple[str, str], int] = {}
+        for x in result.conflicts:
+            kinds[(x.label, x.severity)] = kinds.get((x.label, x.severity), 0) + 1
+        k = Table(title="跨材料包冲突", title_justify="left")
+        for h in ("类型", "级别", "条数"):
+            k.add_column(h)
+        for (label, sev), n in kinds.items():
+            k.add_row(escape(label), _SEV[sev], str(n))
+        _out.print(k)
+    for q in result.quotas:
+        if q.flagged:
+            limit = f"上限 {q.max}" if q.status == "超出名额" else f"下限 {q.min}"
+            _out.print(f"[yellow]名额[/yellow] {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
+                       f"（{limit}）：{escape('、'.join(q.packets))}（{escape(q.source)}）")
+    if result.verification:
+        _out.print("核查表：" + "；".join(f"{escape(v.sheet)}（送{escape(v.to)}，{len(v.rows)} 条）" for v in result.verification))
+    if workbook:
+        _out.print(f"汇总表：[bold]{escape(str(workbook))}[/bold]")
+    if not result.read:
+        _out.print("[red]没有可以读取的材料包[/red]：请确认路径是 zonekit 材料包（含 packet.toml）的文件夹或其 zip 压缩包")

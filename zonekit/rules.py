@@ -24,8 +24,8 @@ MISSING = object()
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
 }
-_OP_TEXT = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<"}
-_NEGATION = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "="}
+_OP_TEXT = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<", "in": "属于"}
+_NEGATION = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "=", "in": "不属于"}
 
 
 @dataclass
@@ -143,7 +143,7 @@ def compare(left: Any, op: str, right: Any, tolerance: float = 0.0) -> bool | No
     if left is MISSING or right is MISSING or left is None or right is None:
         return None
     if op == "in":
-        return left in right
+        return None if left == "" else left in right  # a blank packet.toml entry is "not filled", not "not in"
     if op == "matches":
         a, b = norm_label(left), norm_label(right)
         return bool(a) and (a == b or a in b or b in a)
@@ -164,6 +164,8 @@ def show(value: Any, test: dict[str, Any]) -> str:
     """A figure as a person reads it: 18000 万元 with show_unit 亿元 -> "1.8亿元"."""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, list | tuple):  # the right side of "in"
+        return "、".join(show(v, test) for v in value)
     if not isinstance(value, int | float):
         return str(value)
     factor = test.get("show_factor", 1)
@@ -228,6 +230,8 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
         return
     sign = _OP_TEXT.get(t["op"], t["op"]) if ok else _NEGATION.get(t["op"], "≠")
     r.detail = f"{name} {show(left, t)} {sign} {show(right, t)}"
+    if t["op"] in ("nonempty", "empty"):  # a text, not a figure: say whether it is there
+        r.detail = f"{name}{'已填写' if compare(left, 'nonempty', None) else '未填写'}"
     if ok:
         r.status = "met"
     elif node.get("commitment") and node["id"] in (facts.packet.get("claims", {}).get("commitments") or []):
@@ -277,7 +281,8 @@ def _combine(node: dict[str, Any], r: Result, facts: Facts) -> None:
             r.status, r.detail = "unmet", "以下条件均未满足：" + "；".join(c.detail for c in kids if c.detail)
         return
     if "unmet" in statuses:
-        r.status = "unmet"
+        r.status = "unmet"  # say which parts fail and by how much (the leaves' "差 N")
+        r.detail = "；".join(f"{c.title}（{c.detail}）" if c.detail else c.title for c in kids if c.status == "unmet")
     elif "unknown" in statuses:
         r.status = "unknown"
     elif "in_principle" in statuses:

@@ -32,10 +32,14 @@ def field_schema(f: dict[str, Any]) -> dict[str, Any]:
         if kind in _FORMATS:
             s["format"] = _FORMATS[kind]
     if kind in ("number", "integer", "percent"):
-        if f.get("min") is not None:
-            s["minimum"] = f["min"]
-        if f.get("max") is not None:
-            s["maximum"] = f["max"]
+        for k, keyword in (("min", "minimum"), ("max", "maximum")):
+            if isinstance(f.get(k), int | float):
+                s[keyword] = f[k]
+            elif isinstance(f.get(k), str) and f[k].startswith("row."):
+                s[f"x-{keyword}"] = f[k]  # a limit read from each fixed row of an indicator sheet: not a JSON Schema keyword
+    if f.get("row_typed"):  # type, unit and limits differ per fixed row (indicator sheets)
+        s.pop("type", None)
+        s["x-row-typed"] = True
     if kind == "date":
         if f.get("min"):
             s["minDate"] = f["min"]

@@ -202,3 +202,19 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
         dupes = {k for k in keys if keys.count(k) > 1}
         if dupes:
             raise SpecError(f"{path}: forms({f['id']}): 字段 key 重复：{', '.join(sorted(dupes))}")
+        for where, col in _column_refs(f):
+            if col not in keys:
+                raise SpecError(f"{path}: forms({f['id']}).{where}: 没有 key 为 “{col}” 的列")
+
+
+def _column_refs(form: dict[str, Any]) -> list[tuple[str, str]]:
+    """(where, column key) for every column that `filter_by` and `progress` name."""
+    refs: list[tuple[str, str]] = []
+    fb = form.get("filter_by")
+    if fb:
+        refs += [("filter_by.column", fb["column"])] + [("filter_by.fill", k) for k in fb.get("fill", [])]
+    pr = form.get("progress")
+    if pr:
+        refs += [(f"progress.{k}", v) for k, v in pr.items() if k not in ("years", "report_year", "source")]
+        refs += [(f"progress.years.{y}", v) for y, v in pr["years"].items()]
+    return refs

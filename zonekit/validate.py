@@ -209,7 +209,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
         fast = None if per_row else _fast_path(rule)
         for i, row in enumerate(rows):
             if per_row:
-                rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i), today)
+                rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i, data.form.get("row_key")), today)
             raw = row.values.get(key)
             if fast is not None and (value := fast(raw)) is not _SLOW:
                 values.append(value)
@@ -220,7 +220,8 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                 value = None
                 n = capped[issue.code] = capped.get(issue.code, 0) + 1
                 if n <= MAX_PER_COLUMN:
-                    findings.append(_finding(data, issue, data.cell(key, row.number), spec))
+                    hint_spec = {**spec, "help": rule.spec.get("help")} if per_row else spec  # required_when's message
+                    findings.append(_finding(data, issue, data.cell(key, row.number), hint_spec))
             values.append(value)
         out.columns[key] = values
         if spec.get("unique"):
@@ -287,12 +288,19 @@ def _row_dependent(spec: dict[str, Any]) -> bool:
                 or any(isinstance(spec.get(k), str) and spec[k].startswith("row.") for k in ("min", "max")))
 
 
-def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, index: int) -> dict[str, Any]:
+def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, index: int,
+              row_key: str | None = None) -> dict[str, Any]:
     """A column's spec made concrete for one indicator row: its type, unit and limits, and
     whether it is required there (`required_when` reads other columns of the same row)."""
     eff = dict(spec)
-    if row is None:
+    if row is None:  # a row that is not one of the form's indicators (reported as row_unknown): no per-row limits
+        for k in ("min", "max"):
+            if isinstance(eff.get(k), str) and eff[k].startswith("row."):
+                eff[k] = None
         return eff
+    name = row.get("cells", {}).get(row_key) if row_key else None
+    if name:  # messages name the indicator, not just the column: "“高新技术企业数 自评得分”为 6，不应大于 4"
+        eff["label"] = f"{name} {spec['label']}"
     if spec.get("row_typed"):
         for k in ("type", "unit", "min", "max", "values"):
             if k in row:
@@ -328,11 +336,23 @@ def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
             if raw in ("", None):
                 continue  # a formula never calculated: the total row check already says so once
             got, p = formats.parse_number(raw)
-            if p is None and got is not None and abs(got - want) > 0.01:
+            if p is None and got is not None and abs(got - want) > 0.01 and abs(got - _with_flagged(data, out, key, members, want)) > 0.01:
                 label = next(c["label"] for c in data.form["columns"] if c["key"] == key)
                 yield Finding("total_mismatch", ERROR, f"{sub['label']}行“{label}”为 {got:g}，按本组明细计算应为 {want:g}",
                               f"subtotal of '{label}' is {got:g}; its rows add up to {want:g}", file=data.file, sheet=data.sheet,
                               cell=data.cell(key, srow.number), field=label, source=data.form.get("source"))
+
+
+def _with_flagged(data: FormData, out: Validated, key: str, rows: list[Any], want: float) -> float:
+    """`want` plus the numbers in cells already reported as out of range (a score of 6 where 4 is the most):
+    a formula total over them is consistent with what is typed, and is not reported a second time."""
+    extra = 0.0
+    for r in rows:
+        if (r.number, key) in out.flagged:
+            number, p = formats.parse_number(r.values.get(key))
+            if p is None and number is not None:
+                extra += number
+    return want + extra
 
 
 def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any]) -> Iterator[Finding]:
@@ -385,7 +405,8 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
         if p or got is None:
             yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{_short(raw)}", f"total of '{labels[key]}' is not a number",
                           file=data.file, sheet=data.sheet, cell=cell, field=labels[key])
-        elif abs(got - want) > 0.005 * max(1.0, abs(want)) and abs(got - want) > 0.01:
+        elif all(abs(got - w) > 0.005 * max(1.0, abs(w)) and abs(got - w) > 0.01
+                 for w in (want, _with_flagged(data, out, key, data.rows, want) if key in total.get("sum", []) else want)):
             yield Finding("total_mismatch", ERROR, f"合计行“{labels[key]}”为 {got:g}，按明细计算应为 {want:g}",
                           f"total of '{labels[key]}' is {got:g}; the rows add up to {want:g}", file=data.file, sheet=data.sheet,
                           cell=cell, field=labels[key], source=data.form.get("source"), hint="请使用合计公式或更正合计数")

@@ -45,7 +45,8 @@ def write_form(form: dict[str, Any], path: Path) -> None:
 
 # ------------------------------------------------------------------ shared bits
 def _title_rows(ws: Any, form: dict[str, Any], ncols: int) -> int:
-    """附件 label, title, header line; returns the next free row."""
+    """附件 label, title, the form's `note` (one small italic line, when it has one), header line;
+    returns the next free row."""
     last = get_column_letter(ncols)
     ws["A1"] = form.get("attachment", "")
     ws["A1"].font = Font(name="黑体", size=12)
@@ -54,17 +55,26 @@ def _title_rows(ws: Any, form: dict[str, Any], ncols: int) -> int:
     ws["A2"].font = Font(name=_FONT, size=18, bold=True)
     ws["A2"].alignment = _CENTER
     ws.row_dimensions[2].height = 36
+    r = 3
+    if form.get("note"):  # e.g. "this is zonekit's default table, not the official attachment"
+        ws.merge_cells(f"A3:{last}3")
+        ws["A3"] = form["note"]
+        ws["A3"].font = Font(name=_FONT, size=9, italic=True, color="555555")
+        ws["A3"].alignment = Alignment(wrap_text=True, vertical="center")
+        width = sum(ws.column_dimensions[get_column_letter(i)].width or 9 for i in range(1, ncols + 1))
+        ws.row_dimensions[3].height = 14 * max(1, -(-len(form["note"]) * 2 // int(max(width, 1)))) + 4
+        r = 4
     split = max(1, ncols // 2)
-    ws.merge_cells(f"A3:{get_column_letter(split)}3")
-    ws["A3"] = form.get("header_left", "")
+    ws.merge_cells(f"A{r}:{get_column_letter(split)}{r}")
+    ws[f"A{r}"] = form.get("header_left", "")
     right = get_column_letter(split + 1)
-    ws.merge_cells(f"{right}3:{last}3")
-    ws[f"{right}3"] = form.get("header_right", "")
-    ws[f"{right}3"].alignment = Alignment(horizontal="right", vertical="center")
-    for cell in (ws["A3"], ws[f"{right}3"]):
+    ws.merge_cells(f"{right}{r}:{last}{r}")
+    ws[f"{right}{r}"] = form.get("header_right", "")
+    ws[f"{right}{r}"].alignment = Alignment(horizontal="right", vertical="center")
+    for cell in (ws[f"A{r}"], ws[f"{right}{r}"]):
         cell.font = Font(name=_FONT, size=11)
-    ws.row_dimensions[3].height = 24
-    return 4
+    ws.row_dimensions[r].height = 24
+    return r + 1
 
 
 def _print_setup(ws: Any, *, landscape: bool, fit_height: int) -> None:
@@ -245,9 +255,14 @@ def _fixed_rows(ws: Any, form: dict[str, Any], first: int) -> tuple[int, list[in
     for k, spec_row in enumerate(rows):
         seq += 1
         _data_row(ws, cols, r, seq)
+        lines = 1
         for key, value in spec_row["cells"].items():
             if key in index:
                 ws.cell(r, index[key], value)
+                width = cols[index[key] - 1].get("width", 12)
+                lines = max(lines, -(-len(str(value)) * 2 // max(int(width) - 1, 1)))  # CJK text is ~2 width units a character
+        if lines > 1:  # prefilled text wraps: a row tall enough to show it (Excel does not grow rows it did not write)
+            ws.row_dimensions[r].height = 14 * lines + 4
         for c in cols:
             row_spec = {**c, **{x: spec_row[x] for x in ("type", "unit", "min", "max", "values") if x in spec_row}} if c.get("row_typed") else c
             if isinstance(row_spec.get("max"), str) and row_spec["max"].startswith("row."):

@@ -1,0 +1,290 @@
+"""The G60 示范园区 and MIIT 产融合作试点城市 programmes end to end: specs, samples (init → fill → check → bundle),
+the continuation path, and a replaced indicator sheet that works without a code change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from zonekit.bundle import build_bundle, bundle_date
+from zonekit.check import check_packet
+from zonekit.errors import SpecError
+from zonekit.init import init_packet
+from zonekit.spec import load_programme, templates_root
+from zonekit.xlsx_forms import write_form
+
+from .conftest import ROOT, SAMPLES, run_cli, soffice_or_skip
+
+G60_DAY, MIIT_DAY = dt.date(2023, 6, 20), dt.date(2020, 8, 20)
+STANDARDS = ["规划布局清晰", "产业特色鲜明", "科创活力强劲", "金融配套完善", "产融结合高效", "营商环境一流", "人才要素集聚", "推进机制健全"]
+G60_CITIES = ["上海松江区", "嘉兴", "杭州", "金华", "苏州", "湖州", "宣城", "芜湖", "合肥"]
+
+
+def _expected(name: str) -> dict:
+    return json.loads((ROOT / f"tests/expected/{name}.json").read_text("utf-8"))
+
+
+# ------------------------------------------------------------------ specs
+def test_g60_indicator_sheet_spec():
+    prog = load_programme("g60-park")
+    form = prog.form("indicators")
+    dims: dict[str, list[dict]] = {}
+    for r in form["rows"]:
+        dims.setdefault(r["cells"]["dimension"], []).append(r)
+        assert r["source"].startswith("二（")
+    assert list(dims) == STANDARDS  # the eight standards 二（一）—（八）, in order, in the seed's wording
+    assert all(3 <= len(rows) <= 5 for rows in dims.values())
+    assert sum(r["cells"]["max_score"] for r in form["rows"]) == form["rows_total"]["equals"] == 100
+    assert "不是官方附件1" in form["note"] and "zonekit" in form["note"]
+    assert "不是官方原表" in prog.data["document"]["note"]
+    assert prog.form("park")["fields"][1]["values"] == G60_CITIES
+    assert prog.deadline() == "2023-06-30"
+    assert {q["scope"]: q["max"] for q in prog.list("quotas")} == {"city": 2}
+
+
+def test_miit_spec():
+    prog = load_programme("miit-pilot")
+    quant = prog.form("quant")
+    units = {r["id"]: r["unit"] for r in quant["rows"]}
+    assert units["gdp"] == "亿元" and units["special_funds"] == "万元" and units["listed"] == "家" and units["policy_docs"] == "件"
+    growth = next(r for r in quant["rows"] if r["id"] == "mfg_loan_growth")
+    assert growth["min"] == -100 and "max" not in growth
+    assert all(r["min"] == 0 and r["max"] == 100 for r in quant["rows"] if r["unit"] == "%" and r is not growth)
+    assert "不是官方附件2" in quant["note"]
+    assert prog.deadline() == "2020-08-31"
+    assert [(d.get("date"), d["kind"]) for d in prog.list("deadlines")] == [("2020-08-31", "submission"), ("2020-09-15", "info")]
+    assert sorted(q["max"] for q in prog.list("quotas")) == [1, 2]
+    for key in ("consistency", "conditions", "materials", "facts"):
+        for item in prog.list(key):
+            assert key == "facts" or item["source"], item
+
+
+def test_programs_show_says_the_tables_are_zonekits_own():
+    r = run_cli("programs", "show", "g60-park")
+    assert r.returncode == 0
+    flat = "".join(r.stdout.split())
+    assert "不是官方原表" in flat and "≥90分：长三角G60科创走廊第二批产融结合高质量发展示范园区" in flat
+    assert "<80分：不列入" in flat and "科创活力强劲：4项，15分" in flat and "每个城市推荐候选园区1—2家" in flat
+    r = run_cli("programs", "show", "miit-pilot")
+    flat = "".join(r.stdout.split())
+    assert r.returncode == 0 and "不是官方附件" in flat and "制造业贷款余额增速（%）" in flat
+    assert "2020-09-15" in flat and "计划单列市和新疆生产建设兵团推荐试点城市（区）不超过1个" in flat
+
+
+def test_init_writes_the_labelled_indicator_sheet(tmp_path):
+    init_packet(load_programme("g60-park"), tmp_path / "p", today=G60_DAY)
+    ws = load_workbook(tmp_path / "p/01_评估指标/附件1 评估指标.xlsx")["评估指标"]
+    assert "zonekit" in ws["A3"].value and "不是官方附件1" in ws["A3"].value and ws["A3"].font.i
+    assert [ws.cell(5, c).value for c in range(1, 9)] == ["序号", "评估维度", "评估指标", "单位", "园区数值", "分值", "自评得分", "说明及佐证材料"]
+    labels = [ws.cell(r, 2).value for r in range(6, ws.max_row + 1)]
+    assert labels.count("小计") == 8 and labels[-1] == "合计"
+    assert ws["F9"].value == "=SUM(F6:F8)" and ws.cell(ws.max_row, 7).value.startswith("=G9+G14")
+
+
+# ------------------------------------------------------------------ samples
+@pytest.mark.parametrize("name,day", [("g60-park-demo", G60_DAY), ("miit-pilot-demo", MIIT_DAY)])
+def test_demo_is_clean(name, day):
+    report = check_packet(SAMPLES / name, as_of=day)
+    assert [(f.code, f.severity) for f in report.findings] == [("deadline", "info")]
+    assert report.ok and report.verdict().startswith("符合申报条件")
+
+
+def test_g60_demo_band():
+    report = check_packet(SAMPLES / "g60-park-demo", as_of=G60_DAY)
+    grade = next(r for r in report.eligibility if r.id == "grade")
+    assert grade.status == "met" and grade.band == "长三角G60科创走廊第二批产融结合高质量发展示范园区"
+    assert "91.5分" in grade.detail
+
+
+@pytest.mark.parametrize("name,day", [("g60-park-broken", G60_DAY), ("miit-pilot-broken", MIIT_DAY)])
+def test_broken_has_every_planted_problem_and_no_other_error(name, day):
+    expected_doc = _expected(name)
+    assert expected_doc["as_of"] == day.isoformat()
+    report = check_packet(SAMPLES / name, as_of=day)
+    expected = {(e["code"], e["file"], e["cell"]) for e in expected_doc["findings"]}
+    got = {(f.code, f.file, f.cell) for f in report.findings}
+    assert expected <= got, expected - got
+    unexpected = {(f.code, f.file, f.cell) for f in report.findings if f.severity == "error"} - expected
+    assert not unexpected
+    assert len({e["code"] for e in expected_doc["findings"]}) >= 8
+    assert sum(1 for e in expected_doc["findings"] if e["severity"] == "error") >= 8
+    assert not report.ok
+    assert run_cli("check", str(SAMPLES / name), "--as-of", day.isoformat()).returncode == 1
+
+
+def test_g60_broken_messages():
+    report = check_packet(SAMPLES / "g60-park-broken", as_of=G60_DAY)
+    by = {(f.code, f.cell): f for f in report.findings}
+    assert "“高新技术企业数 自评得分”为 6，不应大于 4" in by[("value_range", "G15")].message
+    assert by[("field_missing", "H26")].field == "说明及佐证材料"
+    assert "为 95，按明细计算应为 72" in by[("total_mismatch", "G42")].message
+    # the 营商环境一流 小计 (G33) sums the -1 already reported in G31: not reported a second time
+    assert ("total_mismatch", "G33") not in by
+    grade = next(r for r in report.eligibility if r.id == "grade")
+    assert grade.status == "unmet" and "72分" in grade.detail and "还差 8分" in grade.detail
+    city = by[("value_choice", "B6")]
+    assert "南京" in city.message and "芜湖" in city.message and city.source == "三（一）"
+
+
+def test_miit_broken_messages():
+    report = check_packet(SAMPLES / "miit-pilot-broken", as_of=MIIT_DAY)
+    by = {(f.code, f.cell): f for f in report.findings}
+    growth = by[("consistency", "H12")]
+    assert growth.severity == "warning" and "15.2" in growth.message and "11.5" in growth.message
+    assert growth.sheet == "定量指标统计表" and growth.source == "三（一）3、附件2"
+    share = by[("consistency", "G9")]
+    assert share.severity == "error" and "39.78" in share.message
+    period = next(f for f in report.findings if f.rule == "impl_period")
+    assert "4.25年 > 3年" in period.message and period.source == "三（一）2"
+    level = next(f for f in report.findings if f.rule == "target")
+    assert "乡镇 不属于" in level.message
+    assert "“制造业贷款余额增速 2017年”为 -120%，不应小于 -100%" in by[("value_range", "F12")].message
+    quant = report.forms["quant"]
+    row = next(i for i, r in enumerate(quant.data.rows) if r.id == "special_funds")
+    assert quant.columns["y2019"][row] == 15000  # "1.5亿元" typed in a 万元 row is converted, not an error
+    assert not any(f.cell == "H20" for f in report.findings)
+
+
+def test_miit_continuation_needs_only_the_plan(tmp_path):
+    packet = tmp_path / "cont"
+    shutil.copytree(SAMPLES / "miit-pilot-demo", packet)
+    toml = (packet / "packet.toml").read_text("utf-8")
+    toml = toml.replace('path = "new"', 'path = "continuation"').replace("first_batch = false", "first_batch = true")
+    (packet / "packet.toml").write_text(toml, "utf-8")
+    for folder in ("01_申报文件", "04_相关材料"):
+        for p in (packet / folder).iterdir():
+            if p.name != "说明.txt":
+                p.unlink()
+    table = packet / "03_定量指标统计表/附件2 定量指标统计表.xlsx"
+    table.unlink()
+    write_form(load_programme("miit-pilot").form("quant"), table)  # the blank table init wrote: not needed, so not checked
+    report = check_packet(packet, as_of=MIIT_DAY)
+    assert [f.code for f in report.findings] == ["deadline"], [f.message for f in report.findings]
+    assert "quant" not in report.forms
+    assert next(r for r in report.eligibility if r.id == "first_batch").status == "met"
+    result = build_bundle(packet, tmp_path / "out", date=bundle_date("2020-08-20"))
+    titles = [p["title"] for p in result.parts if p["kind"] == "section"]
+    assert "一、实施方案" in titles and not any("定量指标" in t or "申报文件" in t or "相关材料" in t for t in titles)
+    # without the attestation the continuation path is not eligible
+    (packet / "packet.toml").write_text(toml.replace("first_batch = true", "first_batch = false"), "utf-8")
+    assert "attestation_missing" in {f.code for f in check_packet(packet, as_of=MIIT_DAY).findings}
+
+
+# ------------------------------------------------------------------ bundle
+def _text(reader: PdfReader, first: int, last: int) -> str:
+    return "".join("".join(reader.pages[i - 1].extract_text().split()) for i in range(first, last + 1))
+
+
+def test_g60_bundle_has_the_indicator_table_then_the_explanation(tmp_path):
+    soffice_or_skip()
+    result = build_bundle(SAMPLES / "g60-park-demo", tmp_path / "out", date=bundle_date("2023-06-20"))
+    assert not result.incomplete
+    reader = PdfReader(result.pdf)
+    table = next(p for p in result.parts if p["kind"] == "section" and p["title"] == "长三角G60科创走廊第二批产融结合高质量发展示范园区评估指标")
+    text = _text(reader, table["start"], table["end"])
+    assert text.count("小计") == 8 and "合计" in text and "91.5" in text and "100" in text
+    assert "不是官方附件1" in text and "高新技术企业数" in text
+    page = reader.pages[table["start"] - 1]
+    assert float(page.mediabox.width) > float(page.mediabox.height)
+    explanation = next(p for p in result.parts if p["title"].endswith("相关说明材料.docx"))
+    assert explanation["start"] > table["end"]
+    text = _text(reader, explanation["start"], explanation["end"])
+    for i, standard in enumerate(STANDARDS):
+        assert f"{'一二三四五六七八'[i]}、{standard}" in text
+
+
+def test_miit_bundle(tmp_path):
+    soffice_or_skip()
+    result = build_bundle(SAMPLES / "miit-pilot-demo", tmp_path / "out", date=bundle_date("2020-08-20"))
+    assert not result.incomplete
+    reader = PdfReader(result.pdf)
+    table = next(p for p in result.parts if p["kind"] == "section" and p["title"] == "产融合作试点城市定量指标统计表")
+    text = _text(reader, table["start"], table["end"])
+    assert "制造业贷款余额增速" in text and "3,122.4" in text and "不是官方附件2" in text
+    assert "青川市" in reader.pages[0].extract_text()
+
+
+# ------------------------------------------------------------------ a different indicator sheet is a data change
+OTHER_ROWS = """
+[[forms.rows]]
+id = "a1"
+cells = { dimension = "科技创新", indicator = "研发投入强度", unit = "%", max_score = 30 }
+type = "percent"
+unit = "%"
+min = 0
+max = 100
+
+[[forms.rows]]
+id = "a2"
+cells = { dimension = "科技创新", indicator = "发明专利授权数", unit = "件", max_score = 20 }
+type = "integer"
+unit = "件"
+min = 0
+
+[[forms.rows]]
+id = "b1"
+cells = { dimension = "金融服务", indicator = "科创贷余额", unit = "亿元", max_score = 50 }
+type = "number"
+unit = "亿元"
+min = 0
+
+"""
+
+
+def _replace_rows(text: str, rows: str) -> str:
+    head, rest = text.split("# 二（一）规划布局清晰", 1)
+    _, tail = rest.split("# ---------------------------------------------------------------- 园区基本信息表", 1)
+    return head + rows + "# ---------------------------------------------------------------- 园区基本信息表" + tail
+
+
+def _fill(path: Path, values: dict[str, tuple]) -> None:
+    wb = load_workbook(path)
+    ws = wb["评估指标"]
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(r, 3).value in values:
+            value, score, evidence = values[ws.cell(r, 3).value]
+            ws.cell(r, 5, value)
+            ws.cell(r, 7, score)
+            ws.cell(r, 8, evidence)
+    wb.save(path)
+
+
+def test_other_indicators_and_weights_work_without_code_change(tmp_path):
+    root = tmp_path / "templates"
+    shutil.copytree(templates_root() / "g60-park", root / "g60-park")
+    spec = root / "g60-park/programme.toml"
+    spec.write_text(_replace_rows(spec.read_text("utf-8"), OTHER_ROWS), "utf-8")
+    prog = load_programme("g60-park", root)
+    assert [r["id"] for r in prog.form("indicators")["rows"]] == ["a1", "a2", "b1"]
+    packet = tmp_path / "p"
+    init_packet(prog, packet, today=G60_DAY)
+    shutil.copytree(SAMPLES / "g60-park-demo/03_园区基本信息表", packet / "03_园区基本信息表", dirs_exist_ok=True)
+    shutil.copytree(SAMPLES / "g60-park-demo/04_城市推荐意见", packet / "04_城市推荐意见", dirs_exist_ok=True)
+    shutil.copyfile(SAMPLES / "g60-park-demo/02_相关说明材料/相关说明材料.docx", packet / "02_相关说明材料/相关说明材料.docx")
+    toml = (SAMPLES / "g60-park-demo/packet.toml").read_text("utf-8").split("[applicant]")[1]
+    head = (packet / "packet.toml").read_text("utf-8").split("[applicant]")[0]
+    (packet / "packet.toml").write_text(head + "[applicant]" + toml, "utf-8")
+    sheet = packet / "01_评估指标/附件1 评估指标.xlsx"
+    ws = load_workbook(sheet)["评估指标"]
+    assert [ws.cell(r, 2).value for r in range(6, 11)] == ["科技创新", "科技创新", "小计", "金融服务", "小计"]
+    _fill(sheet, {"研发投入强度": (4.2, 28, "统计公报"), "发明专利授权数": ("35件", 18, "专利清单"), "科创贷余额": ("5000万元", 40, "银行报表")})
+    report = check_packet(packet, templates=root, as_of=G60_DAY)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    grade = next(r for r in report.eligibility if r.id == "grade")
+    assert grade.band == "培育型示范园区" and "86分" in grade.detail and "还差 4分" in grade.detail
+    codes = {f.code for f in report.findings}
+    assert codes <= {"deadline", "formula_uncached"}  # the formulas were never calculated by an office suite
+    rows = report.forms["indicators"]
+    assert rows.columns["value"] == [4.2, 35, 0.5]  # typed per row: "35件" read as 35, "5000万元" as 0.5亿元
+    # a weight that no longer adds up to 100 is refused when the spec loads
+    bad = tmp_path / "bad-templates"
+    shutil.copytree(root, bad)
+    (bad / "g60-park/programme.toml").write_text(spec.read_text("utf-8").replace("max_score = 50", "max_score = 45"), "utf-8")
+    with pytest.raises(SpecError, match="合计为 95"):
+        load_programme("g60-park", bad)
