@@ -28,6 +28,8 @@ demo: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check zonekit tests bench
 	$(BIN)/python -m pytest -q
+	@echo "== PDF tests again with the pypdf fallback (used when pikepdf is not installed)"
+	ZONEKIT_PDF_ENGINE=pypdf $(BIN)/python -m pytest -q tests/test_pdfout.py tests/test_bundle.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/startup_bench.py

@@ -67,6 +67,23 @@ def test_outline_points_at_parts(bundled):
         if p["title"] in titles:
             assert titles[p["title"]] == p["start"]
     assert "一、申报表" in titles and "七、楼宇内持牌金融机构的资质证明文件" in titles
+    # one top-level entry per material (plus cover and contents); its files nested under it
+    assert [t for t in titles if t not in ("封面", "目录")] == [p["title"] for p in bundled.parts if "、" in p["title"][:3]
+                                                             and "—" not in p["title"] and p["kind"] == "section"]
+    outline = reader.outline
+    at = next(i for i, o in enumerate(outline) if not isinstance(o, list) and o.title == "五、入驻金融企业租房或购房合同")
+    leases = outline[at + 1]
+    assert isinstance(leases, list) and len(leases) == 3
+
+
+def test_converted_report_is_real_pages(bundled):
+    part = next(p for p in bundled.parts if p["title"].endswith("申请报告.docx"))
+    if shutil.which("soffice") is None:
+        assert part["kind"] == "placeholder" and bundled.incomplete
+    else:
+        assert part["kind"] == "pdf"
+        text = PdfReader(bundled.pdf).pages[part["start"] - 1].extract_text()
+        assert "楼宇地理位置" in text
 
 
 def test_docx_has_cover_and_east_asian_fonts(bundled):

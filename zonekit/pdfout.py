@@ -140,6 +140,7 @@ class PartPages:
     start_page: int  # 1-based, inclusive
     end_page: int
     kind: str  # cover | toc | section | pdf | image | placeholder
+    in_toc: bool = True  # False: nested in the outline under the part before it (a material's files)
 
 
 @dataclass
@@ -452,7 +453,7 @@ class _Renderer:
     def _page_ranges(self, slots: list[_Slot]) -> list[PartPages]:
         parts, page = [], 1
         for slot in slots:
-            parts.append(PartPages(slot.title, page, page + slot.pages - 1, slot.kind))
+            parts.append(PartPages(slot.title, page, page + slot.pages - 1, slot.kind, slot.in_toc or slot.kind in ("cover", "toc")))
             page += slot.pages
         return parts
 
@@ -587,8 +588,12 @@ class _PypdfOutput:
 
     def finish(self, parts: list[PartPages], metadata: dict[str, str]) -> None:
         w = self.writer
+        parent = None
         for part in parts:
-            w.add_outline_item(part.title, part.start_page - 1)
+            if part.in_toc or parent is None:
+                parent = w.add_outline_item(part.title, part.start_page - 1)
+            else:
+                w.add_outline_item(part.title, part.start_page - 1, parent=parent)
         w.page_mode = "/UseOutlines"
         w.add_metadata(metadata)
         if w.pdf_header < "%PDF-1.4":
@@ -720,7 +725,12 @@ class _PikeOutput:
     def finish(self, parts: list[PartPages], metadata: dict[str, str]) -> None:
         pk, pdf = self.pk, self.pdf
         with pdf.open_outline() as outline:
-            outline.root.extend(pk.OutlineItem(part.title, part.start_page - 1) for part in parts)
+            for part in parts:
+                item = pk.OutlineItem(part.title, part.start_page - 1)
+                if part.in_toc or not outline.root:
+                    outline.root.append(item)
+                else:
+                    outline.root[-1].children.append(item)
         pdf.Root.PageMode = pk.Name.UseOutlines
         pdf.trailer.Info = pdf.make_indirect(pk.Dictionary(metadata))
 
