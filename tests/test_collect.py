@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -415,7 +416,7 @@ def test_cli_json_contract_and_exit_codes(round_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert set(data) == {"version", "programmes", "title", "as_of", "counts", "columns", "packets", "conflicts",
-                         "verification", "quotas", "ranking", "workbook"}
+                         "verification", "quotas", "ranking", "bands", "progress", "reporting", "workbook"}
     assert data["workbook"] == str(out) and out.is_file()
     assert set(data["counts"]) == {"packets", "read", "unreadable", "with_errors", "eligible", "conflicts", "quota_flags"}
     assert set(data["packets"][0]) == {"index", "packet", "programme", "applicant", "values", "errors", "warnings", "infos",
@@ -424,7 +425,8 @@ def test_cli_json_contract_and_exit_codes(round_dir, tmp_path):
     assert set(data["conflicts"][0]["a"]) == {"packet", "applicant", "file", "sheet", "cell", "row"}
     assert {v["sheet"] for v in data["verification"]} == {"税务核查", "统计核查", "规划国土核查"}
     assert set(data["verification"][0]) == {"sheet", "to", "title", "source", "header", "rows"}
-    assert data["quotas"] == [] and data["ranking"] == []
+    assert data["quotas"] == [] and data["ranking"] == [] and data["bands"] == [] and data["progress"] == []
+    assert data["reporting"] is None
 
     r = run_cli("collect", str(round_dir["A"]), "--format", "json")  # no -o: JSON only
     assert r.returncode == 0 and json.loads(r.stdout)["workbook"] is None
@@ -444,3 +446,241 @@ def test_cli_help_does_not_import_openpyxl():
 
     code = "import sys, zonekit.cli; assert not [m for m in sys.modules if m.startswith(('openpyxl', 'zonekit.collect'))]"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# ------------------------------------------------------------------ quotas, bands and progress per programme (real packets)
+def _toml_set(root: Path, **values: object) -> None:
+    """Set packet.toml [applicant] keys: strings quoted, booleans and numbers as TOML literals."""
+    path = root / "packet.toml"
+    text = path.read_text("utf-8")
+    for key, value in values.items():
+        literal = ("true" if value else "false") if isinstance(value, bool) else str(value) if isinstance(value, int) else f'"{value}"'
+        text, n = re.subn(rf"^{key} = .*$", f"{key} = {literal}", text, count=1, flags=re.M)
+        assert n == 1, key
+    path.write_text(text, "utf-8")
+
+
+def _copy(programme: str, tmp: Path, folder: str) -> Path:
+    root = tmp / folder
+    shutil.copytree(SAMPLES / f"{programme}-demo", root)
+    return root
+
+
+G60_INDICATORS = "01_评估指标/附件1 评估指标.xlsx"
+G60_PARK = "03_园区基本信息表/园区基本信息表.xlsx"
+
+
+def _g60_park(tmp: Path, folder: str, *, city: str, park: str, operator: str, lower_by: float) -> Path:
+    """A copy of the G60 demo (91.5 points) in `city`, its 自评得分 lowered by `lower_by` from the first rows on."""
+    root = _copy("g60-park", tmp, folder)
+    _toml_set(root, name=operator)
+    wb = load_workbook(root / G60_PARK)
+    for key, value in (("city", city), ("name", park), ("operator", operator)):
+        sheet, ref = next(iter(wb.defined_names[f"ZK_PARK_{key.upper()}"].destinations))
+        wb[sheet][ref.replace("$", "")] = value
+    wb.save(root / G60_PARK)
+    wb = load_workbook(root / G60_INDICATORS)
+    ws = wb["评估指标"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "序号")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "自评得分")
+    left = lower_by
+    for r in range(header + 1, ws.max_row + 1):
+        score = ws.cell(r, col).value
+        if left > 0 and isinstance(ws.cell(r, 1).value, int) and isinstance(score, int | float):
+            cut = min(score, left)
+            ws.cell(r, col, score - cut)
+            left -= cut
+    assert left == 0
+    wb.save(root / G60_INDICATORS)
+    return root
+
+
+@pytest.fixture(scope="module")
+def g60_round(tmp_path_factory: pytest.TempPathFactory):
+    """Three parks from 嘉兴 (91.5, 90.5, 85) and one from 湖州 (75)."""
+    tmp = tmp_path_factory.mktemp("g60")
+    paths = [_g60_park(tmp, "A", city="嘉兴", park="禾城科创产融园", operator="嘉兴禾城科创园区运营管理有限公司", lower_by=0),
+             _g60_park(tmp, "B", city="嘉兴", park="秀洲光伏产业园", operator="嘉兴秀洲园区运营有限公司", lower_by=1),
+             _g60_park(tmp, "C", city="嘉兴", park="南湖基金小镇", operator="嘉兴南湖基金小镇管理有限公司", lower_by=6.5),
+             _g60_park(tmp, "D", city="湖州", park="湖州绿色金融产业园", operator="湖州绿金园区运营有限公司", lower_by=16.5)]
+    return paths, collect(paths, as_of=dt.date(2023, 6, 20))
+
+
+def test_g60_ranking_bands_city_quota_and_distance_from_about_10(g60_round):
+    paths, res = g60_round
+    assert all(p.ok for p in res.packets)
+    assert [p.values["indicators.sum.score"] for p in res.packets] == [91.5, 90.5, 85, 75]
+    city = {q.value: q for q in res.quotas if q.scope == "city"}
+    assert (city["嘉兴"].count, city["嘉兴"].status, city["嘉兴"].flagged, city["嘉兴"].max) == (3, "超出名额", True, 2)
+    assert city["嘉兴"].packets == [str(p) for p in paths[:3]] and city["嘉兴"].source == "三（三）1"
+    assert (city["湖州"].count, city["湖州"].flagged) == (1, False)
+    target = next(q for q in res.quotas if q.kind == "target")
+    assert (target.value, target.count, target.target, target.gap, target.status, target.flagged) == (
+        "（全部）", 2, 10, -8, "比目标少8个", False)
+    assert target.packets == [str(p) for p in paths[:2]] and target.source == "三（五）" and "10家左右" in target.label
+    assert res.counts()["quota_flags"] == 1
+    assert [(r.rank, r.packet, r.score, r.scope_value, r.band) for r in res.ranking] == [
+        (1, str(paths[0]), 91.5, "嘉兴", "长三角G60科创走廊第二批产融结合高质量发展示范园区"),
+        (2, str(paths[1]), 90.5, "嘉兴", "长三角G60科创走廊第二批产融结合高质量发展示范园区"),
+        (3, str(paths[2]), 85.0, "嘉兴", "培育型示范园区"),
+        (4, str(paths[3]), 75.0, "湖州", "不列入（评估分值低于80分）")]
+    assert [(b.label, b.range, b.count, b.packets) for b in res.bands] == [
+        ("长三角G60科创走廊第二批产融结合高质量发展示范园区", "≥90分", 2, [str(p) for p in paths[:2]]),
+        ("培育型示范园区", "≥80分且<90分", 1, [str(paths[2])]),
+        ("不列入（评估分值低于80分）", "<80分", 1, [str(paths[3])])]
+    assert {b.source for b in res.bands} == {"三（五）"}
+
+
+def test_g60_workbook_and_json_sections(g60_round, tmp_path):
+    _, res = g60_round
+    ws = load_workbook(write_workbook(res, tmp_path / "g60.xlsx"))["名额与排名"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包", "依据", "说明"]
+    target = next(r for r in rows if r[7] == 10)
+    assert target[4] == 2 and target[8] == "比目标少8个"
+    bands = next(i for i, r in enumerate(rows) if r[0] == "分档")
+    assert rows[bands + 1][:4] == ["序号", "档次", "分数范围", "材料包数"]
+    assert [r[3] for r in rows[bands + 2: bands + 5]] == [2, 1, 1]
+    ranking = next(i for i, r in enumerate(rows) if r[0] == "排名")
+    assert rows[ranking + 1][:7] == ["名次", "材料包", "申报单位", "范围值", "自评得分合计", "档次", "名额规定"]
+    assert [r[0] for r in rows[ranking + 2: ranking + 6]] == [1, 2, 3, 4]
+    data = res.to_json()
+    assert set(data["quotas"][0]) == {"programme", "label", "source", "scope", "scope_label", "value", "count", "max", "min",
+                                      "kind", "target", "gap", "status", "flagged", "note", "packets"}
+    assert set(data["ranking"][0]) == {"quota", "rank", "packet", "applicant", "scope_value", "score", "band"}
+    assert set(data["bands"][0]) == {"programme", "fact", "fact_label", "label", "min", "below", "range", "status", "count",
+                                     "packets", "source"}
+    assert (data["bands"][1]["min"], data["bands"][1]["below"]) == (80, 90)
+    assert data["progress"] == [] and data["reporting"] is None
+
+
+def _miit(tmp: Path, folder: str, name: str, province: str, separate: bool) -> Path:
+    root = _copy("miit-pilot", tmp, folder)
+    _toml_set(root, name=name, province=province, separate_quota=separate)
+    return root
+
+
+def test_miit_province_quota_and_separate_quota_per_plan_city(tmp_path):
+    """三（二）: ≤ 2 per province; a 计划单列市/兵团 (separate_quota) counts against its own quota of 1, grouped by
+    the city it belongs to (宁波市鄞州区 -> 宁波市), never against its province's 2."""
+    paths = [_miit(tmp_path, "湖州", "湖州市", "浙江省", False), _miit(tmp_path, "嘉兴", "嘉兴市", "浙江省", False),
+             _miit(tmp_path, "宁波", "宁波市", "浙江省", True), _miit(tmp_path, "鄞州", "宁波市鄞州区", "浙江省", True),
+             _miit(tmp_path, "青岛", "青岛市", "山东省", True), _miit(tmp_path, "石河子", "新疆生产建设兵团第八师石河子市", "新疆维吾尔自治区", True),
+             _miit(tmp_path, "绍兴", "绍兴市", "浙江省", False)]
+    res = collect(paths, as_of=dt.date(2020, 8, 20))
+    assert all(p.ok for p in res.packets)
+    province = {q.value: q for q in res.quotas if q.scope == "province"}
+    assert set(province) == {"浙江省"}  # 山东省, 新疆: only separately recommended packets
+    zj = province["浙江省"]
+    assert (zj.count, zj.status, zj.max) == (3, "超出名额", 2)
+    assert zj.packets == [str(paths[0]), str(paths[1]), str(paths[6])]
+    separate = {q.value: q for q in res.quotas if q.scope == "name"}
+    assert {v: (q.count, q.status) for v, q in separate.items()} == {
+        "宁波市": (2, "超出名额"), "青岛市": (1, "符合"), "新疆生产建设兵团": (1, "符合")}
+    assert separate["宁波市"].packets == [str(paths[2]), str(paths[3])] and separate["宁波市"].max == 1
+    assert separate["宁波市"].scope_label == "城市（区）名称" and separate["宁波市"].source == "三（二）"
+    assert res.counts()["quota_flags"] == 2
+
+
+def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp_path):
+    paths = []
+    for i in range(6):
+        root = _copy("zone3553", tmp_path, f"皖{i}")
+        _toml_set(root, name=f"安徽省第{i + 1}市人民政府")
+        paths.append(root)
+    other = _copy("zone3553", tmp_path, "苏")
+    _toml_set(other, name="江苏某市人民政府", province="江苏省")
+    res = collect([*paths, other], as_of=AS_OF)
+    limit = {q.value: q for q in res.quotas if q.max == 5}
+    assert (limit["安徽省"].count, limit["安徽省"].status, limit["安徽省"].flagged) == (6, "超出名额", True)
+    assert limit["安徽省"].packets == [str(p) for p in paths] and limit["安徽省"].label == "原则上每省推荐申报预审地区不超过5个"
+    assert (limit["江苏省"].count, limit["江苏省"].flagged) == (1, False)
+    info = [q for q in res.quotas if q.kind == "info"]
+    assert {q.value: q.count for q in info} == {"安徽省": 6, "江苏省": 1}
+    assert all(q.status == "提示" and not q.flagged and "不是报送上限" in q.note for q in info)
+    assert res.counts()["quota_flags"] == 1
+    ws = load_workbook(write_workbook(res, tmp_path / "3553.xlsx"))["名额与排名"]
+    rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert any(r[1] == "每省1-2个名额" and r[8] == "提示" and "不是报送上限" in r[11] for r in rows)
+    assert any(r[3] == "安徽省" and r[5] == 5 and r[8] == "超出名额" for r in rows)
+
+
+QT_INDICATORS = "01_目标量化清单/附件4 目标量化清单进展.xlsx"
+
+
+def _qt_value(root: Path, indicator: str, year: int, value: object) -> None:
+    path = root / QT_INDICATORS
+    wb = load_workbook(path)
+    ws = wb["目标量化清单"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "编号")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == f"{year}年实际值")
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 2).value == indicator)
+    ws.cell(row, col, value)
+    wb.save(path)
+
+
+def test_qiantang_matrix_of_latest_values_and_units_not_reported(tmp_path):
+    """嘉兴 reports 2023 (the demo) and, given later, an older 2022 report; 杭州 reports 2023 with its own 1.1."""
+    jx = _copy("qiantang", tmp_path, "嘉兴2023")
+    hz = _copy("qiantang", tmp_path, "杭州2023")
+    _toml_set(hz, name="杭州市人民政府", unit="杭州市政府")
+    _qt_value(hz, "全省金融业增加值占GDP比重", 2023, 8.8)
+    old = _copy("qiantang", tmp_path, "嘉兴2022")
+    _toml_set(old, report_year=2022)
+    _qt_value(old, "全省金融业增加值占GDP比重", 2022, 8.75)
+    res = collect([jx, hz, old], as_of=AS_OF)
+    assert all(p.ok for p in res.packets)
+    (m,) = res.progress
+    assert m.form == "indicators" and m.units == ["杭州市政府", "嘉兴市政府"]  # the spec's order of units
+    rows = {r.number: r for r in m.rows}
+    assert len(m.rows) == len(load_programme("qiantang").form("indicators")["rows"])
+    gdp = rows["1.1"]
+    assert (gdp.indicator, gdp.unit, gdp.target) == ("全省金融业增加值占GDP比重", "%", ">9%")
+    j, h = gdp.cells["嘉兴市政府"], gdp.cells["杭州市政府"]
+    assert (j.packet, j.report_year, j.year, j.value) == (str(jx), 2023, 2023, 8.95)  # 2023 beats the 2022 report given later
+    assert j.completion == pytest.approx((8.95 - 8.7) / 0.3) and j.status in ("on_track", "behind")
+    assert (h.packet, h.value) == (str(hz), 8.8) and h.completion == pytest.approx(1 / 3)
+    jx_only = next(r for r in m.rows if r.id.startswith("jx_"))
+    assert "嘉兴市政府" in jx_only.cells and "杭州市政府" not in jx_only.cells  # 杭州 is not responsible
+    rep = res.reporting
+    assert rep is not None and rep.reported == ["杭州市政府", "嘉兴市政府"]
+    assert len(rep.expected) == 18 and len(rep.not_reported) == 16
+    assert "宁波市政府" in rep.not_reported and "嘉兴市政府" not in rep.not_reported and "杭州市政府" not in rep.not_reported
+    assert rep.other == ["试点市政府"] and rep.rows["衢州市政府"] == {"重大改革平台项目": 1}
+
+    data = json.loads(json.dumps(res.to_json(), default=str))
+    (pm,) = data["progress"]
+    assert set(pm) == {"programme", "form", "title", "source", "units", "rows"}
+    assert set(pm["rows"][0]) == {"id", "number", "indicator", "unit", "target", "cells"}
+    assert set(pm["rows"][0]["cells"]["嘉兴市政府"]) == {"packet", "report_year", "year", "value", "actual", "completion", "status"}
+    assert set(data["reporting"]) == {"programme", "source", "expected", "reported", "not_reported", "rows", "other"}
+    assert data["reporting"]["not_reported"] == rep.not_reported
+
+    wb = load_workbook(write_workbook(res, tmp_path / "qt.xlsx"))
+    assert wb.sheetnames[-2:] == ["指标进展", "未报送单位"]
+    ws = wb["指标进展"]
+    assert [c.value for c in ws[3]] == ["序号", "编号", "指标", "单位", "目标", "杭州市政府（2023年）", "杭州市政府完成度",
+                                        "嘉兴市政府（2023年）", "嘉兴市政府完成度"]
+    assert [c.value for c in ws[4]][1:6] == ["1.1", "全省金融业增加值占GDP比重", "%", ">9%", 8.8]
+    assert ws["I4"].number_format == "0%" and ws["I4"].value == pytest.approx((8.95 - 8.7) / 0.3)
+    assert ws.freeze_panes == "A4"
+    nr = wb["未报送单位"]
+    assert [c.value for c in nr[3]] == ["序号", "责任单位", "目标量化清单（负责行数）", "重大改革平台项目（负责行数）"]
+    listed = [r[1] for r in nr.iter_rows(min_row=4, values_only=True)]
+    assert listed == rep.not_reported and "未报送 16 个" in nr["A2"].value and "试点市政府" in nr["A2"].value
+
+
+def test_quota_keys_are_checked_when_the_spec_loads(tmp_path):
+    from zonekit.errors import SpecError
+
+    tpl = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", tpl)
+    spec = tpl / "g60-park" / "programme.toml"
+    good = spec.read_text("utf-8")
+    for old, new, message in (('rank_by = "indicators.sum.score"', 'rank_by = "indicatorz.sum.score"', "quotas[0].rank_by"),
+                              ("target = 10\n", "", "target"),
+                              ('kind = "target"', 'kind = "about"', "kind")):
+        assert old in good
+        spec.write_text(good.replace(old, new), "utf-8")
+        with pytest.raises(SpecError, match=re.escape(message)):
+            load_programme("g60-park", tpl)

@@ -45,7 +45,9 @@ def test_g60_indicator_sheet_spec():
     assert "不是官方原表" in prog.data["document"]["note"]
     assert prog.form("park")["fields"][1]["values"] == G60_CITIES
     assert prog.deadline() == "2023-06-30"
-    assert {q["scope"]: q["max"] for q in prog.list("quotas")} == {"city": 2}
+    assert {q["scope"]: q["max"] for q in prog.list("quotas") if q.get("kind", "limit") == "limit"} == {"city": 2}
+    assert [(q["kind"], q["target"], q["where"]["right"]) for q in prog.list("quotas") if q.get("kind") == "target"] == [
+        ("target", 10, 90)]  # 三（五）: about 10 parks at ≥ 90
 
 
 def test_miit_spec():

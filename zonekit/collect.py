@@ -13,7 +13,11 @@ Across packets, everything is derived from the programme spec, not from Python c
   `unique` table columns (统一社会信用代码, enterprise name), the record form's name and address,
   a record name or address found in another packet's table column that a `matches` consistency
   rule ties to the record name (a building inside a base), phone/email fields across applicants;
-- verification sheets from `[[verification]]`, quotas and ranking from `[[quotas]]`.
+- verification sheets from `[[verification]]`, quotas and ranking from `[[quotas]]` (limits per
+  group, informational counts, a target such as "about 10" with its gap, `where` filters, `groups`
+  by name prefix), score bands from the `bands` of a condition on the ranked fact;
+- for indicator sheets with `progress` (钱塘江): a matrix of indicators × reporting units with each
+  unit's latest values and completion, and the responsible units (`filter_by`) that have not reported.
 
 Packets of several programmes may be collected together only when their forms are identical
 (the Shenzhen base, building and district programmes share theirs): one "round".
@@ -98,6 +102,7 @@ class PacketRow:
     cells: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)  # ref -> (file, sheet, cell)
     tables: dict[str, TableRows] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)  # material id -> file names in its folder
+    progress: list[tuple[Any, ...]] = field(default_factory=list)  # (form, row id, MatrixCell fields but packet)
 
     @property
     def ok(self) -> bool:
@@ -168,12 +173,20 @@ class QuotaRow:
     count: int
     max: int | None
     min: int | None
-    status: str  # 符合 / 超出名额 / 少于下限
+    status: str  # limit: 符合 / 超出名额 / 少于下限; info: 提示; target: 与目标一致 / 比目标多N个 / 比目标少N个
     packets: list[str]
+    kind: str = "limit"  # limit | info | target
+    target: int | None = None
+    note: str = ""
 
     @property
     def flagged(self) -> bool:
-        return self.status != "符合"
+        return self.kind == "limit" and self.status != "符合"
+
+    @property
+    def gap(self) -> int | None:
+        """kind target: how far the count is from the target (positive: more)."""
+        return self.count - self.target if self.target is not None else None
 
 
 @dataclass
@@ -185,6 +198,94 @@ class RankRow:
     scope_value: str
     score: Any
     label: str  # what the score is
+    band: str | None = None  # the band of a condition classifying the same fact (G60: ≥ 90 示范园区)
+
+
+@dataclass
+class BandRow:
+    """How many packets fall in one band of a `bands` condition (G60: ≥ 90, 80–89, < 80)."""
+
+    programme: str
+    fact: str
+    fact_label: str
+    label: str
+    min: float | None  # None: the lowest band, or the packets without a score
+    below: float | None  # the next band's min (exclusive upper bound)
+    status: str  # the band's status (met / unmet …); unknown for packets without a score
+    count: int
+    packets: list[str]
+    source: str
+    unit: str = ""
+
+    @property
+    def range(self) -> str:
+        if self.status == "unknown":
+            return "无法判断"
+        lo = f"≥{_num(self.min)}{self.unit}" if self.min is not None else ""
+        hi = f"<{_num(self.below)}{self.unit}" if self.below is not None else ""
+        return "且".join(x for x in (lo, hi) if x) or "全部"
+
+
+@dataclass
+class MatrixCell:
+    """One unit's figure for one indicator: the value of the latest year reported (≤ the report year)."""
+
+    packet: str
+    report_year: int
+    year: int | None
+    value: float | None
+    actual: float | None  # what progress judges (the sum so far for 累计 …)
+    completion: float | None
+    status: str  # progress.STATUS_TEXT keys
+
+
+@dataclass
+class MatrixRow:
+    id: str
+    number: str
+    indicator: str
+    unit: str
+    target: str
+    cells: dict[str, MatrixCell] = field(default_factory=dict)  # reporting unit -> cell
+
+
+@dataclass
+class ProgressMatrix:
+    """Indicators × reporting units of one indicator sheet with `progress` (钱塘江 附件4)."""
+
+    programme: str
+    form: str
+    sheet: str
+    title: str
+    source: str
+    units: list[str]
+    rows: list[MatrixRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "form": self.form, "title": self.title, "source": self.source, "units": self.units,
+                "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
+                          "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year, "value": c.value,
+                                        "actual": c.actual, "completion": c.completion, "status": c.status}
+                                    for u, c in r.cells.items()}} for r in self.rows]}
+
+
+@dataclass
+class Reporting:
+    """Which responsible units (named in the rows of `filter_by` forms) have sent a packet."""
+
+    programme: str
+    source: str
+    expected: list[str]
+    reported: list[str]
+    not_reported: list[str]
+    rows: dict[str, dict[str, int]]  # unit -> {form sheet: rows it is responsible for}
+    forms: list[str]  # the sheets counted in `rows`, in order
+    other: list[str]  # names in the rows that are not units that can report ("试点市政府")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "source": self.source, "expected": self.expected, "reported": self.reported,
+                "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
+                "other": self.other}
 
 
 @dataclass
@@ -198,6 +299,9 @@ class CollectResult:
     verification: list[VerificationSheet] = field(default_factory=list)
     quotas: list[QuotaRow] = field(default_factory=list)
     ranking: list[RankRow] = field(default_factory=list)
+    bands: list[BandRow] = field(default_factory=list)
+    progress: list[ProgressMatrix] = field(default_factory=list)
+    reporting: Reporting | None = None
 
     @property
     def title(self) -> str:
@@ -237,9 +341,15 @@ class CollectResult:
                               "rows": v.rows} for v in self.verification],
             "quotas": [{"programme": q.programme, "label": q.label, "source": q.source, "scope": q.scope,
                         "scope_label": q.scope_label, "value": q.value, "count": q.count, "max": q.max, "min": q.min,
-                        "status": q.status, "flagged": q.flagged, "packets": q.packets} for q in self.quotas],
+                        "kind": q.kind, "target": q.target, "gap": q.gap, "status": q.status, "flagged": q.flagged,
+                        "note": q.note, "packets": q.packets} for q in self.quotas],
             "ranking": [{"quota": r.quota, "rank": r.rank, "packet": r.packet, "applicant": r.applicant,
-                         "scope_value": r.scope_value, "score": r.score} for r in self.ranking],
+                         "scope_value": r.scope_value, "score": r.score, "band": r.band} for r in self.ranking],
+            "bands": [{"programme": b.programme, "fact": b.fact, "fact_label": b.fact_label, "label": b.label, "min": b.min,
+                       "below": b.below, "range": b.range, "status": b.status, "count": b.count, "packets": b.packets,
+                       "source": b.source} for b in self.bands],
+            "progress": [m.to_json() for m in self.progress],
+            "reporting": self.reporting.to_json() if self.reporting else None,
         }
 
 
@@ -251,7 +361,8 @@ class Plan:
     record_refs: tuple[str, ...] = ()  # form.key of record fields (typed value + cell)
     table_cols: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (table form id, column keys)
     materials: tuple[str, ...] = ()  # material ids whose file names are listed
-    facts: tuple[str, ...] = ()  # any other fact (rank_by)
+    facts: tuple[str, ...] = ()  # any other fact (rank_by, where)
+    progress: bool = False  # keep the indicator sheets' progress results (for the matrix)
 
 
 def _bare(label: str) -> str:
@@ -313,10 +424,33 @@ def _quotas(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]]:
     return [(p, q) for p in progs for q in p.list("quotas")]
 
 
-def scope_ref(q: dict[str, Any]) -> str:
-    """Where a quota's scope value is: a fact named by `applies_to` ("park.city"), else packet.toml [applicant]."""
+ALL = "*"  # a quota's scope covering every packet of the round
+ALL_VALUE = "（全部）"
+
+
+def scope_ref(q: dict[str, Any]) -> str | None:
+    """Where a quota's scope value is: a fact named by `applies_to` ("park.city"), else packet.toml [applicant];
+    None for `scope = "*"` (one group of all packets)."""
     target = q.get("applies_to") or ""
-    return target if "." in target and "=" not in target else f"packet.applicant.{q['scope']}"
+    if "." in target and "=" not in target:
+        return target
+    return None if q["scope"] == ALL else f"packet.applicant.{q['scope']}"
+
+
+def _field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
+    """The field a fact names: packet.applicant.<key> or <record form>.<key>."""
+    head, _, key = ref.partition(".")
+    for prog in progs:
+        if head == "packet":
+            items = prog.list("applicant")
+            key = ref.rsplit(".", 1)[1]
+        else:
+            form = next((f for f in prog.forms if f["id"] == head), None)
+            items = form.get("fields", []) if form else []
+        found = next((x for x in items if x["key"] == key), None)
+        if found:
+            return found
+    return None
 
 
 def _ref_label(progs: list[Programme], ref: str) -> str | None:
@@ -340,18 +474,34 @@ def _ref_label(progs: list[Programme], ref: str) -> str | None:
     return None
 
 
-def _band_facts(prog: Programme) -> list[str]:
-    """Facts that conditions classify by score bands (G60's 总分): a key figure of every packet."""
-    out: list[str] = []
+def _band_specs(prog: Programme) -> list[dict[str, Any]]:
+    """Conditions that classify a fact by bands (G60's 总分: ≥ 90, 80–89, < 80), anywhere in the tree."""
+    out: list[dict[str, Any]] = []
 
     def walk(nodes: list[dict[str, Any]]) -> None:
         for n in nodes:
             if n.get("bands"):
-                out.append(n["bands"]["fact"])
+                out.append(n)
             walk(n.get("any_of", []) + n.get("all_of", []))
 
     walk(prog.list("conditions"))
     return out
+
+
+def _band_facts(prog: Programme) -> list[str]:
+    """Facts that conditions classify by score bands: a key figure of every packet."""
+    return [n["bands"]["fact"] for n in _band_specs(prog)]
+
+
+def _band_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(spec["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
+
+
+def _band_of(items: list[dict[str, Any]], score: float | None) -> dict[str, Any] | None:
+    """The band a score falls in (the highest whose min it reaches), as rules._bands classifies."""
+    if score is None:
+        return None
+    return next((b for b in items if score >= b.get("min", float("-inf"))), None)
 
 
 def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
@@ -361,7 +511,8 @@ def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
     primary = progs[0]
     columns: list[Column] = []
     facts: list[str] = []
-    wanted = [ref for _, q in _quotas(progs) for ref in (scope_ref(q), q.get("rank_by"))] + _band_facts(primary)
+    wanted = [ref for _, q in _quotas(progs) for ref in (scope_ref(q), (q.get("where") or {}).get("left"), q.get("rank_by"))]
+    wanted += _band_facts(primary)
     for ref in wanted:
         if ref and all(c.ref != ref for c in columns):
             columns.append(Column(ref, _ref_label(progs, ref) or ref))
@@ -394,7 +545,8 @@ def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
             record_refs.extend(f"{form['id']}.{c['key']}" for c in specs)
         materials.extend(_materials_of(v))
     plan = Plan(tuple(dict.fromkeys(record_refs)), tuple((t, tuple(dict.fromkeys(k))) for t, k in tables.items()),
-                tuple(dict.fromkeys(materials)), tuple(f for f in facts if f not in record_refs))
+                tuple(dict.fromkeys(materials)), tuple(f for f in facts if f not in record_refs),
+                any(form.get("progress") for form in primary.forms))
     return plan, columns
 
 
@@ -466,6 +618,11 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
                 for i, r in enumerate(v.data.rows)]
         row.tables[form_id] = TableRows(v.data.file, v.data.sheet, tuple(present),
                                         {k: col_letter(v.data.columns[k]) for k in present}, rows)
+    if plan.progress:
+        for p in report.progress or []:
+            year = max((y for y, v in p.values.items() if v is not None and y <= p.report_year), default=None)
+            row.progress.append((p.form, p.id, p.report_year, year, p.values.get(year) if year else None, p.actual,
+                                 p.completion, p.status))
     folders = {m["id"]: m["folder"] for m in prog.materials}
     for mid in plan.materials:
         folder = report.root / folders[mid] if mid in folders else None
@@ -662,6 +819,9 @@ def collect(paths: list[Path], *, templates: Path | None = None, jobs: int = 1, 
         result.conflicts = find_conflicts(ok, progs)
         result.verification = verification_sheets(ok, progs, today)
         result.quotas, result.ranking = quotas_and_ranking(packets, progs, columns)
+        result.bands = band_counts(packets, progs, columns)
+        result.progress = progress_matrices(packets, progs)
+        result.reporting = reporting(packets, progs)
     return result
 
 
@@ -941,31 +1101,47 @@ def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme], columns: l
     """Group packets by the quota's scope value, count, flag; rank by `rank_by` when the quota names a score.
 
     The scope value is packet.toml [applicant] `scope`, or the fact `applies_to` names ("park.city",
-    "packet.applicant.province"). A yes/no fact there ("packet.applicant.separate_quota") counts only
-    the packets where it holds; `applies_to = "key=value"` only those whose applicant field has that
-    value. A quota counts the packets of the programme that declares it.
+    "packet.applicant.province"); `scope = "*"` puts every packet in one group. A yes/no fact there
+    ("packet.applicant.separate_quota") counts only the packets where it holds, grouped by [applicant]
+    `scope`; `applies_to = "key=value"` only those whose applicant field has that value; `where` only
+    those where its test holds. `groups` merges values that start with a group's name (宁波市鄞州区 ->
+    宁波市). `kind`: limit (flag outside min..max), info (counts only), target (the gap to `target`).
+    A quota counts the packets of the programme that declares it.
     """
     quotas: list[QuotaRow] = []
     ranking: list[RankRow] = []
     labels = {c.ref: c.label for c in columns}
     for prog, q in _quotas(progs):
         ref = scope_ref(q)
-        groups: dict[str, list[PacketRow]] = {}
+        spec = _field_spec(progs, ref) if ref else None
+        flag = spec is not None and spec.get("type") == "bool"
+        shown = f"packet.applicant.{q['scope']}" if flag and _field_spec(progs, f"packet.applicant.{q['scope']}") else ref
+        groups: dict[str, list[PacketRow]] = {ALL_VALUE: []} if ref is None else {}
         for r in rows:
             value = _scope_value(q, r, prog.id)
             if value is not None:
                 groups.setdefault(value, []).append(r)
-        label = labels.get(ref) or _ref_label(progs, ref) or q["scope"]
+        label = "全部材料包" if shown is None else labels.get(shown) or _ref_label(progs, shown) or q["scope"]
         for value, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            n = len(group)
-            status = ("超出名额" if q.get("max") is not None and n > q["max"] else
-                      "少于下限" if q.get("min") is not None and n < q["min"] else "符合")
-            quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, n, q.get("max"), q.get("min"),
-                                   status, [r.packet for r in group]))
+            quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group), q.get("max"),
+                                   q.get("min"), _status(q, len(group)), [r.packet for r in group], q.get("kind", "limit"),
+                                   q.get("target"), q.get("note", "")))
         if q.get("rank_by"):
             members = [r for group in groups.values() for r in group]
-            ranking.extend(_rank(q, sorted(members, key=lambda r: r.index), ref, labels.get(q["rank_by"], q["rank_by"])))
+            bands = next((n["bands"] for n in _band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
+            ranking.extend(_rank(q, sorted(members, key=lambda r: r.index), ref, labels.get(q["rank_by"], q["rank_by"]), bands))
     return quotas, ranking
+
+
+def _status(q: dict[str, Any], n: int) -> str:
+    kind = q.get("kind", "limit")
+    if kind == "target":
+        gap = n - q["target"]
+        return "与目标一致" if gap == 0 else f"比目标{'多' if gap > 0 else '少'}{abs(gap)}个"
+    if kind == "info":
+        return "提示"
+    return ("超出名额" if q.get("max") is not None and n > q["max"] else
+            "少于下限" if q.get("min") is not None and n < q["min"] else "符合")
 
 
 def _scope_value(q: dict[str, Any], r: PacketRow, programme: str) -> str | None:
@@ -975,25 +1151,190 @@ def _scope_value(q: dict[str, Any], r: PacketRow, programme: str) -> str | None:
     key, eq, want = (q.get("applies_to") or "").partition("=")
     if eq and _text(r.applicant.get(key.strip().removeprefix("packet.applicant."))) != want.strip():
         return None
-    value = r.value(scope_ref(q))
+    if q.get("where") and not _holds(q["where"], r):
+        return None
+    ref = scope_ref(q)
+    if ref is None:
+        return ALL_VALUE
+    value = r.value(ref)
     if isinstance(value, bool):  # a yes/no fact: the quota is for the packets where it holds
         if not value:
             return None
         other = r.applicant.get(q["scope"])
-        value = other if other not in (None, "") and not isinstance(other, bool) else "（全部）"
-    return _text(value) or "（未填写）"
+        value = other if other not in (None, "") and not isinstance(other, bool) else ALL_VALUE
+    text = _text(value) or "（未填写）"
+    return next((g for g in q.get("groups", []) if _key(text).startswith(_key(g))), text)
 
 
-def _rank(q: dict[str, Any], members: list[PacketRow], ref: str, label: str) -> list[RankRow]:
-    """Highest score first; equal scores share a rank (1, 1, 3); packets without a score come last, unranked."""
+def _holds(test: dict[str, Any], r: PacketRow) -> bool:
+    """A quota's `where` on one packet; a missing value does not hold (the packet is not counted)."""
+    from .rules import MISSING, compare
+
+    value = r.value(test["left"])
+    return compare(MISSING if value is None else value, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
+
+
+def _score(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _rank(q: dict[str, Any], members: list[PacketRow], ref: str | None, label: str,
+          bands: dict[str, Any] | None = None) -> list[RankRow]:
+    """Highest score first; equal scores share a rank (1, 1, 3); packets without a score come last, unranked.
+    With `bands` (a condition classifying the same fact) each row says its band."""
+    items = _band_items(bands) if bands else []
+
     def score(r: PacketRow) -> float | None:
-        v = r.values.get(q["rank_by"])
-        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+        return _score(r.values.get(q["rank_by"]))
+
+    def band(s: float | None) -> str | None:
+        b = _band_of(items, s)
+        return b["label"] if b else None
+
+    def scope(r: PacketRow) -> str:
+        return _text(r.value(ref)) if ref else ALL_VALUE
 
     scored = sorted((r for r in members if score(r) is not None), key=lambda r: -score(r))  # type: ignore[operator]
     out: list[RankRow] = []
     for i, r in enumerate(scored):
         rank = out[-1].rank if out and score(r) == out[-1].score else i + 1
-        out.append(RankRow(q["label"], rank, r.packet, r.name, _text(r.value(ref)), score(r), label))
-    out += [RankRow(q["label"], None, r.packet, r.name, _text(r.value(ref)), None, label) for r in members if score(r) is None]
+        out.append(RankRow(q["label"], rank, r.packet, r.name, scope(r), score(r), label, band(score(r))))
+    out += [RankRow(q["label"], None, r.packet, r.name, scope(r), None, label) for r in members if score(r) is None]
     return out
+
+
+def band_counts(rows: list[PacketRow], progs: list[Programme], columns: list[Column]) -> list[BandRow]:
+    """Packets per band of every `bands` condition (G60 三（五）: ≥ 90 示范园区, 80–89 培育型, < 80 不列入);
+    packets without the figure (unreadable, not filled) in a last row when there are any."""
+    labels = {c.ref: c.label for c in columns}
+    out: list[BandRow] = []
+    for prog in progs:
+        members = [r for r in rows if r.programme == prog.id]
+        for node in _band_specs(prog) if members else []:
+            spec = node["bands"]
+            fact, unit = spec["fact"], spec.get("unit", "")
+            fact_label = labels.get(fact) or _ref_label(progs, fact) or fact
+            items = _band_items(spec)
+            buckets: list[list[PacketRow]] = [[] for _ in items]
+            unknown: list[PacketRow] = []
+            for r in members:
+                b = _band_of(items, _score(r.values.get(fact)))
+                (buckets[items.index(b)] if b is not None else unknown).append(r)
+            for i, b in enumerate(items):
+                out.append(BandRow(prog.id, fact, fact_label, b["label"], b.get("min"), items[i - 1].get("min") if i else None,
+                                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], node["source"], unit))
+            if unknown:
+                out.append(BandRow(prog.id, fact, fact_label, f"无法归档（{_bare(fact_label)}未填写或无法读取）", None, None,
+                                   "unknown", len(unknown), [r.packet for r in unknown], node["source"], unit))
+    return out
+
+
+# ------------------------------------------------------------------ progress matrix and units that have not reported
+def _unit_field(prog: Programme, form: dict[str, Any]) -> tuple[str, list[str]]:
+    """The packet.toml [applicant] key naming a packet's reporting unit, and the units it allows (spec order)."""
+    key = (form.get("filter_by") or {}).get("applicant") or "name"
+    spec = next((a for a in prog.list("applicant") if a["key"] == key), {})
+    return key, [str(v) for v in spec.get("values", [])]
+
+
+def _canonical(name: str, allowed: list[str]) -> str:
+    """A unit as the spec spells it when it is one of the allowed values (spaces, brackets ignored)."""
+    return next((a for a in allowed if _key(a) == _key(name)), name)
+
+
+def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[ProgressMatrix]:
+    """For every indicator sheet with `progress`: each indicator (spec order) × each reporting unit (the
+    packet's unit, in the order of the applicant field's values), with that unit's latest packet
+    (highest report year, then the later one given) — its latest value and completion."""
+    from .rowfilter import is_responsible
+
+    out: list[ProgressMatrix] = []
+    for prog in progs:
+        for form in (f for f in prog.forms if f.get("progress")):
+            cfg = form["progress"]
+            key, allowed = _unit_field(prog, form)
+            latest: dict[str, tuple[tuple[int, int], PacketRow]] = {}
+            for r in rows:
+                if r.programme != prog.id or not r.ok:
+                    continue
+                unit = _canonical(_text(r.applicant.get(key)) or "（未填写单位）", allowed)
+                mine = [e for e in r.progress if e[0] == form["id"]]
+                year = mine[0][2] if mine else _as_int(r.value(cfg["report_year"]))
+                order = (year or 0, r.index)
+                if unit not in latest or order > latest[unit][0]:
+                    latest[unit] = (order, r)
+            specs = form.get("rows", [])
+            units = [u for u in allowed if u in latest] + [u for u in latest if u not in allowed]
+            if form.get("filter_by"):  # a unit responsible for none of this sheet's rows has no column
+                units = [u for u in units if any(is_responsible(form, u, s) for s in specs)
+                         or any(e[0] == form["id"] for e in latest[u][1].progress)]
+            cells: dict[str, dict[str, MatrixCell]] = {}
+            for u in units:
+                r = latest[u][1]
+                for fid, rid, report_year, year, value, actual, completion, status in r.progress:
+                    if fid == form["id"]:
+                        cells.setdefault(rid, {})[u] = MatrixCell(r.packet, report_year, year, value, actual, completion, status)
+            matrix_rows = [_matrix_row(form, s, cells.get(s["id"], {})) for s in specs]
+            out.append(ProgressMatrix(prog.id, form["id"], form.get("sheet") or form["id"], form.get("title", ""),
+                                      cfg.get("source") or form.get("source", ""), units, matrix_rows))
+    return out
+
+
+def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, MatrixCell]) -> MatrixRow:
+    """An indicator as the spec states it (number, name, unit, target in progress's words) with the units' cells."""
+    from .progress import IndicatorProgress, target_text
+
+    cfg, given = form["progress"], spec.get("cells", {})
+
+    def cell(name: str) -> Any:
+        return given.get(cfg.get(name) or "")
+
+    p = IndicatorProgress(form["id"], spec["id"], _text(cell("number")), _text(cell("label")) or spec["id"],
+                          _text(cell("unit")) or spec.get("unit", ""), _text(cell("comparator")) or "≥",
+                          _score(cell("target")), None, None, "", 0, 0)
+    return MatrixRow(spec["id"], p.number, p.indicator, p.unit, target_text(p), cells)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = _text(value)
+    return int(text) if text.isdigit() else None
+
+
+def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None:
+    """Every responsible unit named in the rows of the forms filtered by unit (`filter_by`), minus the units
+    of the collected packets (readable or not: they did send something). A name that is not one of the
+    applicant field's allowed values cannot send a packet under that name ("试点市政府": whichever city
+    is approved) and is listed apart."""
+    from .rowfilter import unit_list
+
+    primary = progs[0]
+    forms = [f for f in primary.forms if f.get("filter_by") and f.get("rows")]
+    if not forms:
+        return None
+    key, allowed = _unit_field(primary, forms[0])
+    named: dict[str, dict[str, int]] = {}
+    for form in forms:
+        col, sheet = form["filter_by"]["column"], form.get("sheet") or form["id"]
+        for s in form["rows"]:
+            for name in dict.fromkeys(_canonical(n, allowed) for n in unit_list(s.get("cells", {}).get(col))):
+                per = named.setdefault(name, {})
+                per[sheet] = per.get(sheet, 0) + 1
+    ids = {p.id for p in progs}
+    sent = {_key(r.applicant.get(key)) for r in rows if r.programme in ids and _text(r.applicant.get(key))}
+    if allowed:
+        expected = [u for u in allowed if u in named]
+        other = [u for u in named if u not in allowed]
+    else:
+        expected, other = list(named), []
+    reported = [u for u in expected if _key(u) in sent]
+    sources = dict.fromkeys(f["filter_by"].get("source") or f.get("source", "") for f in forms)
+    return Reporting(primary.id, "、".join(s for s in sources if s), expected, reported,
+                     [u for u in expected if _key(u) not in sent], named, [f.get("sheet") or f["id"] for f in forms], other)

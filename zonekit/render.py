@@ -311,6 +311,16 @@ def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
             limit = f"上限 {q.max}" if q.status == "超出名额" else f"下限 {q.min}"
             _out.print(f"[yellow]名额[/yellow] {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
                        f"（{limit}）：{escape('、'.join(q.packets))}（{escape(q.source)}）")
+        elif q.kind == "target":
+            _out.print(f"[cyan]目标[/cyan] {escape(q.label)}：现有 {q.count} 个，{escape(q.status)}（{escape(q.source)}）")
+    if result.bands:
+        _out.print("分档：" + "；".join(f"{escape(b.range)} {escape(b.label)} {b.count} 个" for b in result.bands))
+    rep = result.reporting
+    if rep:
+        text = f"应报送 {len(rep.expected)} 个责任单位，已报送 {len(rep.reported)} 个"
+        if rep.not_reported:
+            text += f"；[yellow]未报送 {len(rep.not_reported)} 个[/yellow]：{escape('、'.join(rep.not_reported))}"
+        _out.print(text)
     if result.verification:
         _out.print("核查表：" + "；".join(f"{escape(v.sheet)}（送{escape(v.to)}，{len(v.rows)} 条）" for v in result.verification))
     if workbook:

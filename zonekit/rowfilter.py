@@ -25,9 +25,14 @@ from .forms_read import Row, norm_label
 _SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 
 
+def unit_list(text: Any) -> list[str]:
+    """The units a 责任单位 cell names, as written, in order."""
+    return [p for p in _SEPARATORS.split(str(text or "")) if p]
+
+
 def unit_names(text: Any) -> set[str]:
     """The units a 责任单位 cell names, normalised for comparison."""
-    return {norm_label(p) for p in _SEPARATORS.split(str(text or "")) if p}
+    return {norm_label(p) for p in unit_list(text)}
 
 
 def reporting_unit(form: dict[str, Any], applicant: dict[str, Any]) -> str | None:

@@ -205,6 +205,15 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
         for where, col in _column_refs(f):
             if col not in keys:
                 raise SpecError(f"{path}: forms({f['id']}).{where}: 没有 key 为 “{col}” 的列")
+    derived = {d["key"] for d in data.get("facts", [])}
+    for i, q in enumerate(data.get("quotas", [])):
+        target = q.get("applies_to") or ""
+        refs = [("applies_to", target if "." in target and "=" not in target else ""), ("rank_by", q.get("rank_by") or ""),
+                ("where.left", (q.get("where") or {}).get("left") or "")]
+        for key, ref in refs:
+            head, _, rest = ref.partition(".")
+            if ref and (head == "facts" and rest not in derived or head not in ("packet", "facts", "claims", "attest", *forms)):
+                raise SpecError(f"{path}: quotas[{i}].{key}: “{ref}” 不是已知的表单或派生事实")
 
 
 def _column_refs(form: dict[str, Any]) -> list[tuple[str, str]]:
