@@ -54,6 +54,7 @@ class SealBlock:
 
     left: str
     right: str = "年    月    日"
+    stamp_mm: float = 18  # room above the line for the seal; 0 for a plain "left … right" header line
 
 
 @dataclass(frozen=True)

@@ -297,7 +297,7 @@ class _Writer:
         from docx.shared import Twips
 
         look = _STYLE_DEFS["_seal"].look
-        for _ in range(SEAL_BLANK_LINES):
+        for _ in range(SEAL_BLANK_LINES if seal.stamp_mm else 0):
             self.para("", "_seal").paragraph_format.keep_with_next = True
         p = self._new_paragraph(_STYLE_DEFS["_seal"].style_id)
         p.paragraph_format.tab_stops.add_tab_stop(Twips(self.text_width_twips()), WD_TAB_ALIGNMENT.RIGHT)

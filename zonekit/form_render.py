@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .document import Block, Cell, Para, Spacer, Table
+from .document import Block, Cell, Para, SealBlock, Spacer, Table
 
 _SPANS = {1: [1, 5], 2: [1, 1, 1, 3], 3: [1, 1, 1, 1, 1, 1]}  # colspans of label/value cells over six columns
 
@@ -32,8 +32,7 @@ def _heading(form: dict[str, Any], title: str) -> list[Block]:
     if form.get("note"):  # e.g. "zonekit's default table, not the official attachment": printed as the sheet prints it
         blocks.append(Para(form["note"], "note"))
     if form.get("header_left") or form.get("header_right"):
-        gap = "\u3000" * 14  # ideographic spaces survive paragraph whitespace folding
-        blocks.append(Para(form.get("header_left", "") + gap + form.get("header_right", ""), "note"))
+        blocks.append(SealBlock(form.get("header_left", ""), form.get("header_right", ""), stamp_mm=0))
     return blocks
 
 

@@ -1112,7 +1112,7 @@ class _Flow:
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
-        return [rl.KeepTogether([_spacer(18 * MM), table])]
+        return [rl.KeepTogether([_spacer(seal.stamp_mm * MM), table])] if seal.stamp_mm else [table]
 
     # -- tables
 
