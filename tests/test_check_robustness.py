@@ -649,3 +649,18 @@ def test_check_never_writes_into_the_packet(tmp_path: Path) -> None:
     rc, _, _ = cli(root, fmt="text")
     assert rc == 1
     assert _snapshot(root) == before
+
+
+def test_record_formula_without_cached_value_is_a_warning_not_missing(packet: Path) -> None:
+    from openpyxl import load_workbook
+
+    form = packet / "01_申报表/附件1 申报表.xlsx"
+    wb = load_workbook(form)
+    sheet, ref = next(iter(wb.defined_names["ZK_APPLICATION_FIN_AREA"].destinations))
+    wb[sheet][ref.replace("$", "")] = "=SUM(1,2)"
+    wb.save(form)  # openpyxl writes the formula without a cached result
+    report = check_packet(packet, as_of=AS_OF)
+    cell = ref.replace("$", "")
+    hits = [f for f in report.findings if f.cell == cell and f.file.startswith("01_")]
+    assert [(f.code, f.severity) for f in hits] == [("formula_uncached", "warning")]
+    assert "SUM(1,2)" in hits[0].message

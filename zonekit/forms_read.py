@@ -29,6 +29,7 @@ class CellValue:
     value: Any
     sheet: str
     cell: str
+    formula: str | None = None  # set when the cell holds a formula that was never calculated
 
 
 @dataclass
@@ -100,6 +101,10 @@ def read_record(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
         s, r, c = located[f["key"]]
         value = grid.get((r, c)) if s == sheet else _grid(wb, s).get((r, c))
         data.fields[f["key"]] = CellValue(value, s, f"{col_letter(c)}{r + 1}")
+    empty = {cv.cell: cv for cv in data.fields.values() if cv.value in ("", None) and cv.sheet == sheet}
+    if empty:  # a formula written by a script and never opened in Excel/WPS has no cached value
+        for cell, formula in wb.formulas(sheet, wanted=set(empty)).items():
+            empty[cell].formula = formula
     return data
 
 

@@ -183,6 +183,14 @@ def validate_record(data: FormData, today: _dt.date) -> tuple[Validated, list[Fi
         cv = data.fields.get(spec["key"])
         if cv is None:
             continue
+        if cv.value in ("", None) and cv.formula is not None:
+            out.flagged.add((0, spec["key"]))
+            findings.append(Finding(
+                "formula_uncached", WARNING,
+                f"“{spec['label']}”的公式“={cv.formula}”没有计算结果（文件未经 Excel/WPS 保存），无法读取数值",
+                f"'{spec['label']}': the formula has no cached value", file=data.file, sheet=cv.sheet, cell=cv.cell,
+                field=spec["label"], source=spec.get("source") or data.form.get("source"), hint="用 Excel 或 WPS 打开并保存一次即可"))
+            continue
         value, issue = FieldRule(spec, today).check(cv.value)
         out.fields[spec["key"]] = None if issue and issue.code != "field_missing" else value
         if issue:
