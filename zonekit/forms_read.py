@@ -32,11 +32,38 @@ class CellValue:
     formula: str | None = None  # set when the cell holds a formula that was never calculated
 
 
-@dataclass
 class Row:
-    number: int  # 1-based Excel row
-    values: dict[str, Any]
-    id: str | None = None  # the spec row it fills, for forms with fixed rows (indicator sheets)
+    """One data row: its Excel row number and its cells by column key.
+
+    Rows of a big table keep the reader's list of cells and build the key -> value dict only when
+    something asks for `values`; `get(key)` reads a cell without building it.
+    """
+
+    __slots__ = ("number", "id", "_values", "_cells", "_columns")
+
+    def __init__(self, number: int, values: dict[str, Any] | None = None, id: str | None = None, *,
+                 cells: list[Any] | None = None, columns: dict[str, int] | None = None) -> None:
+        self.number = number  # 1-based Excel row
+        self.id = id  # the spec row it fills, for forms with fixed rows (indicator sheets)
+        self._values = values
+        self._cells = cells
+        self._columns = columns
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            cells, n = self._cells or [], len(self._cells or [])
+            self._values = {key: (cells[j] if j < n else "") for key, j in (self._columns or {}).items()}
+        return self._values
+
+    def get(self, key: str) -> Any:
+        if self._values is not None or self._columns is None:
+            return self.values.get(key)
+        j = self._columns.get(key)
+        return self._cells[j] if j is not None and j < len(self._cells) else ""  # type: ignore[index]
+
+    def __repr__(self) -> str:
+        return f"Row({self.number}, {self.values!r}, id={self.id!r})"
 
 
 @dataclass
@@ -52,6 +79,14 @@ class FormData:
     aux: dict[str, dict[str, Any]] = field(default_factory=dict)  # aux key -> {row number: value}
     findings: list[Finding] = field(default_factory=list)
     wb_formulas: Callable[[set[str]], dict[str, str]] | None = None  # cell -> formula, for uncached totals
+    reader_columns: dict[str, int] | None = None  # key -> index in the reader's row lists (rows read lazily)
+
+    def column(self, key: str) -> list[Any]:
+        """Every data row's raw cell in column `key`, in one pass (no per-row dict)."""
+        j = self.reader_columns.get(key) if self.reader_columns else None
+        if j is None or any(r._values is not None for r in self.rows[:1]):
+            return [r.get(key) for r in self.rows]
+        return [c[j] if j < len(c) else "" for c in (r._cells for r in self.rows)]  # type: ignore[arg-type]
 
     def cell(self, key: str, row: int) -> str:
         return f"{col_letter(self.columns[key])}{row}"
@@ -145,6 +180,7 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     data.wb_formulas = lambda cells: wb.formulas(sheet, wanted=cells)
     hi, mapping = header
     data.columns = {key: c0 + j for key, j in mapping.items()}
+    data.reader_columns = mapping
     for c in cols:
         if c["key"] not in mapping:
             _find(f"表头缺少“{c['label']}”列，请勿删除或改写表头", f"header column “{c['label']}” is missing", "header_missing", data,
@@ -156,25 +192,26 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     sub_j = mapping.get(sub["label_column"]) if sub else None
     sub_label = norm_label(sub["label"]) if sub else None
     seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
+    filled_js = [j for key, j in mapping.items() if key not in seq_keys]
     group_start = 0
     for i in range(hi + 1, len(rows)):
         row = rows[i]
-        values = {key: (row[j] if j < len(row) else "") for key, j in mapping.items()}
+        n = len(row)
         excel_row = r0 + i + 1
-        label = row[label_j] if label_j is not None and label_j < len(row) else None
+        label = row[label_j] if label_j is not None and label_j < n else None
         if isinstance(label, str) and norm_label(label) == total_label:
-            data.total = Row(excel_row, values)
+            data.total = Row(excel_row, cells=row, columns=mapping)
             continue
-        if sub_j is not None and sub_j < len(row) and isinstance(row[sub_j], str) and norm_label(row[sub_j]) == sub_label:
-            data.subtotals.append((Row(excel_row, values), data.rows[group_start:]))
+        if sub_j is not None and sub_j < n and isinstance(row[sub_j], str) and norm_label(row[sub_j]) == sub_label:
+            data.subtotals.append((Row(excel_row, cells=row, columns=mapping), data.rows[group_start:]))
             group_start = len(data.rows)
             continue
-        if all(v in ("", None) for k, v in values.items() if k not in seq_keys):
+        if not any(j < n and row[j] not in ("", None) for j in filled_js):
             continue
         if data.total is not None:
             _find(f"第{excel_row}行在“{total['label']}”行之后仍有数据，请将合计行移到最后", f"row {excel_row} comes after the total row",
                   "total_mismatch", data, cell=f"A{excel_row}", severity=WARNING)
-        data.rows.append(Row(excel_row, values))
+        data.rows.append(Row(excel_row, cells=row, columns=mapping))
     if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
         _read_aux(wb, form, data)
     if form.get("rows"):
@@ -233,7 +270,7 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
             break
     else:
         return
-    exact = {r.values.get("name"): r.number for r in data.rows}  # most names match as typed
+    exact = {r.get("name"): r.number for r in data.rows}  # most names match as typed
     by_name: dict[str, int] | None = None
     letters = {j: col_letter(c0 + j) for j in keys}
     for k, row in enumerate(body):
@@ -241,7 +278,7 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
         target = exact.get(raw) if raw else None
         if raw and target is None:
             if by_name is None:
-                by_name = {norm_label(r.values.get("name")): r.number for r in data.rows}
+                by_name = {norm_label(r.get("name")): r.number for r in data.rows}
             target = by_name.get(norm_label(raw))
         elif not raw:
             target = data.rows[k].number if k < len(data.rows) else None

@@ -215,10 +215,11 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
         values: list[Any] = []
         capped: dict[str, int] = {}
         fast = None if per_row else _fast_path(rule)
+        raws = data.column(key)
         for i, row in enumerate(rows):
             if per_row:
                 rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i, data.form.get("row_key")), today)
-            raw = row.values.get(key)
+            raw = raws[i]
             if fast is not None and (value := fast(raw)) is not _SLOW:
                 values.append(value)
                 continue
@@ -245,7 +246,11 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                                         sheet=data.sheet, field=spec["label"], source=spec.get("source")))
     for spec in data.form.get("aux_columns", []):
         rule = FieldRule(spec, today)
+        fast = _fast_path(rule)
         for number, cv in data.aux.get(spec["key"], {}).items():
+            if fast is not None and (value := fast(cv.value)) is not _SLOW:
+                out.aux.setdefault(spec["key"], {})[number] = value
+                continue
             value, issue = rule.check(cv.value)
             if issue:
                 findings.append(_finding(data, Issue(issue.code, issue.zh, issue.en, WARNING), cv.cell, spec, cv.sheet))
@@ -285,6 +290,9 @@ def _fast_path(rule: FieldRule) -> Any:
             return d if d is not None and lo <= d <= hi else _SLOW
 
         return date_cell
+    if k == "bool":
+        yes_no = {"是": True, "否": False}
+        return lambda raw: yes_no.get(raw, _SLOW) if type(raw) is str else _SLOW
     if k == "choice":
         exact = set(spec.get("values", []))
         return lambda raw: raw if type(raw) is str and raw in exact else _SLOW
