@@ -370,10 +370,10 @@ def test_oversized_and_bomb_zips_are_refused(tmp_path, round_dir, monkeypatch):
     res = collect([ok, bomb], as_of=AS_OF)
     assert res.packets[0].ok
     assert "压缩比异常" in res.packets[1].error
-    monkeypatch.setattr(collect_mod, "MAX_ZIP_BYTES", 100_000)
+    monkeypatch.setattr("zonekit.collect.inputs.MAX_ZIP_BYTES", 100_000)
     res = collect([ok], as_of=AS_OF)
     assert "上限" in res.packets[0].error and "ZONEKIT_MAX_ZIP_MB" in res.packets[0].error
-    monkeypatch.setattr(collect_mod, "MAX_ZIP_ENTRIES", 5)
+    monkeypatch.setattr("zonekit.collect.inputs.MAX_ZIP_ENTRIES", 5)
     res = collect([ok], as_of=AS_OF)
     assert "个文件，超过上限" in res.packets[0].error
 

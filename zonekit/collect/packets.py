@@ -1,0 +1,212 @@
+"""The per-packet work of `collect`: check one packet and keep only a small, picklable `PacketRow`.
+
+`examine` runs in worker processes with `jobs > 1` (spawned, so it and every class it returns must
+stay importable at module top level); it returns summary figures plus the table rows the
+cross-packet sheets need, never the report. A packet that cannot be read is a row with its error,
+never the end of the run; a broken worker pool turns the remaining packets into such rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import ZonekitError
+from ..forms_read import norm_label
+from ..packet import read_packet
+from ..spec import Programme, load_programme
+from .plan import Column, Plan
+
+
+# ------------------------------------------------------------------ what a worker returns
+@dataclass
+class TableRows:
+    """The rows of one table form that the cross-packet sheets need: (Excel row, value per key)."""
+
+    file: str
+    sheet: str | None
+    keys: tuple[str, ...]
+    letters: dict[str, str]
+    rows: list[tuple[Any, ...]]
+
+    def cell(self, key: str, row: int) -> str | None:
+        return f"{self.letters[key]}{row}" if key in self.letters else None
+
+
+@dataclass
+class PacketRow:
+    """One packet: what the worker returns (small and picklable) and what the 汇总 sheet shows."""
+
+    index: int
+    packet: str  # the path as given (inside a zip: "x.zip/folder")
+    programme: str | None = None
+    applicant: dict[str, Any] = field(default_factory=dict)  # packet.toml [applicant]: text, numbers, yes/no
+    error: str | None = None  # why the packet could not be read
+    counts: dict[str, int] = field(default_factory=dict)
+    eligibility: str = ""  # 符合 / 不符合 / 无法判断 …
+    path: str = ""  # how the conditions are met, or what is missing
+    values: dict[str, Any] = field(default_factory=dict)  # ref -> typed value (raw text when unreadable)
+    cells: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)  # ref -> (file, sheet, cell)
+    tables: dict[str, TableRows] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)  # material id -> file names in its folder
+    progress: list[tuple[Any, ...]] = field(default_factory=list)  # (form, row id, MatrixCell fields but packet)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def name(self) -> str:
+        return _text(self.applicant.get("name"))
+
+    def value(self, ref: str) -> Any:
+        if ref.startswith("packet.applicant."):
+            value = self.applicant.get(ref.rsplit(".", 1)[1])
+            return None if value == "" else value
+        return self.values.get(ref)
+
+    def to_json(self, columns: list[Column]) -> dict[str, Any]:
+        return {"index": self.index + 1, "packet": self.packet, "programme": self.programme, "applicant": self.name,
+                "values": {c.ref: self.value(c.ref) for c in columns}, "errors": self.counts.get("error") if self.ok else None,
+                "warnings": self.counts.get("warning") if self.ok else None,
+                "infos": self.counts.get("info") if self.ok else None,
+                "eligibility": self.eligibility, "path": self.path, "error": self.error}
+
+
+# ------------------------------------------------------------------ the per-packet work (runs in workers)
+def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
+    """Check one packet and keep only what the collection needs. Never raises."""
+    index, label, root, templates, as_of, plan = task
+    row = PacketRow(index, label)
+    tpl = Path(templates) if templates else None
+    try:
+        packet = read_packet(Path(root))
+        row.programme = packet.programme_id
+        row.applicant = _applicant(packet)
+        from ..check import check_packet
+
+        report = check_packet(Path(root), templates=tpl, as_of=as_of)
+        _extract(report, plan, row, load_programme(row.programme, tpl))
+    except ZonekitError as e:
+        row.error = str(e)
+    except Exception as e:  # one odd packet never ends the run
+        row.error = f"zonekit 内部错误 {type(e).__name__}: {e}（请反馈）"
+    return row
+
+
+def _applicant(packet: Any) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v if isinstance(v, bool | int | float) else _text(v)
+            for k, v in packet.section("applicant").items()}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _key(value: Any) -> str:
+    return norm_label(value) if value not in (None, "") else ""
+
+
+def _plain(typed: Any, raw: Any) -> Any:
+    """The typed value, or what was typed when it could not be read (so a reviewer still sees it)."""
+    if typed is not None:
+        return typed
+    if raw in (None, ""):
+        return None
+    return raw if isinstance(raw, int | float | str | date) else str(raw)
+
+
+def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
+    from ..materials import files_in
+    from ..rules import MISSING
+    from ..xlsx_read import col_letter
+
+    row.counts = report.counts()
+    row.eligibility, row.path = _eligibility(report.eligibility)
+    for ref in plan.record_refs:
+        form_id, _, key = ref.partition(".")
+        v = report.forms.get(form_id)
+        if v is None:
+            continue
+        cv = v.data.fields.get(key)
+        row.values[ref] = _plain(v.fields.get(key), cv.value if cv else None)
+        if cv is not None:
+            row.cells[ref] = (v.data.file, cv.sheet, cv.cell)
+    for ref in plan.facts:
+        value = report.facts.get(ref) if report.facts else MISSING
+        row.values[ref] = None if value is MISSING else value
+    for form_id, keys in plan.table_cols:
+        v = report.forms.get(form_id)
+        if v is None or not v.data.rows:
+            continue
+        present = [k for k in keys if k in v.data.columns]
+        typed = [v.columns.get(k) or [None] * len(v.data.rows) for k in present]
+        rows = [(r.number, *(_plain(col[i], r.values.get(k)) for k, col in zip(present, typed, strict=True)))
+                for i, r in enumerate(v.data.rows)]
+        row.tables[form_id] = TableRows(v.data.file, v.data.sheet, tuple(present),
+                                        {k: col_letter(v.data.columns[k]) for k in present}, rows)
+    if plan.progress:
+        for p in report.progress or []:
+            year = max((y for y, v in p.values.items() if v is not None and y <= p.report_year), default=None)
+            row.progress.append((p.form, p.id, p.report_year, year, p.values.get(year) if year else None, p.actual,
+                                 p.completion, p.status))
+    folders = {m["id"]: m["folder"] for m in prog.materials}
+    for mid in plan.materials:
+        folder = report.root / folders[mid] if mid in folders else None
+        if folder is not None and folder.is_dir() and not folder.is_symlink():
+            row.files[mid] = [str(p.relative_to(folder)) for p, problem in files_in(folder, report.root) if problem is None]
+
+
+def _eligibility(results: list[Any]) -> tuple[str, str]:
+    """A short verdict and the path: which conditions hold and by what figures, or what is missing."""
+    from ..rules import walk
+
+    results = [r for r in results if r.status != "not_applicable"]
+    if not results:
+        return "—", ""
+    statuses = {r.status for r in results}
+    bands = "；".join(r.band for r in results if getattr(r, "band", None))
+    if "unmet" in statuses:
+        leaves = [f"{r.title}（{r.detail}）" if r.detail else r.title
+                  for top in results if top.status == "unmet" for r in walk(top) if r.status == "unmet" and not r.children]
+        return "不符合", "未满足：" + "；".join(leaves or [r.title for r in results if r.status == "unmet"])
+    if "unknown" in statuses:
+        return "无法判断", "缺少数据：" + "；".join(r.title for r in results if r.status == "unknown")
+    notes = []
+    if "met_by_commitment" in statuses:
+        notes.append("部分以承诺满足")
+    if "in_principle" in statuses:
+        notes.append("“原则上”条件未达到，需说明理由")
+    paths = "；".join(r.detail for r in results if r.detail and r.children and r.status in ("met", "met_by_commitment"))
+    head = "符合" + (f"（{'；'.join(notes)}）" if notes else "")
+    return head, "；".join(x for x in (bands, paths) if x)
+
+
+# ------------------------------------------------------------------ the process pool
+def _run(tasks: list[tuple], jobs: int) -> Iterable[PacketRow]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for t in tasks:
+            yield examine(t)
+        return
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: the same on Windows, Linux and macOS, and safe beside the progress bar's thread; it
+    # re-imports the main script, so a main that is no file (python - < script) needs fork
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    context = multiprocessing.get_context("spawn" if main is None or os.path.exists(main) or os.name == "nt" else "fork")
+    workers = min(jobs, len(tasks))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(examine, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4))))
+        for k in range(len(tasks)):
+            try:
+                yield next(results)
+            except Exception as e:  # examine() never raises: the pool broke (a worker killed): rows with the reason
+                for t in tasks[k:]:
+                    yield PacketRow(t[0], t[1], error=f"检查此材料包的进程异常退出（{type(e).__name__}: {e}）")
+                return

@@ -1,0 +1,224 @@
+"""What `collect` takes from each packet, derived once from the round's programme specs.
+
+Everything here reads specs, never packets: the summary columns (numeric record fields, their
+name/address fields, the fields quotas group by, `rank_by` facts, the score a condition classifies
+into bands), the `Plan` a worker follows, and the small spec look-ups the cross-packet steps share
+(identity fields, `matches` links, `[[verification]]`, `[[quotas]]` scopes, `bands`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import SpecError
+from ..spec import Programme
+
+_NUMERIC = ("number", "integer", "percent")
+_CONTACT = ("phone", "email")
+
+
+@dataclass
+class Column:
+    """A summary column: `ref` is a fact name (application.total_building_area, packet.applicant.district)."""
+
+    ref: str
+    label: str
+
+
+# ------------------------------------------------------------------ what to take from each packet
+@dataclass(frozen=True)
+class Plan:
+    """What the worker extracts from a checked packet; derived once from the round's specs."""
+
+    record_refs: tuple[str, ...] = ()  # form.key of record fields (typed value + cell)
+    table_cols: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (table form id, column keys)
+    materials: tuple[str, ...] = ()  # material ids whose file names are listed
+    facts: tuple[str, ...] = ()  # any other fact (rank_by, where)
+    progress: bool = False  # keep the indicator sheets' progress results (for the matrix)
+
+
+def _bare(label: str) -> str:
+    return re.sub(r"（[^）]*）$", "", label)
+
+
+def _name_like(key: str) -> bool:
+    return key in ("name", "address") or key.endswith(("_name", "_address"))
+
+
+def _record_forms(prog: Programme) -> list[dict[str, Any]]:
+    return [f for f in prog.forms if f["kind"] == "record"]
+
+
+def _identity_refs(prog: Programme) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(ref, form, field) of the record forms' name/address fields: what makes two packets the same place."""
+    return [(f"{form['id']}.{f['key']}", form, f) for form in _record_forms(prog) for f in form["fields"]
+            if _name_like(f["key"]) and f.get("type", "text") == "text"]
+
+
+def _links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
+    """(table, column, record, field) from `matches` consistency rules: a table column that names the record's place."""
+    out: list[tuple[str, str, str, str]] = []
+    for prog in progs:
+        kinds = {f["id"]: f["kind"] for f in prog.forms}
+        for rule in prog.list("consistency"):
+            left, right = rule["left"].split("."), str(rule["right"]).split(".")
+            if (rule["op"] == "matches" and len(left) == 3 and left[1] == "each" and len(right) == 2
+                    and kinds.get(left[0]) == "table" and kinds.get(right[0]) == "record"):
+                link = (left[0], left[2], right[0], right[1])
+                if link not in out:
+                    out.append(link)
+    return out
+
+
+def _verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
+    """(spec, form, column specs) of each [[verification]] entry; unknown forms or keys are spec errors."""
+    out = []
+    for i, v in enumerate(prog.list("verification")):
+        where = f"{prog.path}: verification[{i}]({v['sheet']})"
+        try:
+            form = prog.form(v["form"])
+        except KeyError:
+            raise SpecError(f"{where}.form: 没有 id 为 “{v['form']}” 的表单") from None
+        specs = {c["key"]: c for c in form.get("fields", []) + form.get("columns", [])}
+        unknown = [k for k in v["columns"] if k not in specs]
+        if unknown:
+            raise SpecError(f"{where}.columns: 表单 {form['id']} 没有字段 {', '.join(unknown)}")
+        out.append((v, form, [specs[k] for k in v["columns"]]))
+    return out
+
+
+def _materials_of(v: dict[str, Any]) -> list[str]:
+    m = v.get("material") or []
+    return [m] if isinstance(m, str) else list(m)
+
+
+def _quotas(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]]:
+    return [(p, q) for p in progs for q in p.list("quotas")]
+
+
+ALL = "*"  # a quota's scope covering every packet of the round
+ALL_VALUE = "（全部）"
+
+
+def scope_ref(q: dict[str, Any]) -> str | None:
+    """Where a quota's scope value is: a fact named by `applies_to` ("park.city"), else packet.toml [applicant];
+    None for `scope = "*"` (one group of all packets)."""
+    target = q.get("applies_to") or ""
+    if "." in target and "=" not in target:
+        return target
+    return None if q["scope"] == ALL else f"packet.applicant.{q['scope']}"
+
+
+def _field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
+    """The field a fact names: packet.applicant.<key> or <record form>.<key>."""
+    head, _, key = ref.partition(".")
+    for prog in progs:
+        if head == "packet":
+            items = prog.list("applicant")
+            key = ref.rsplit(".", 1)[1]
+        else:
+            form = next((f for f in prog.forms if f["id"] == head), None)
+            items = form.get("fields", []) if form else []
+        found = next((x for x in items if x["key"] == key), None)
+        if found:
+            return found
+    return None
+
+
+def _ref_label(progs: list[Programme], ref: str) -> str | None:
+    head, _, key = ref.partition(".")
+    for prog in progs:
+        if head == "packet":
+            items = prog.list("applicant")
+            key = ref.rsplit(".", 1)[1]
+        elif head == "facts":
+            items = prog.list("facts")
+        else:
+            form = next((f for f in prog.forms if f["id"] == head), None)
+            items = form.get("fields", []) if form else []
+            kind, _, col = key.partition(".")
+            if form and kind in ("sum", "count"):  # indicators.sum.score -> "自评得分合计"
+                label = next((c["label"] for c in form.get("columns", []) if c["key"] == col), None)
+                return f"{_bare(label)}合计" if label else f"{form['title']}行数" if kind == "count" else None
+        found = next((x.get("label") for x in items if x["key"] == key), None)
+        if found:
+            return found
+    return None
+
+
+def _band_specs(prog: Programme) -> list[dict[str, Any]]:
+    """Conditions that classify a fact by bands (G60's 总分: ≥ 90, 80–89, < 80), anywhere in the tree."""
+    out: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        for n in nodes:
+            if n.get("bands"):
+                out.append(n)
+            walk(n.get("any_of", []) + n.get("all_of", []))
+
+    walk(prog.list("conditions"))
+    return out
+
+
+def _band_facts(prog: Programme) -> list[str]:
+    """Facts that conditions classify by score bands: a key figure of every packet."""
+    return [n["bands"]["fact"] for n in _band_specs(prog)]
+
+
+def _band_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(spec["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
+
+
+def _band_of(items: list[dict[str, Any]], score: float | None) -> dict[str, Any] | None:
+    """The band a score falls in (the highest whose min it reaches), as rules._bands classifies."""
+    if score is None:
+        return None
+    return next((b for b in items if score >= b.get("min", float("-inf"))), None)
+
+
+def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
+    """What to extract from each packet, and the summary columns, from the round's specs."""
+    if not progs:
+        return Plan(), []
+    primary = progs[0]
+    columns: list[Column] = []
+    facts: list[str] = []
+    wanted = [ref for _, q in _quotas(progs) for ref in (scope_ref(q), (q.get("where") or {}).get("left"), q.get("rank_by"))]
+    wanted += _band_facts(primary)
+    for ref in wanted:
+        if ref and all(c.ref != ref for c in columns):
+            columns.append(Column(ref, _ref_label(progs, ref) or ref))
+            if not ref.startswith("packet.applicant."):
+                facts.append(ref)
+    cover = {c["fact"] for c in primary.list("cover")}
+    record_refs: list[str] = []
+    for form in _record_forms(primary):
+        for f in form["fields"]:
+            ref = f"{form['id']}.{f['key']}"
+            numeric = f.get("type") in _NUMERIC
+            if (numeric or ref in cover or (_name_like(f["key"]) and f.get("type", "text") == "text")) and ref not in facts:
+                columns.append(Column(ref, f["label"]))
+            if numeric or ref in cover or _name_like(f["key"]) or f.get("type") in _CONTACT:
+                record_refs.append(ref)
+    tables: dict[str, list[str]] = {}
+    for form in primary.forms:
+        if form["kind"] == "table":
+            unique = [c["key"] for c in form["columns"] if c.get("unique")]
+            if unique:
+                tables.setdefault(form["id"], []).extend(unique)
+    for table, col, record, fld in _links(progs):
+        tables.setdefault(table, []).append(col)
+        record_refs.append(f"{record}.{fld}")
+    materials: list[str] = []
+    for v, form, specs in _verification_specs(primary):
+        if form["kind"] == "table":
+            tables.setdefault(form["id"], []).extend(c["key"] for c in specs)
+        else:
+            record_refs.extend(f"{form['id']}.{c['key']}" for c in specs)
+        materials.extend(_materials_of(v))
+    plan = Plan(tuple(dict.fromkeys(record_refs)), tuple((t, tuple(dict.fromkeys(k))) for t, k in tables.items()),
+                tuple(dict.fromkeys(materials)), tuple(f for f in facts if f not in record_refs),
+                any(form.get("progress") for form in primary.forms))
+    return plan, columns

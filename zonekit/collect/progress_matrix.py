@@ -1,0 +1,184 @@
+"""The indicator × reporting-unit matrix and the units that have not reported (钱塘江 附件4).
+
+For indicator sheets with `progress`: each indicator (spec order) × each reporting unit, with the
+unit's latest packet — its latest value and completion. For forms filtered by unit (`filter_by`):
+the responsible units named in their rows that have sent no packet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec import Programme
+from .packets import PacketRow, _key, _text
+from .quotas import _score
+
+
+@dataclass
+class MatrixCell:
+    """One unit's figure for one indicator: the value of the latest year reported (≤ the report year)."""
+
+    packet: str
+    report_year: int
+    year: int | None
+    value: float | None
+    actual: float | None  # what progress judges (the sum so far for 累计 …)
+    completion: float | None
+    status: str  # progress.STATUS_TEXT keys
+
+
+@dataclass
+class MatrixRow:
+    id: str
+    number: str
+    indicator: str
+    unit: str
+    target: str
+    cells: dict[str, MatrixCell] = field(default_factory=dict)  # reporting unit -> cell
+
+
+@dataclass
+class ProgressMatrix:
+    """Indicators × reporting units of one indicator sheet with `progress` (钱塘江 附件4)."""
+
+    programme: str
+    form: str
+    sheet: str
+    title: str
+    source: str
+    units: list[str]
+    rows: list[MatrixRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "form": self.form, "title": self.title, "source": self.source, "units": self.units,
+                "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
+                          "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year, "value": c.value,
+                                        "actual": c.actual, "completion": c.completion, "status": c.status}
+                                    for u, c in r.cells.items()}} for r in self.rows]}
+
+
+@dataclass
+class Reporting:
+    """Which responsible units (named in the rows of `filter_by` forms) have sent a packet."""
+
+    programme: str
+    source: str
+    expected: list[str]
+    reported: list[str]
+    not_reported: list[str]
+    rows: dict[str, dict[str, int]]  # unit -> {form sheet: rows it is responsible for}
+    forms: list[str]  # the sheets counted in `rows`, in order
+    other: list[str]  # names in the rows that are not units that can report ("试点市政府")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme, "source": self.source, "expected": self.expected, "reported": self.reported,
+                "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
+                "other": self.other}
+
+
+# ------------------------------------------------------------------ progress matrix and units that have not reported
+def _unit_field(prog: Programme, form: dict[str, Any]) -> tuple[str, list[str]]:
+    """The packet.toml [applicant] key naming a packet's reporting unit, and the units it allows (spec order)."""
+    key = (form.get("filter_by") or {}).get("applicant") or "name"
+    spec = next((a for a in prog.list("applicant") if a["key"] == key), {})
+    return key, [str(v) for v in spec.get("values", [])]
+
+
+def _canonical(name: str, allowed: list[str]) -> str:
+    """A unit as the spec spells it when it is one of the allowed values (spaces, brackets ignored)."""
+    return next((a for a in allowed if _key(a) == _key(name)), name)
+
+
+def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[ProgressMatrix]:
+    """For every indicator sheet with `progress`: each indicator (spec order) × each reporting unit (the
+    packet's unit, in the order of the applicant field's values), with that unit's latest packet
+    (highest report year, then the later one given) — its latest value and completion."""
+    from ..rowfilter import is_responsible
+
+    out: list[ProgressMatrix] = []
+    for prog in progs:
+        for form in (f for f in prog.forms if f.get("progress")):
+            cfg = form["progress"]
+            key, allowed = _unit_field(prog, form)
+            latest: dict[str, tuple[tuple[int, int], PacketRow]] = {}
+            for r in rows:
+                if r.programme != prog.id or not r.ok:
+                    continue
+                unit = _canonical(_text(r.applicant.get(key)) or "（未填写单位）", allowed)
+                mine = [e for e in r.progress if e[0] == form["id"]]
+                year = mine[0][2] if mine else _as_int(r.value(cfg["report_year"]))
+                order = (year or 0, r.index)
+                if unit not in latest or order > latest[unit][0]:
+                    latest[unit] = (order, r)
+            specs = form.get("rows", [])
+            units = [u for u in allowed if u in latest] + [u for u in latest if u not in allowed]
+            if form.get("filter_by"):  # a unit responsible for none of this sheet's rows has no column
+                units = [u for u in units if any(is_responsible(form, u, s) for s in specs)
+                         or any(e[0] == form["id"] for e in latest[u][1].progress)]
+            cells: dict[str, dict[str, MatrixCell]] = {}
+            for u in units:
+                r = latest[u][1]
+                for fid, rid, report_year, year, value, actual, completion, status in r.progress:
+                    if fid == form["id"]:
+                        cells.setdefault(rid, {})[u] = MatrixCell(r.packet, report_year, year, value, actual, completion, status)
+            matrix_rows = [_matrix_row(form, s, cells.get(s["id"], {})) for s in specs]
+            out.append(ProgressMatrix(prog.id, form["id"], form.get("sheet") or form["id"], form.get("title", ""),
+                                      cfg.get("source") or form.get("source", ""), units, matrix_rows))
+    return out
+
+
+def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, MatrixCell]) -> MatrixRow:
+    """An indicator as the spec states it (number, name, unit, target in progress's words) with the units' cells."""
+    from ..progress import IndicatorProgress, target_text
+
+    cfg, given = form["progress"], spec.get("cells", {})
+
+    def cell(name: str) -> Any:
+        return given.get(cfg.get(name) or "")
+
+    p = IndicatorProgress(form["id"], spec["id"], _text(cell("number")), _text(cell("label")) or spec["id"],
+                          _text(cell("unit")) or spec.get("unit", ""), _text(cell("comparator")) or "≥",
+                          _score(cell("target")), None, None, "", 0, 0)
+    return MatrixRow(spec["id"], p.number, p.indicator, p.unit, target_text(p), cells)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = _text(value)
+    return int(text) if text.isdigit() else None
+
+
+def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None:
+    """Every responsible unit named in the rows of the forms filtered by unit (`filter_by`), minus the units
+    of the collected packets (readable or not: they did send something). A name that is not one of the
+    applicant field's allowed values cannot send a packet under that name ("试点市政府": whichever city
+    is approved) and is listed apart."""
+    from ..rowfilter import unit_list
+
+    primary = progs[0]
+    forms = [f for f in primary.forms if f.get("filter_by") and f.get("rows")]
+    if not forms:
+        return None
+    key, allowed = _unit_field(primary, forms[0])
+    named: dict[str, dict[str, int]] = {}
+    for form in forms:
+        col, sheet = form["filter_by"]["column"], form.get("sheet") or form["id"]
+        for s in form["rows"]:
+            for name in dict.fromkeys(_canonical(n, allowed) for n in unit_list(s.get("cells", {}).get(col))):
+                per = named.setdefault(name, {})
+                per[sheet] = per.get(sheet, 0) + 1
+    ids = {p.id for p in progs}
+    sent = {_key(r.applicant.get(key)) for r in rows if r.programme in ids and _text(r.applicant.get(key))}
+    if allowed:
+        expected = [u for u in allowed if u in named]
+        other = [u for u in named if u not in allowed]
+    else:
+        expected, other = list(named), []
+    reported = [u for u in expected if _key(u) in sent]
+    sources = dict.fromkeys(f["filter_by"].get("source") or f.get("source", "") for f in forms)
+    return Reporting(primary.id, "、".join(s for s in sources if s), expected, reported,
+                     [u for u in expected if _key(u) not in sent], named, [f.get("sheet") or f["id"] for f in forms], other)

@@ -1,0 +1,227 @@
+"""Quotas, ranking and score bands across the packets of one round, all from the programme spec.
+
+`[[quotas]]`: limits per group, informational counts, a target such as "about 10" with its gap,
+`where` filters, `groups` by name prefix; ranking by `rank_by` (equal scores share a rank); packets
+per band of a condition with `bands` on the ranked fact (G60: ≥ 90, 80–89, < 80).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..spec import Programme
+from .packets import PacketRow, _key, _text
+from .plan import (
+    ALL_VALUE,
+    Column,
+    _band_items,
+    _band_of,
+    _band_specs,
+    _bare,
+    _field_spec,
+    _quotas,
+    _ref_label,
+    scope_ref,
+)
+
+
+@dataclass
+class QuotaRow:
+    programme: str
+    label: str
+    source: str
+    scope: str
+    scope_label: str
+    value: str
+    count: int
+    max: int | None
+    min: int | None
+    status: str  # limit: 符合 / 超出名额 / 少于下限; info: 提示; target: 与目标一致 / 比目标多N个 / 比目标少N个
+    packets: list[str]
+    kind: str = "limit"  # limit | info | target
+    target: int | None = None
+    note: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.kind == "limit" and self.status != "符合"
+
+    @property
+    def gap(self) -> int | None:
+        """kind target: how far the count is from the target (positive: more)."""
+        return self.count - self.target if self.target is not None else None
+
+
+@dataclass
+class RankRow:
+    quota: str
+    rank: int | None
+    packet: str
+    applicant: str
+    scope_value: str
+    score: Any
+    label: str  # what the score is
+    band: str | None = None  # the band of a condition classifying the same fact (G60: ≥ 90 示范园区)
+
+
+@dataclass
+class BandRow:
+    """How many packets fall in one band of a `bands` condition (G60: ≥ 90, 80–89, < 80)."""
+
+    programme: str
+    fact: str
+    fact_label: str
+    label: str
+    min: float | None  # None: the lowest band, or the packets without a score
+    below: float | None  # the next band's min (exclusive upper bound)
+    status: str  # the band's status (met / unmet …); unknown for packets without a score
+    count: int
+    packets: list[str]
+    source: str
+    unit: str = ""
+
+    @property
+    def range(self) -> str:
+        if self.status == "unknown":
+            return "无法判断"
+        lo = f"≥{_num(self.min)}{self.unit}" if self.min is not None else ""
+        hi = f"<{_num(self.below)}{self.unit}" if self.below is not None else ""
+        return "且".join(x for x in (lo, hi) if x) or "全部"
+
+
+# ------------------------------------------------------------------ quotas and ranking
+def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme], columns: list[Column]) -> tuple[list[QuotaRow], list[RankRow]]:
+    """Group packets by the quota's scope value, count, flag; rank by `rank_by` when the quota names a score.
+
+    The scope value is packet.toml [applicant] `scope`, or the fact `applies_to` names ("park.city",
+    "packet.applicant.province"); `scope = "*"` puts every packet in one group. A yes/no fact there
+    ("packet.applicant.separate_quota") counts only the packets where it holds, grouped by [applicant]
+    `scope`; `applies_to = "key=value"` only those whose applicant field has that value; `where` only
+    those where its test holds. `groups` merges values that start with a group's name (宁波市鄞州区 ->
+    宁波市). `kind`: limit (flag outside min..max), info (counts only), target (the gap to `target`).
+    A quota counts the packets of the programme that declares it.
+    """
+    quotas: list[QuotaRow] = []
+    ranking: list[RankRow] = []
+    labels = {c.ref: c.label for c in columns}
+    for prog, q in _quotas(progs):
+        ref = scope_ref(q)
+        spec = _field_spec(progs, ref) if ref else None
+        flag = spec is not None and spec.get("type") == "bool"
+        shown = f"packet.applicant.{q['scope']}" if flag and _field_spec(progs, f"packet.applicant.{q['scope']}") else ref
+        groups: dict[str, list[PacketRow]] = {ALL_VALUE: []} if ref is None else {}
+        for r in rows:
+            value = _scope_value(q, r, prog.id)
+            if value is not None:
+                groups.setdefault(value, []).append(r)
+        label = "全部材料包" if shown is None else labels.get(shown) or _ref_label(progs, shown) or q["scope"]
+        for value, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group), q.get("max"),
+                                   q.get("min"), _status(q, len(group)), [r.packet for r in group], q.get("kind", "limit"),
+                                   q.get("target"), q.get("note", "")))
+        if q.get("rank_by"):
+            members = [r for group in groups.values() for r in group]
+            bands = next((n["bands"] for n in _band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
+            ranking.extend(_rank(q, sorted(members, key=lambda r: r.index), ref, labels.get(q["rank_by"], q["rank_by"]), bands))
+    return quotas, ranking
+
+
+def _status(q: dict[str, Any], n: int) -> str:
+    kind = q.get("kind", "limit")
+    if kind == "target":
+        gap = n - q["target"]
+        return "与目标一致" if gap == 0 else f"比目标{'多' if gap > 0 else '少'}{abs(gap)}个"
+    if kind == "info":
+        return "提示"
+    return ("超出名额" if q.get("max") is not None and n > q["max"] else
+            "少于下限" if q.get("min") is not None and n < q["min"] else "符合")
+
+
+def _scope_value(q: dict[str, Any], r: PacketRow, programme: str) -> str | None:
+    """The group a packet counts in, or None when the quota does not apply to it."""
+    if r.programme != programme:
+        return None
+    key, eq, want = (q.get("applies_to") or "").partition("=")
+    if eq and _text(r.applicant.get(key.strip().removeprefix("packet.applicant."))) != want.strip():
+        return None
+    if q.get("where") and not _holds(q["where"], r):
+        return None
+    ref = scope_ref(q)
+    if ref is None:
+        return ALL_VALUE
+    value = r.value(ref)
+    if isinstance(value, bool):  # a yes/no fact: the quota is for the packets where it holds
+        if not value:
+            return None
+        other = r.applicant.get(q["scope"])
+        value = other if other not in (None, "") and not isinstance(other, bool) else ALL_VALUE
+    text = _text(value) or "（未填写）"
+    return next((g for g in q.get("groups", []) if _key(text).startswith(_key(g))), text)
+
+
+def _holds(test: dict[str, Any], r: PacketRow) -> bool:
+    """A quota's `where` on one packet; a missing value does not hold (the packet is not counted)."""
+    from ..rules import MISSING, compare
+
+    value = r.value(test["left"])
+    return compare(MISSING if value is None else value, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
+
+
+def _score(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _rank(q: dict[str, Any], members: list[PacketRow], ref: str | None, label: str,
+          bands: dict[str, Any] | None = None) -> list[RankRow]:
+    """Highest score first; equal scores share a rank (1, 1, 3); packets without a score come last, unranked.
+    With `bands` (a condition classifying the same fact) each row says its band."""
+    items = _band_items(bands) if bands else []
+
+    def score(r: PacketRow) -> float | None:
+        return _score(r.values.get(q["rank_by"]))
+
+    def band(s: float | None) -> str | None:
+        b = _band_of(items, s)
+        return b["label"] if b else None
+
+    def scope(r: PacketRow) -> str:
+        return _text(r.value(ref)) if ref else ALL_VALUE
+
+    scored = sorted((r for r in members if score(r) is not None), key=lambda r: -score(r))  # type: ignore[operator]
+    out: list[RankRow] = []
+    for i, r in enumerate(scored):
+        rank = out[-1].rank if out and score(r) == out[-1].score else i + 1
+        out.append(RankRow(q["label"], rank, r.packet, r.name, scope(r), score(r), label, band(score(r))))
+    out += [RankRow(q["label"], None, r.packet, r.name, scope(r), None, label) for r in members if score(r) is None]
+    return out
+
+
+def band_counts(rows: list[PacketRow], progs: list[Programme], columns: list[Column]) -> list[BandRow]:
+    """Packets per band of every `bands` condition (G60 三（五）: ≥ 90 示范园区, 80–89 培育型, < 80 不列入);
+    packets without the figure (unreadable, not filled) in a last row when there are any."""
+    labels = {c.ref: c.label for c in columns}
+    out: list[BandRow] = []
+    for prog in progs:
+        members = [r for r in rows if r.programme == prog.id]
+        for node in _band_specs(prog) if members else []:
+            spec = node["bands"]
+            fact, unit = spec["fact"], spec.get("unit", "")
+            fact_label = labels.get(fact) or _ref_label(progs, fact) or fact
+            items = _band_items(spec)
+            buckets: list[list[PacketRow]] = [[] for _ in items]
+            unknown: list[PacketRow] = []
+            for r in members:
+                b = _band_of(items, _score(r.values.get(fact)))
+                (buckets[items.index(b)] if b is not None else unknown).append(r)
+            for i, b in enumerate(items):
+                out.append(BandRow(prog.id, fact, fact_label, b["label"], b.get("min"), items[i - 1].get("min") if i else None,
+                                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], node["source"], unit))
+            if unknown:
+                out.append(BandRow(prog.id, fact, fact_label, f"无法归档（{_bare(fact_label)}未填写或无法读取）", None, None,
+                                   "unknown", len(unknown), [r.packet for r in unknown], node["source"], unit))
+    return out
