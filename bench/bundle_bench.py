@@ -308,7 +308,7 @@ def main() -> None:
     from zonekit.document import Attachment, Bundle, Para
     from zonekit.fonts import find_cjk_font
     from zonekit.office import convert_each_to_pdf, convert_to_pdf, find_soffice
-    from zonekit.pdfout import ENGINE_ENV, render_pdf
+    from zonekit.pdf import ENGINE_ENV, render_pdf
     from zonekit.spec import load_programme
 
     date = dt.datetime.combine(dt.date.fromisoformat(DATE), dt.time(9, 0))

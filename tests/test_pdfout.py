@@ -1,4 +1,4 @@
-"""zonekit.pdfout: real bundles rendered to real PDFs and read back with pypdf (no mocks)."""
+"""zonekit.pdf: real bundles rendered to real PDFs and read back with pypdf (no mocks)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from zonekit.document import (
     Spacer,
     Table,
 )
-from zonekit.pdfout import PdfReport, render_pdf
+from zonekit.pdf import PdfReport, render_pdf
 
 DATE = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 COVER_TITLE = "深圳市重点金融产业基地和重点金融楼宇申报"

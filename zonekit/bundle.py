@@ -96,7 +96,7 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
             watermark=WATERMARK if draft else None, subject=prog.data["document"]["title"],
         )
         from .fonts import find_cjk_font
-        from .pdfout import render_pdf
+        from .pdf import render_pdf
 
         tick("生成 PDF", 0, 1)
         choice = find_cjk_font(font)

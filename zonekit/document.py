@@ -1,7 +1,7 @@
 """A neutral document model shared by the PDF and docx renderers.
 
 The core builds these plain objects (a cover, sections of paragraphs and tables, attached user
-files); `pdfout` and `docxout` turn the same model into a PDF and a Word file. Nothing here
+files); `zonekit.pdf` and `docxout` turn the same model into a PDF and a Word file. Nothing here
 imports a rendering library.
 """
 

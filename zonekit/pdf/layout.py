@@ -1,0 +1,354 @@
+"""reportlab layout: document blocks to flowables, the contents page, the A4 document build.
+
+`_Flow` turns paragraphs, tables (header, spans, totals, over-tall cells cut on request), seal
+lines, figures, spacers and placeholder pages into flowables in one CJK font; `_build_doc` lays a
+story out on portrait/landscape A4 templates.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from xml.sax.saxutils import escape
+
+from PIL import Image
+from reportlab import platypus as rl
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus.paraparser import ParaParser
+
+from zonekit.document import (
+    Block,
+    Cell,
+    CellLike,
+    PageBreak,
+    Para,
+    SealBlock,
+    Section,
+    Spacer,
+    Table,
+)
+from zonekit.document import Image as ImageBlock
+
+from .flowables import _BoldCellParagraph, _BoldParagraph, _CellParagraph, _FastTable
+from .geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
+
+TOC_DOTS = "…"
+CLAMP_NOTE = "……（内容过长，已截断）"
+
+
+def _styles(font: str) -> dict[str, Any]:
+    def style(name: str, size: float = 16, leading: float = 28, **kw: Any) -> Any:
+        kw.setdefault("alignment", TA_LEFT)
+        return ParagraphStyle(
+            f"zk-{name}", fontName=font, fontSize=size, leading=leading, wordWrap="CJK", **kw
+        )
+
+    return {
+        "title": style("title", 22, 36, alignment=TA_CENTER, spaceAfter=14),
+        "subtitle": style("subtitle", alignment=TA_CENTER, spaceAfter=8),
+        "heading1": style("heading1", firstLineIndent=32),
+        "heading2": style("heading2", firstLineIndent=32),
+        "body": style("body", firstLineIndent=32, alignment=TA_JUSTIFY),
+        "plain": style("plain"),
+        "note": style("note", 14, 24),
+        "right": style("right", alignment=TA_RIGHT),
+        "center": style("center", alignment=TA_CENTER),
+        "toc": style("toc", 14, 28, rightIndent=4 * 14),
+        "toc-title": style("toc-title", 22, 36, alignment=TA_CENTER, spaceAfter=20),
+    }
+
+
+BOLD_STYLES = ("title", "heading1")
+_MARKUP_CHARS = re.compile(r"[&<>]")
+
+
+def _markup(text: str) -> str:
+    return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+class _Flow:
+    """Turns document blocks into reportlab flowables in one CJK font."""
+
+    def __init__(self, font: str):
+        self.font = font
+        self.styles = _styles(font)
+        self._cell_styles: dict[tuple[float, str], Any] = {}
+        self._plain_frags: dict[str, Any] = {}  # cell style name -> parsed fragment of plain text
+        self.part = ""  # title of the part being converted, for warnings
+        self.clamp_cells = False  # second attempt after reportlab could not split a table row
+        self.clamped: list[str] = []
+        self.frame_height = PORTRAIT.frame[3]
+
+    def section(self, section: Section) -> list[Any]:
+        layout = LANDSCAPE if section.landscape else PORTRAIT
+        self.frame_height = layout.frame[3]
+        return self.blocks(section.blocks, layout.frame[2])
+
+    def blocks(self, blocks: list[Block], width: float) -> list[Any]:
+        blocks = list(blocks)
+        while blocks and isinstance(blocks[-1], PageBreak):
+            blocks.pop()  # the next part starts on a new page anyway
+        out: list[Any] = []
+        for block in blocks:
+            out += self.block(block, width)
+        return out
+
+    def block(self, block: Block, width: float) -> list[Any]:
+        if isinstance(block, Para):
+            return [self.para(block.text, block.style)]
+        if isinstance(block, Table):
+            return self.table(block, width)
+        if isinstance(block, SealBlock):
+            return self.seal(block, width)
+        if isinstance(block, Spacer):
+            return [_spacer(min(block.mm * MM, self.frame_height))]
+        if isinstance(block, PageBreak):
+            return [_page_break()]
+        if isinstance(block, ImageBlock):
+            return [_figure(block, width, self.frame_height)]
+        raise TypeError(f"unknown block: {block!r}")
+
+    def para(self, text: str, style: str = "body") -> Any:
+        st = self.styles.get(style, self.styles["body"])
+        if not text.strip():
+            return _spacer(st.leading)
+        cls = _BoldParagraph if style in BOLD_STYLES else rl.Paragraph
+        return cls(_markup(text), st)
+
+    def placeholder(self, title: str, message: str) -> list[Any]:
+        return [
+            _spacer(30 * MM),
+            self.para(title, "title"),
+            _spacer(10 * MM),
+            self.para(message, "body"),
+            self.para("（此页为占位页）", "center"),
+        ]
+
+    def seal(self, seal: SealBlock, width: float) -> list[Any]:
+        row = [[self.para(seal.left, "plain"), self.para(seal.right, "right")]]
+        table = rl.Table(row, colWidths=[width * 0.6, width * 0.4])
+        table.setStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), self.font),  # else reportlab selects Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+        return [rl.KeepTogether([_spacer(seal.stamp_mm * MM), table])] if seal.stamp_mm else [table]
+
+    # -- tables
+
+    def table(self, tbl: Table, width: float) -> list[Any]:
+        rows = [*tbl.header, *tbl.rows, *([tbl.total] if tbl.total else [])]
+        if not rows:
+            return []
+        ncols = max(1, max(sum(_cell(c)[1] for c in row) for row in rows))
+        rel = tbl.widths if tbl.widths and len(tbl.widths) == ncols and min(tbl.widths) > 0 else [1] * ncols
+        col_w = [w * width / sum(rel) for w in rel]
+        size, pad = tbl.font_size, 3
+        leading = round(size * 1.3, 2)
+        n_head = len(tbl.header)
+        total_row = len(rows) - 1 if tbl.total else -1
+        cmds: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.font),
+            ("FONTSIZE", (0, 0), (-1, -1), size),
+            ("LEADING", (0, 0), (-1, -1), leading),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+        if n_head:
+            cmds.append(("BACKGROUND", (0, 0), (-1, n_head - 1), colors.Color(0.92, 0.92, 0.92)))
+        if total_row >= 0:
+            cmds.append(("BACKGROUND", (0, total_row), (-1, total_row), colors.Color(0.85, 0.85, 0.85)))
+        aligned: dict[tuple[int, str], list[int]] = {}
+        data = []
+        for r, row in enumerate(rows):
+            emphasised = r < n_head or r == total_row
+            out_row: list[Any] = []
+            for cell in row:
+                c = len(out_row)
+                if c >= ncols:
+                    break
+                text, span, bold, align = _cell(cell)
+                if r < n_head and not isinstance(cell, Cell):
+                    align = "center"
+                span = min(span, ncols - c)
+                avail = sum(col_w[c : c + span]) - 2 * pad
+                content = self.cell(text, avail, size, leading, bold or emphasised, align)
+                if isinstance(content, str) and align in ("center", "right"):
+                    aligned.setdefault((c, align.upper()), []).append(r)
+                if span > 1:
+                    cmds.append(("SPAN", (c, r), (c + span - 1, r)))
+                out_row += [content] + [""] * (span - 1)
+            data.append(out_row + [""] * (ncols - len(out_row)))
+        for (c, align), rs in aligned.items():
+            cmds += [("ALIGN", (c, r0), (c, r1), align) for r0, r1 in _runs(rs)]
+        return [_FastTable(data, colWidths=col_w, repeatRows=n_head, style=cmds, splitInRow=1)]
+
+    def cell(self, text: str, avail: float, size: float, leading: float, bold: bool, align: str) -> Any:
+        if not bold and "\n" not in text and pdfmetrics.stringWidth(text, self.font, size) <= avail:
+            return text  # plain strings are much faster than paragraphs
+        key = (size, align)
+        if key not in self._cell_styles:
+            alignment = {"center": TA_CENTER, "right": TA_RIGHT}.get(align, TA_LEFT)
+            self._cell_styles[key] = ParagraphStyle(
+                f"zk-cell-{size}-{align}",
+                fontName=self.font,
+                fontSize=size,
+                leading=leading,
+                alignment=alignment,
+                wordWrap="CJK",
+            )
+        cls = _BoldCellParagraph if bold else _CellParagraph
+        para = self._cell_paragraph(cls, text, self._cell_styles[key])
+        if self.clamp_cells and self._too_tall(para, avail):
+            para = self._clamped(cls, text, self._cell_styles[key], avail)
+        return para
+
+    def _cell_paragraph(self, cls: Any, text: str, style: Any) -> Any:
+        """Plain one-line text skips reportlab's markup parser: the style's fragment, new text.
+
+        Any markup character or unusual whitespace takes the parser (the fragments are the same).
+        """
+        if not text or _MARKUP_CHARS.search(text) or " ".join(text.split()) != text:
+            return cls(_markup(text), style)
+        frag = self._plain_frags.get(style.name)
+        if frag is None:
+            _, frags, _ = ParaParser().parse("x", style)
+            frag = self._plain_frags[style.name] = frags[0]
+        para = cls(None, style, frags=[frag.clone(text=text)])
+        para.text = text
+        return para
+
+    def _too_tall(self, para: Any, avail: float) -> bool:
+        return para.wrap(avail, 1e9)[1] > self.frame_height * 0.4
+
+    def _clamped(self, cls: Any, text: str, style: Any, avail: float) -> Any:
+        """The longest prefix of `text` (plus a note) filling at most 40 % of a page."""
+        self.clamped.append(self.part)
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._too_tall(cls(_markup(text[:mid] + CLAMP_NOTE), style), avail):
+                hi = mid - 1
+            else:
+                lo = mid
+        return cls(_markup(text[:lo] + CLAMP_NOTE), style)
+
+    # -- contents page
+
+    def toc(self, titles: list[str], numbers: list[int]) -> list[Any]:
+        st = self.styles["toc"]
+        out = [rl.Paragraph("目\u3000\u3000录", self.styles["toc-title"])]
+        for title, number in zip(titles, numbers, strict=True):
+            out.append(rl.Paragraph(f'{_markup(title)}<onDraw name="zk_toc" label="{number}"/>', st))
+        return out
+
+    def toc_pages_estimate(self, entries: int) -> int:
+        """Pages of a TOC with one-line entries (a first guess; the layout has the last word)."""
+        title, line = self.styles["toc-title"], self.styles["toc"]
+        per_page = int(PORTRAIT.frame[3] // line.leading)
+        first = int((PORTRAIT.frame[3] - title.leading - title.spaceAfter) // line.leading)
+        return 1 + max(0, math.ceil((entries - first) / per_page))
+
+    def draw_toc_number(self, canv: Any, kind: str, label: str) -> None:
+        """onDraw callback: leader dots from the end of the title, number right-aligned."""
+        st = self.styles["toc"]
+        info = canv._curr_tx_info
+        x, y = info["cur_x"], info["cur_y"]
+        right = PORTRAIT.frame[2]
+        num_w = pdfmetrics.stringWidth(label, self.font, st.fontSize)
+        dot_w = pdfmetrics.stringWidth(TOC_DOTS, self.font, st.fontSize)
+        dots = max(0, int((right - num_w - x - 4) / dot_w))
+        text = canv.beginText(right - num_w - dots * dot_w, y)
+        text.setFont(self.font, st.fontSize)
+        text.textOut(TOC_DOTS * dots + label)
+        canv.drawText(text)
+
+
+def _cell(cell: CellLike) -> tuple[str, int, bool, str]:
+    if isinstance(cell, Cell):
+        return cell.text, max(1, cell.colspan), cell.bold, cell.align
+    return str(cell), 1, False, "left"
+
+
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    start = prev = rows[0]
+    for r in rows[1:]:
+        if r != prev + 1:
+            yield start, prev
+            start = r
+        prev = r
+    yield start, prev
+
+
+def _spacer(height: float) -> Any:
+    return rl.Spacer(1, height)
+
+
+def _figure(block: ImageBlock, width: float, height: float) -> Any:
+    """A picture zonekit drew (a chart): centred, aspect kept, no wider than the frame nor taller than 90% of it."""
+    with Image.open(block.path) as im:
+        w, h = im.size
+    scale = min(block.width_mm * MM, width) / w
+    scale = min(scale, 0.9 * height / h)
+    return rl.Image(str(block.path), w * scale, h * scale)
+
+
+def _page_break() -> Any:
+    return rl.PageBreak()
+
+
+def _next_template(landscape: bool) -> Any:
+    return rl.NextPageTemplate("landscape" if landscape else "portrait")
+
+
+def _build_doc(story: list[Any], font: str, landscape_first: bool, on_page: Any) -> tuple[bytes, int]:
+    """Lay out `story` on A4 portrait/landscape templates; (pdf bytes, page count)."""
+
+    def template(name: str, layout: _Layout) -> Any:
+        x, y, w, h = layout.frame
+        frame = rl.Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
+        kw = {"onPage": on_page} if on_page else {}
+        return rl.PageTemplate(id=name, frames=[frame], pagesize=(layout.width, layout.height), **kw)
+
+    templates = [template("portrait", PORTRAIT), template("landscape", LANDSCAPE)]
+    if landscape_first:
+        templates.reverse()
+    buf = io.BytesIO()
+    doc = rl.BaseDocTemplate(
+        buf,
+        pagesize=(A4_W, A4_H),
+        pageTemplates=templates,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=font,  # keeps an unembedded Helvetica out of the font list
+        creator="zonekit",
+    )
+    with _reportlab_settings():
+        doc.build(story)
+    return buf.getvalue(), doc.page
+
+
+@contextmanager
+def _reportlab_settings() -> Iterator[None]:
+    """Plain Flate streams: ASCII85 on top only costs time and ~25 % size."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved

@@ -1,0 +1,142 @@
+"""Checks and clean-up applied to every user PDF before it is merged.
+
+Pages that are not A4 are reported (and kept as they are); document, page, annotation and form
+field actions that run something (JavaScript, Launch, …), XFA forms and attached files are
+removed. The helpers work on pypdf and pikepdf objects alike. Opening a file (passwords, damaged
+files) is each output engine's `append`; the messages both engines give are here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
+
+from .geometry import A4_H, A4_TOLERANCE, A4_W, MM
+
+ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute")
+
+MSG_NOT_A4 = "页面尺寸不是A4"
+MSG_SCRIPTS = "已删除PDF中的脚本/附件"
+MSG_OWNER_PASSWORD = "PDF设有权限密码，已解除限制后合并；请确认该文件允许打印"
+
+
+def _box_size(box: Any) -> tuple[float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return x1 - x0, y1 - y0
+
+
+def _is_a4(w: float, h: float) -> bool:
+    short, long_ = sorted((abs(w), abs(h)))
+    return abs(short - A4_W) <= A4_TOLERANCE and abs(long_ - A4_H) <= A4_TOLERANCE
+
+
+def _check_sizes(warn: Callable[[str], None], sizes: list[tuple[float, float]]) -> None:
+    odd = [(i, size) for i, size in enumerate(sizes, 1) if not _is_a4(*size)]
+    if odd:
+        first, (w, h) = odd[0]
+        warn(f"{MSG_NOT_A4}（{len(odd)}页，如第{first}页 {abs(w) / MM:.0f}×{abs(h) / MM:.0f} mm），已按原样保留")
+
+
+# The helpers below work on pypdf and pikepdf objects alike (dict-like, `in`, `get`, `del`).
+
+
+def _deref(obj: Any) -> Any:
+    """The object an indirect reference points to (pypdf); pikepdf dereferences by itself.
+
+    (No hasattr() on pikepdf objects: a missing attribute raises ValueError there.)
+    """
+    return obj.get_object() if isinstance(obj, PdfObject) else obj
+
+
+def _is_dict(obj: Any) -> bool:
+    if isinstance(obj, DictionaryObject):
+        return True
+    pikepdf = sys.modules.get("pikepdf")
+    return pikepdf is not None and isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream))
+
+
+def _same_kind_array(like: Any, items: list[Any]) -> Any:
+    pikepdf = sys.modules.get("pikepdf")
+    if pikepdf is not None and isinstance(like, pikepdf.Object):
+        return pikepdf.Array(items)
+    return ArrayObject(items)
+
+
+def _identity(obj: Any) -> Any:
+    objgen = getattr(obj, "objgen", None)  # pikepdf wrappers are new Python objects on every access
+    return objgen if objgen and objgen != (0, 0) else id(obj)
+
+
+def _has_active_catalog(root: Any) -> bool:
+    if "/AA" in root:
+        return True
+    action = root.get("/OpenAction")
+    if action is not None and _is_dict(_deref(action)):
+        if _deref(action).get("/S") in ACTIVE_ACTIONS:
+            return True
+    names = root.get("/Names")
+    names = _deref(names) if names is not None else {}
+    return "/JavaScript" in names or "/EmbeddedFiles" in names
+
+
+def _strip_active_page(page: Any) -> bool:
+    found = False
+    if "/AA" in page:
+        del page["/AA"]
+        found = True
+    annots = page.get("/Annots")
+    if annots is None:
+        return found
+    annots = _deref(annots)
+    kept = []
+    for ref in annots:
+        annot = _deref(ref)
+        if not _is_dict(annot):
+            continue
+        if annot.get("/Subtype") == "/FileAttachment":
+            found = True
+            continue
+        found |= _strip_actions(annot)
+        kept.append(ref)
+    page[NameObject("/Annots")] = _same_kind_array(annots, kept)
+    return found
+
+
+def _strip_actions(obj: Any) -> bool:
+    found = False
+    if "/AA" in obj:
+        del obj["/AA"]
+        found = True
+    action = obj.get("/A")
+    if action is not None and _is_dict(_deref(action)):
+        if _deref(action).get("/S") in ACTIVE_ACTIONS:
+            del obj["/A"]
+            found = True
+    return found
+
+
+def _strip_active_fields(acroform: Any) -> bool:
+    if acroform is None:
+        return False
+    acroform = _deref(acroform)
+    if not _is_dict(acroform):
+        return False
+    found = False
+    if "/XFA" in acroform:
+        del acroform["/XFA"]
+        found = True
+    fields = acroform.get("/Fields")
+    stack = list(_deref(fields)) if fields is not None else []
+    seen: set[Any] = set()
+    while stack:
+        field_obj = _deref(stack.pop())
+        if _identity(field_obj) in seen or not _is_dict(field_obj):
+            continue
+        seen.add(_identity(field_obj))
+        found |= _strip_actions(field_obj)
+        kids = field_obj.get("/Kids")
+        stack.extend(_deref(kids) if kids is not None else [])
+    return found
