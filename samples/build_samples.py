@@ -53,12 +53,17 @@ def uscc(i: int) -> str:
     return make_uscc("91440300", f"MA5G{i:03d}Q"[:8].ljust(8, "0"))
 
 
-def fill_application(path: Path, values: dict[str, object]) -> None:
+def fill_record(path: Path, form_id: str, values: dict[str, object]) -> None:
+    """Fill a record form's cells through their defined names ZK_<FORM>_<KEY> (as a person's edits would land)."""
     wb = load_workbook(path)
     for key, value in values.items():
-        sheet, ref = next(iter(wb.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
+        sheet, ref = next(iter(wb.defined_names[f"ZK_{form_id}_{key}".upper()].destinations))
         wb[sheet][ref.replace("$", "")] = value
     wb.save(path)
+
+
+def fill_application(path: Path, values: dict[str, object]) -> None:
+    fill_record(path, "application", values)
 
 
 def fill_enterprises(path: Path, rows: list[tuple], licensed: list[bool]) -> None:

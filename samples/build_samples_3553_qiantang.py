@@ -30,20 +30,12 @@ from zonekit.spec import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_samples import pdf, resave  # noqa: E402
+from build_samples import fill_record, pdf, resave  # noqa: E402
 
 DAY = dt.date(2026, 11, 20)
 
 
 # ------------------------------------------------------------------ filling helpers
-def fill_record(path: Path, form_id: str, values: dict[str, object]) -> None:
-    wb = load_workbook(path)
-    for key, value in values.items():
-        sheet, ref = next(iter(wb.defined_names[f"ZK_{form_id}_{key}".upper()].destinations))
-        wb[sheet][ref.replace("$", "")] = value
-    wb.save(path)
-
-
 def _header(ws, labels: dict[str, str]) -> tuple[int, dict[str, int]]:
     """Row of the header and column of each key, found by the header labels."""
     for r in range(1, 15):

@@ -28,20 +28,12 @@ from zonekit.spec import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_samples import pdf, resave  # noqa: E402  (the Shenzhen sample builder's PDF and LibreOffice helpers)
+from build_samples import fill_record, pdf, resave  # noqa: E402  (the Shenzhen sample builder's PDF and LibreOffice helpers)
 
 DOC_DATE = dt.datetime(2023, 6, 16)
 
 
 # ------------------------------------------------------------------ shared helpers
-def fill_record(path: Path, form_id: str, values: dict[str, object]) -> None:
-    wb = load_workbook(path)
-    for key, value in values.items():
-        sheet, ref = next(iter(wb.defined_names[f"ZK_{form_id}_{key}".upper()].destinations))
-        wb[sheet][ref.replace("$", "")] = value
-    wb.save(path)
-
-
 def fill_rows(path: Path, programme: str, form_id: str, values: dict[str, dict[str, object]],
               cells: dict[tuple[str, str], object] | None = None) -> None:
     """`values`: row id -> {column key: value}; rows are found by their indicator text, columns by header label.
