@@ -47,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import match_application  # bench/ is on sys.path when a script is run
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -230,15 +232,8 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
         aux.cell(3 + i, 2, "是" if i < 5 else "否")
     wb.save(path)
 
-    office = math.ceil(area / 0.55)
-    figures = {"fin_count": rows, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": rows + 34,
-               "total_office_area": office, "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
+    figures = match_application(packet, prog, rows, area, fiscal)
     app = packet / "01_申报表" / prog.form("application")["file"]
-    wb1 = openpyxl.load_workbook(app)
-    for key, value in figures.items():
-        sheet, ref = next(iter(wb1.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
-        wb1[sheet][ref.replace("$", "")] = value
-    wb1.save(app)
     resave([app, path])
     return figures
 

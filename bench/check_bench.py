@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _common import match_application, write_table_header  # bench/ is on sys.path when a script is run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"
@@ -74,7 +75,6 @@ assert task.stats["rows"] > 4, task.stats  # all rows read (errors are the 合�
 # ------------------------------------------------------------------ writing the packet
 def make_packet(target: Path, n: int) -> dict[str, float]:
     """Copy the demo packet to `target` with an n-row 附件2; returns the figures written to 附件1."""
-    import openpyxl
     import xlsxwriter
 
     from zonekit.formats import make_uscc
@@ -93,12 +93,7 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
     path.unlink()
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(form["sheet"])
-    datef = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write(0, 0, form["attachment"])
-    ws.write(1, 0, form["title"].replace(form["title_placeholder"], building))
-    ws.write(2, 0, form["header_left"])
-    ws.write(2, 5, form["header_right"])
-    ws.write_row(3, 0, [c["label"] for c in cols])
+    datef = write_table_header(wb, ws, form, building)
     area = fiscal = 0.0
     staff = 0
     start = dt.date(2005, 1, 1)
@@ -126,15 +121,7 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
         aux.write_row(2 + i, 0, [f"深圳市鹏城第{i + 1}号金融服务有限公司", "是" if i < 5 else "否"])
     wb.close()
 
-    office = math.ceil(area / 0.55)
-    figures = {"fin_count": n, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": n + 34,
-               "total_office_area": office, "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
-    app = target / "01_申报表" / prog.form("application")["file"]
-    wb1 = openpyxl.load_workbook(app)
-    for key, value in figures.items():
-        sheet, ref = next(iter(wb1.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
-        wb1[sheet][ref.replace("$", "")] = value
-    wb1.save(app)
+    figures = match_application(target, prog, n, area, fiscal)
     return figures
 
 

@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import write_table_header  # bench/ is on sys.path when a script is run
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"
 AS_OF = "2026-11-22"
@@ -113,12 +115,7 @@ def write_enterprises(path: Path, i: int, n: int, form: dict) -> dict[str, float
     building = _building(i)
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(form["sheet"])
-    datef = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write(0, 0, form["attachment"])
-    ws.write(1, 0, form["title"].replace(form["title_placeholder"], building))
-    ws.write(2, 0, form["header_left"])
-    ws.write(2, 5, form["header_right"])
-    ws.write_row(3, 0, [c["label"] for c in cols])
+    datef = write_table_header(wb, ws, form, building)
     area = fiscal = 0.0
     staff = 0
     names = []

@@ -1,0 +1,33 @@
+"""Helpers the benchmark scripts share: an Excel-like 附件2 header and a 附件1 consistent with a generated 附件2."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+
+def write_table_header(wb: Any, ws: Any, form: dict[str, Any], building: str) -> Any:
+    """Rows 1-4 of a table form as zonekit lays it out, written with XlsxWriter; returns a date format."""
+    ws.write(0, 0, form["attachment"])
+    ws.write(1, 0, form["title"].replace(form["title_placeholder"], building))
+    ws.write(2, 0, form["header_left"])
+    ws.write(2, 5, form["header_right"])
+    ws.write_row(3, 0, [c["label"] for c in form["columns"]])
+    return wb.add_format({"num_format": "yyyy-mm-dd"})
+
+
+def match_application(packet: Path, prog: Any, rows: int, area: float, fiscal: float) -> dict[str, float]:
+    """Write 附件1 figures that agree with a generated 附件2 (so the benchmark times a clean check)."""
+    import openpyxl
+
+    office = math.ceil(area / 0.55)
+    figures = {"fin_count": rows, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": rows + 34,
+               "total_office_area": office, "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
+    app = packet / "01_申报表" / prog.form("application")["file"]
+    wb = openpyxl.load_workbook(app)
+    for key, value in figures.items():
+        sheet, ref = next(iter(wb.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
+        wb[sheet][ref.replace("$", "")] = value
+    wb.save(app)
+    return figures
