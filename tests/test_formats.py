@@ -727,3 +727,13 @@ def test_fast_path_agrees_with_full_check(head, body):
     assert uscc_ok(code) and check_uscc(code) is None
     bad = code[:-1] + ("0" if code[-1] != "0" else "1")
     assert not uscc_ok(bad) and check_uscc(bad) is not None
+
+
+@given(st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8),
+       st.integers(0, 17), st.sampled_from(ALPHABET + "XIOSVZ"))
+def test_fast_path_agrees_on_every_single_character_change(head, body, pos, ch):
+    # uscc_ok computes both check characters with int(.., 34) / int(.., 35) (see its docstring);
+    # check_uscc does it character by character: they must agree on every code one change away
+    code = make_uscc(head, body)
+    changed = code[:pos] + ch + code[pos + 1:]
+    assert uscc_ok(changed) == (check_uscc(changed) is None)

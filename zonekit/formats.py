@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -151,15 +150,23 @@ def make_uscc(head8: str, org_body8: str) -> str:
 _CLEAN_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{16}[0-9X][0-9A-HJ-NPQRTUWXY]")
 
 
+_AS_BASE36_DIGITS = str.maketrans(USCC_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTU")
+
+
 def uscc_ok(value: object) -> bool:
-    """Fast path for the common case: an already clean, valid 18-character code (no message work)."""
+    """Fast path for the common case: an already clean, valid 18-character code (no message work).
+
+    Both weighted sums are read as one int() each, in C. The weights are powers: the code's are
+    3**i mod 31, so with its first 17 characters reversed and spelled as base-31 digits,
+    int(.., 34) = sum(d_i * 34**i) = sum(d_i * 3**i) (mod 31). The organisation code's are
+    3 * 6**j mod 11, and int(body, 35) = sum(d_j * 35**(7-j)) = 2**7 * sum(d_j * 6**j) (mod 11),
+    so its weighted sum is 3 * 2**-7 * int(body, 35) = 2 * int(body, 35) (mod 11). A test holds
+    this to the plain per-character computation in `check_uscc`."""
     if type(value) is not str or len(value) != 18 or not _CLEAN_USCC.fullmatch(value):
         return False
-    org = sum(map(operator.mul, map(_ORG_VALUE.__getitem__, value[8:16]), _ORG_WEIGHTS))
-    if "0123456789X"[(11 - org % 11) % 11] != value[16]:  # 11 -> "0", 10 -> "X"
+    if "0123456789X"[-2 * int(value[8:16], 35) % 11] != value[16]:  # remainder 11 -> "0", 10 -> "X"
         return False
-    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, value[:17]), _USCC_WEIGHTS))
-    return USCC_ALPHABET[(31 - total % 31) % 31] == value[17]
+    return USCC_ALPHABET[-int(value[16::-1].translate(_AS_BASE36_DIGITS), 34) % 31] == value[17]
 
 
 def _uscc_problem(reason: str, zh: str, en: str) -> Problem:

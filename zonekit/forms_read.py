@@ -5,6 +5,8 @@ coordinates: inserted rows, blank rows, a renamed sheet, reordered helper sheets
 
 from __future__ import annotations
 
+import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +26,23 @@ def norm_label(text: Any) -> str:
     return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
 
 
+_SPACES = re.compile(r"\s+")
+_NUMBER = operator.attrgetter("number")
+
+
+def norm_labels(texts: list[Any]) -> list[str]:
+    """`norm_label` of each item, done on one joined string: for a whole column of a big table.
+
+    Cell text cannot hold U+0000 (XML forbids it), so it safely separates the items; the pattern matches
+    exactly what str.split() drops."""
+    if not set(map(type, texts)) <= {str}:
+        return list(map(norm_label, texts))
+    joined = _SPACES.sub("", "\0".join(texts))
+    joined = joined.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
+    out = joined.split("\0")
+    return out if len(out) == len(texts) else list(map(norm_label, texts))
+
+
 @dataclass
 class CellValue:
     value: Any
@@ -41,7 +60,7 @@ class Row:
 
     __slots__ = ("number", "id", "_values", "_cells", "_columns")
 
-    def __init__(self, number: int, values: dict[str, Any] | None = None, id: str | None = None, *,
+    def __init__(self, number: int, values: dict[str, Any] | None = None, id: str | None = None,
                  cells: list[Any] | None = None, columns: dict[str, int] | None = None) -> None:
         self.number = number  # 1-based Excel row
         self.id = id  # the spec row it fills, for forms with fixed rows (indicator sheets)
@@ -76,20 +95,40 @@ class FormData:
     columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based column
     total: Row | None = None
     subtotals: list[tuple[Row, list[Row]]] = field(default_factory=list)  # 小计 row and the rows it sums
-    aux: dict[str, dict[str, Any]] = field(default_factory=dict)  # aux key -> {row number: value}
+    aux: dict[str, dict[int, Any]] = field(default_factory=dict)  # aux key -> {data row number: raw value}
+    aux_at: dict[str, dict[int, int]] = field(default_factory=dict)  # aux key -> {data row number: helper sheet row}
+    aux_letters: dict[str, str] = field(default_factory=dict)  # aux key -> helper sheet column letter
     findings: list[Finding] = field(default_factory=list)
     wb_formulas: Callable[[set[str]], dict[str, str]] | None = None  # cell -> formula, for uncached totals
     reader_columns: dict[str, int] | None = None  # key -> index in the reader's row lists (rows read lazily)
+    _transposed: tuple[int, list[tuple[Any, ...]] | None] | None = field(default=None, repr=False)  # (row count, columns)
 
     def column(self, key: str) -> list[Any]:
-        """Every data row's raw cell in column `key`, in one pass (no per-row dict)."""
+        """Every data row's raw cell in column `key` (no per-row dict)."""
         j = self.reader_columns.get(key) if self.reader_columns else None
-        if j is None or any(r._values is not None for r in self.rows[:1]):
-            return [r.get(key) for r in self.rows]
-        return [c[j] if j < len(c) else "" for c in (r._cells for r in self.rows)]  # type: ignore[arg-type]
+        by_column = self._by_column() if j is not None else None
+        if by_column is not None and j is not None and j < len(by_column):
+            return list(by_column[j])
+        return [r.get(key) for r in self.rows]
+
+    def numbers(self) -> list[int]:
+        """The Excel row number of each data row."""
+        return list(map(_NUMBER, self.rows))
+
+    def _by_column(self) -> list[tuple[Any, ...]] | None:
+        """The rows' reader lists transposed once, in C, when they are all the reader's and of one width."""
+        if self._transposed is None or self._transposed[0] != len(self.rows):
+            cells = [r._cells if r._values is None else None for r in self.rows]
+            ok = None not in cells and len(set(map(len, cells))) <= 1  # type: ignore[arg-type]
+            self._transposed = (len(self.rows), list(zip(*cells, strict=True)) if ok else None)  # type: ignore[misc]
+        return self._transposed[1]
 
     def cell(self, key: str, row: int) -> str:
         return f"{col_letter(self.columns[key])}{row}"
+
+    def aux_cell(self, key: str, row: int) -> str:
+        """The helper-sheet cell holding `key` for data row `row`."""
+        return f"{self.aux_letters[key]}{self.aux_at[key][row]}"
 
 
 def _find(message: str, en: str, code: str, data: FormData, **kw: Any) -> None:
@@ -166,6 +205,8 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     data = FormData(form, file)
     cols = form["columns"]
     wanted = {norm_label(c["label"]): c["key"] for c in cols}
+    if form.get("aux_columns"):
+        wb.read_ahead(AUX_SHEET)  # read alongside the form sheet (used at the end, by _read_aux)
     order = [form["sheet"]] + [s for s in wb.sheet_names if s != form["sheet"] and s != AUX_SHEET]
     for sheet in [s for s in order if s in wb.sheet_names]:
         r0, c0, rows = wb.rows(sheet)
@@ -193,30 +234,46 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     sub_label = norm_label(sub["label"]) if sub else None
     seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
     filled_js = [j for key, j in mapping.items() if key not in seq_keys]
-    group_start = 0
-    for i in range(hi + 1, len(rows)):
-        row = rows[i]
-        n = len(row)
-        excel_row = r0 + i + 1
-        label = row[label_j] if label_j is not None and label_j < n else None
-        if isinstance(label, str) and norm_label(label) == total_label:
-            data.total = Row(excel_row, cells=row, columns=mapping)
-            continue
-        if sub_j is not None and sub_j < n and isinstance(row[sub_j], str) and norm_label(row[sub_j]) == sub_label:
-            data.subtotals.append((Row(excel_row, cells=row, columns=mapping), data.rows[group_start:]))
+    marks = _row_marks(rows, hi + 1, filled_js, (("sub", sub_j, sub_label), ("total", label_j, total_label)))
+    group_start, start = 0, hi + 1
+    for end in [*sorted(marks), len(rows)]:  # the plain data rows between two marked rows, as one block
+        block = [Row(r0 + i + 1, None, None, rows[i], mapping) for i in range(start, end)]
+        if data.total is not None and total:
+            for row in block:
+                _find(f"第{row.number}行在“{total['label']}”行之后仍有数据，请将合计行移到最后", f"row {row.number} comes after the total row",
+                      "total_mismatch", data, cell=f"A{row.number}", severity=WARNING)
+        data.rows.extend(block)
+        kind, start = marks.get(end), end + 1
+        if kind == "total":
+            data.total = Row(r0 + end + 1, None, None, rows[end], mapping)
+        elif kind == "sub":
+            data.subtotals.append((Row(r0 + end + 1, None, None, rows[end], mapping), data.rows[group_start:]))
             group_start = len(data.rows)
-            continue
-        if not any(j < n and row[j] not in ("", None) for j in filled_js):
-            continue
-        if data.total is not None:
-            _find(f"第{excel_row}行在“{total['label']}”行之后仍有数据，请将合计行移到最后", f"row {excel_row} comes after the total row",
-                  "total_mismatch", data, cell=f"A{excel_row}", severity=WARNING)
-        data.rows.append(Row(excel_row, cells=row, columns=mapping))
     if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
         _read_aux(wb, form, data)
     if form.get("rows"):
         _match_fixed_rows(form, data)
     return data
+
+
+def _row_marks(rows: list[list[Any]], start: int, filled_js: list[int],
+               labels: tuple[tuple[str, int | None, str | None], ...]) -> dict[int, str]:
+    """Index -> "blank", or the kind whose label its column holds ("sub" 小计, "total" 合计; later
+    kinds win), for the rows from `start` on. Done column-wise so a big table costs little."""
+    marks: dict[int, str] = {}
+    if filled_js:  # a row whose every column but 序号 is empty is skipped
+        first = filled_js[0]
+        for i in range(start, len(rows)):
+            if rows[i][first] in ("", None) and all(rows[i][j] in ("", None) for j in filled_js):
+                marks[i] = "blank"
+    for kind, j, label in labels:
+        if j is None:
+            continue
+        at = [i for i in range(start, len(rows)) if type(rows[i][j]) is str]
+        for i, text in zip(at, norm_labels([rows[i][j] for i in at]), strict=True):
+            if text == label:
+                marks[i] = kind
+    return marks
 
 
 def _match_fixed_rows(form: dict[str, Any], data: FormData) -> None:
@@ -270,20 +327,26 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
             break
     else:
         return
-    exact = {r.get("name"): r.number for r in data.rows}  # most names match as typed
-    by_name: dict[str, int] | None = None
-    letters = {j: col_letter(c0 + j) for j in keys}
-    for k, row in enumerate(body):
-        raw = row[name_j] if name_j is not None and name_j < len(row) else ""
-        target = exact.get(raw) if raw else None
-        if raw and target is None:
+    first = r0 + i + 2  # Excel row of body[0]
+    numbers = data.numbers()
+    names = [row[name_j] for row in body] if name_j is not None else [""] * len(body)
+    exact = dict(zip(data.column("name"), numbers, strict=True))  # most names match as typed
+    exact.pop("", None)
+    exact.pop(None, None)
+    targets = list(map(exact.get, names))
+    if None in targets:
+        by_name: dict[str, int] | None = None
+        for k, raw in enumerate(names):
+            if targets[k] is not None:
+                continue
+            if raw in ("", None):  # no name: the helper row belongs to the data row at the same position
+                targets[k] = numbers[k] if k < len(numbers) else None
+                continue
             if by_name is None:
-                by_name = {norm_label(r.get("name")): r.number for r in data.rows}
-            target = by_name.get(norm_label(raw))
-        elif not raw:
-            target = data.rows[k].number if k < len(data.rows) else None
-        if target is None:
-            continue
-        for j, key in keys.items():
-            if j < len(row) and row[j] not in ("", None):
-                data.aux.setdefault(key, {})[target] = CellValue(row[j], AUX_SHEET, f"{letters[j]}{r0 + i + 2 + k}")
+                by_name = dict(zip(norm_labels(data.column("name")), numbers, strict=True))
+            targets[k] = by_name.get(norm_label(raw))
+    for j, key in keys.items():
+        at = {t: k for k, t in enumerate(targets) if t is not None and body[k][j] not in ("", None)}  # the last one wins
+        data.aux[key] = {t: body[k][j] for t, k in at.items()}
+        data.aux_at[key] = {t: first + k for t, k in at.items()}
+        data.aux_letters[key] = col_letter(c0 + j)

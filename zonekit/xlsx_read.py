@@ -127,17 +127,57 @@ class Workbook:
     names: dict[str, tuple[str, str]]  # defined name -> (sheet, "$B$4" or "$A$4:$K$4")
     _sheet_xml: dict[str, str] = field(default_factory=dict)
     _calamine: Any = None
+    _ahead: dict[str, Any] = field(default_factory=dict)  # sheet -> thread reading it ahead
+
+    def read_ahead(self, sheet: str) -> None:
+        """Start reading `sheet` in a background thread; `rows(sheet)` then picks it up.
+
+        calamine releases the GIL while it parses, so a helper sheet is read while the form sheet
+        is. The thread has its own CalamineWorkbook (one cannot be read by two threads at once),
+        which parses the shared strings again: on a single CPU that is only extra work, so the
+        sheet is then read when asked for."""
+        if sheet in self._ahead or sheet not in self.sheet_names or _cpus() < 2:
+            return
+        import threading
+
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                from python_calamine import CalamineWorkbook
+
+                result["rows"] = self._read(CalamineWorkbook.from_path(str(self.path)), sheet)
+            except BaseException as e:  # handed to the caller of rows(), in its thread
+                result["error"] = e
+
+        thread = threading.Thread(target=run, name=f"zonekit-read-{sheet}", daemon=True)
+        self._ahead[sheet] = (thread, result)
+        thread.start()
 
     def rows(self, sheet: str) -> tuple[int, int, list[list[Any]]]:
         """(first_row, first_col, rows) of the used range, 0-based offsets; values are cached results."""
+        ahead = self._ahead.pop(sheet, None)
+        if ahead is None:
+            return self._read(self._calamine, sheet)
+        thread, result = ahead
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        return result["rows"]  # type: ignore[no-any-return]
+
+    def _read(self, calamine: Any, sheet: str) -> tuple[int, int, list[list[Any]]]:
         self._check_extent(sheet)
         try:
-            s = self._calamine.get_sheet_by_name(sheet)
+            s = calamine.get_sheet_by_name(sheet)
             start = s.start or (0, 0)
-            return start[0], start[1], s.to_python(skip_empty_area=True)
+            rows = s.to_python(skip_empty_area=True)
         except Exception as e:  # calamine raises its own error types for malformed XML
             raise ReadProblem("file_unreadable", f"{self.path.name} 的工作表“{sheet}”无法读取：{_short(e)}",
                               f"sheet {sheet} of {self.path.name} cannot be read") from e
+        width = max(map(len, rows), default=0)
+        if min(map(len, rows), default=0) < width:  # calamine gives a rectangle; readers rely on one
+            rows = [r + [""] * (width - len(r)) for r in rows]
+        return start[0], start[1], rows
 
     def _check_extent(self, sheet: str) -> None:
         """Refuse a sheet whose used range is huge: one stray value at XFD1048576 spans 17 billion cells
@@ -202,6 +242,13 @@ class Workbook:
                 if wanted is None or ref in wanted:
                     out[ref] = (m.group(2) or b"").decode("utf-8", "replace")
         return out
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (taskset, containers)
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def open_workbook(path: Path) -> Workbook:
