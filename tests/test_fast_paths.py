@@ -10,10 +10,12 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import AS_OF, SAMPLES, run_cli
+from zonekit.background import Pending
 from zonekit.formats import make_uscc
 from zonekit.forms_read import norm_label, norm_labels
 from zonekit.validate import FieldRule, _fast_column
@@ -127,3 +129,12 @@ def test_unreadable_helper_sheet_is_a_finding_not_a_traceback(tmp_path):
     assert rc == 1
     unreadable = [f for f in findings if f["file"] == ENTERPRISES and f["code"] == "file_unreadable"]
     assert len(unreadable) == 1 and AUX_SHEET in unreadable[0]["message"], findings
+
+
+@pytest.mark.parametrize("thread", [True, False])
+def test_pending_gives_the_result_or_raises_in_the_caller(thread):
+    # work started in a thread (spare CPU) or at once (one CPU) looks the same to the caller
+    assert Pending(sum, [1, 2], thread=thread).result() == 3
+    failing = Pending(int, "x", thread=thread)
+    with pytest.raises(ValueError):
+        failing.result()

@@ -108,14 +108,16 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     f = report.findings
     f.extend(_packet_findings(prog, packet, today))
     facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
-    form_files: set[str] = set()
-    for form in prog.forms:
-        if _not_needed_by_packet(prog.material_of_form(form["id"]), facts):
-            continue  # e.g. a path chosen in [claims] that does not need this form: not read, not checked
-        validated, found, rel = _check_form(prog, for_checking(form, packet.section("applicant")), root, today)
+    # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
+    forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
+    from .background import Pending
+    from .materials import check_materials, scan_materials
+
+    # the material files (every PDF opened) are looked at while calamine reads the forms
+    scanned = Pending(scan_materials, prog, root, {_form_path(prog, form) for form in forms})
+    for form in forms:
+        validated, found = _check_form(prog, for_checking(form, packet.section("applicant")), root, today)
         f.extend(found)
-        if rel:
-            form_files.add(rel)
         if validated is not None:
             report.forms[form["id"]] = validated
             if form["kind"] == "record":
@@ -131,9 +133,7 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     report.eligibility = [evaluate(c, facts) for c in prog.list("conditions")]
     f.extend(_eligibility_findings(prog, report.eligibility, facts))
     report.needed = {m["id"]: _needed(m, facts) for m in prog.materials}
-    from .materials import check_materials
-
-    f.extend(check_materials(prog, root, report.needed, form_files))
+    f.extend(check_materials(prog, report.needed, scanned.result()))
     f.extend(_deadlines(prog, packet, today))
     report.findings = sorted(f, key=sort_key)
     return report
@@ -208,20 +208,24 @@ def _labels(prog: Programme) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ forms
-def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.date) -> tuple[Validated | None, list[Finding], str | None]:
+def _form_path(prog: Programme, form: dict[str, Any]) -> str:
+    """A form's file, relative to the packet."""
     material = prog.material_of_form(form["id"])
-    folder = material["folder"] if material else ""
-    rel = f"{folder}/{form['file']}" if folder else form["file"]
+    return f"{material['folder']}/{form['file']}" if material else form["file"]
+
+
+def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.date) -> tuple[Validated | None, list[Finding]]:
+    material = prog.material_of_form(form["id"])
+    rel = _form_path(prog, form)
     try:
         path = inside(root, Path(rel))
     except UnsafePath as e:
-        return None, [Finding("unsafe_path", ERROR, str(e), "the form path is a symlink or leads outside the packet", file=rel)], rel
+        return None, [Finding("unsafe_path", ERROR, str(e), "the form path is a symlink or leads outside the packet", file=rel)]
     if not path.is_file():
-        required = material is None or material.get("required", True)
-        if not required:
-            return None, [], None
+        if material is not None and not material.get("required", True):
+            return None, []
         return None, [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
-                              source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")], rel
+                              source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")]
     from .forms_read import read_record, read_table
     from .xlsx_read import ReadProblem, open_workbook
 
@@ -229,12 +233,12 @@ def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.da
         wb = open_workbook(path)
         data = read_record(wb, form, rel) if form["kind"] == "record" else read_table(wb, form, rel)
     except ReadProblem as e:
-        return None, [Finding(e.code, ERROR, str(e), e.message_en, file=rel, source=form.get("source"))], rel
+        return None, [Finding(e.code, ERROR, str(e), e.message_en, file=rel, source=form.get("source"))]
     findings = list(data.findings)
     if data.sheet is None:
-        return None, findings, rel
+        return None, findings
     validated, found = (validate_record if form["kind"] == "record" else validate_table)(data, today)
-    return validated, findings + found, rel
+    return validated, findings + found
 
 
 def _file_references(prog: Programme, root: Path, forms: dict[str, Validated]) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,38 +124,58 @@ def _still_template(path: Path) -> bool:
         return False
 
 
-def check_materials(prog: Any, root: Path, needed: dict[str, bool | None], form_files: set[str]) -> list[Finding]:
-    """`needed`: material id -> True (required), False (not required) or None (cannot tell)."""
-    findings: list[Finding] = []
+@dataclass
+class Folder:
+    """What a material's folder holds, looked at without knowing yet whether the material is needed."""
+
+    files: list[Path] = field(default_factory=list)  # present (a symlink too: present, though unusable)
+    findings: list[Finding] = field(default_factory=list)  # about the folder or its files
+    state: str = "dir"  # "dir", "missing" or "symlink"
+
+
+def scan_materials(prog: Any, root: Path, form_files: set[str]) -> tuple[list[Finding], dict[str, Folder]]:
+    """Stray entries in the packet, and each material folder's files checked one by one (opening
+    every PDF and image: the slow part, which needs no form values, so it can run while they are read)."""
+    stray: list[Finding] = []
     known = {PACKET_FILE, CHECKLIST} | {m["folder"] for m in prog.materials}
     for p in sorted(root.iterdir()):
         if p.name not in known and not p.name.startswith("."):
             kind = "目录" if p.is_dir() else "文件"
-            findings.append(_f("stray_file", INFO, f"{p.name} 不属于任何申报材料（{kind}），打包时不会包含",
-                               f"{p.name} belongs to no material and will not be bundled", p.name))
+            stray.append(_f("stray_file", INFO, f"{p.name} 不属于任何申报材料（{kind}），打包时不会包含",
+                            f"{p.name} belongs to no material and will not be bundled", p.name))
+    folders: dict[str, Folder] = {}
     for m in prog.materials:
-        folder = root / m["folder"]
-        need = needed[m["id"]]
-        src = m["source"]
+        folder, seen = root / m["folder"], folders.setdefault(m["id"], Folder())
         if folder.is_symlink():
-            findings.append(_f("unsafe_path", ERROR, f"{m['folder']} 是符号链接，zonekit 不跟随", f"{m['folder']} is a symlink",
-                               m["folder"], source=src))
+            seen.state = "symlink"
+            seen.findings.append(_f("unsafe_path", ERROR, f"{m['folder']} 是符号链接，zonekit 不跟随", f"{m['folder']} is a symlink",
+                                    m["folder"], source=m["source"]))
             continue
-        files = []
-        if folder.is_dir():
-            for path, problem in files_in(folder, root):
-                if problem:
-                    if str(path.relative_to(root)) not in form_files:  # a form's symlink is reported by the form check
-                        findings.append(problem)
-                    files.append(path)  # present, though unusable: not also "folder is empty"
-                    continue
-                files.append(path)
-                if str(path.relative_to(root)) in form_files:
-                    continue
-                bad = check_file(path, root, m.get("types", ACCEPTED))
-                if bad:
-                    findings.append(Finding(**{**bad.__dict__, "source": src}))
-        minimum = m.get("min_files", 1)
+        if not folder.is_dir():
+            seen.state = "missing"
+            continue
+        for path, problem in files_in(folder, root):
+            seen.files.append(path)
+            rel = str(path.relative_to(root))
+            if rel in form_files:  # a form is checked (and its symlink reported) by the form check
+                continue
+            bad = problem or check_file(path, root, m.get("types", ACCEPTED))
+            if bad:
+                seen.findings.append(bad if problem else Finding(**{**bad.__dict__, "source": m["source"]}))
+    return stray, folders
+
+
+def check_materials(prog: Any, needed: dict[str, bool | None], scanned: tuple[list[Finding], dict[str, Folder]]) -> list[Finding]:
+    """The scan's findings, and what is missing given `needed`: material id -> True (required),
+    False (not required) or None (cannot tell)."""
+    stray, folders = scanned
+    findings = list(stray)
+    for m in prog.materials:
+        seen, need, src = folders[m["id"]], needed[m["id"]], m["source"]
+        findings.extend(seen.findings)
+        if seen.state == "symlink":
+            continue
+        files, minimum = seen.files, m.get("min_files", 1)
         if files and len(files) < minimum and need:
             findings.append(_f("material_empty", ERROR, f"“{m['title']}”至少需要 {minimum} 个文件，现有 {len(files)} 个",
                                f"'{m['title']}' needs at least {minimum} files", m["folder"], source=src, hint=m.get("help")))
@@ -163,7 +184,7 @@ def check_materials(prog: Any, root: Path, needed: dict[str, bool | None], form_
         when = f"（{m['when_text']}时需提供）" if m.get("when_text") else ""
         sev = ERROR if need else WARNING
         where = m["folder"]
-        if folder.is_dir():
+        if seen.state == "dir":
             findings.append(_f("material_empty", sev, f"“{m['title']}”目录为空{when}：请放入材料文件", f"'{m['title']}' folder is empty",
                                where, source=src, hint=m.get("help")))
         else:

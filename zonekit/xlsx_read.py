@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .background import Pending, cpus
+
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -127,43 +129,23 @@ class Workbook:
     names: dict[str, tuple[str, str]]  # defined name -> (sheet, "$B$4" or "$A$4:$K$4")
     _sheet_xml: dict[str, str] = field(default_factory=dict)
     _calamine: Any = None
-    _ahead: dict[str, Any] = field(default_factory=dict)  # sheet -> thread reading it ahead
+    _ahead: dict[str, Pending[Any]] = field(default_factory=dict)  # sheet -> its rows, being read
 
     def read_ahead(self, sheet: str) -> None:
-        """Start reading `sheet` in a background thread; `rows(sheet)` then picks it up.
+        """Start reading `sheet` now, alongside the form sheet; `rows(sheet)` then picks it up.
 
-        calamine releases the GIL while it parses, so a helper sheet is read while the form sheet
-        is. The thread has its own CalamineWorkbook (one cannot be read by two threads at once),
-        which parses the shared strings again: on a single CPU that is only extra work, so the
-        sheet is then read when asked for."""
-        if sheet in self._ahead or sheet not in self.sheet_names or _cpus() < 2:
+        It gets its own CalamineWorkbook (one cannot be read by two threads at once), which parses
+        the shared strings again: worth it only with a spare CPU, so with one this does nothing."""
+        if sheet in self._ahead or sheet not in self.sheet_names or cpus() < 2:
             return
-        import threading
+        from python_calamine import CalamineWorkbook
 
-        result: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                from python_calamine import CalamineWorkbook
-
-                result["rows"] = self._read(CalamineWorkbook.from_path(str(self.path)), sheet)
-            except BaseException as e:  # handed to the caller of rows(), in its thread
-                result["error"] = e
-
-        thread = threading.Thread(target=run, name=f"zonekit-read-{sheet}", daemon=True)
-        self._ahead[sheet] = (thread, result)
-        thread.start()
+        self._ahead[sheet] = Pending(lambda: self._read(CalamineWorkbook.from_path(str(self.path)), sheet))
 
     def rows(self, sheet: str) -> tuple[int, int, list[list[Any]]]:
         """(first_row, first_col, rows) of the used range, 0-based offsets; values are cached results."""
         ahead = self._ahead.pop(sheet, None)
-        if ahead is None:
-            return self._read(self._calamine, sheet)
-        thread, result = ahead
-        thread.join()
-        if "error" in result:
-            raise result["error"]
-        return result["rows"]  # type: ignore[no-any-return]
+        return ahead.result() if ahead is not None else self._read(self._calamine, sheet)
 
     def _read(self, calamine: Any, sheet: str) -> tuple[int, int, list[list[Any]]]:
         self._check_extent(sheet)
@@ -242,13 +224,6 @@ class Workbook:
                 if wanted is None or ref in wanted:
                     out[ref] = (m.group(2) or b"").decode("utf-8", "replace")
         return out
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (taskset, containers)
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 def open_workbook(path: Path) -> Workbook:
