@@ -25,6 +25,7 @@ from zonekit.formats import (
     parse_number,
     uscc_check_digit,
     uscc_ok,
+    usccs_ok,
 )
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -737,3 +738,15 @@ def test_fast_path_agrees_on_every_single_character_change(head, body, pos, ch):
     code = make_uscc(head, body)
     changed = code[:pos] + ch + code[pos + 1:]
     assert uscc_ok(changed) == (check_uscc(changed) is None)
+
+
+@given(st.lists(st.one_of(
+    st.builds(make_uscc, st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8)),
+    st.builds(lambda code, pos, ch: code[:pos] + ch + code[pos + 1:], st.sampled_from(REAL_USCCS), st.integers(0, 17),
+              st.sampled_from(ALPHABET + "XIOxa \n")),
+    st.sampled_from(["", "91440300MA5G001QX2\n91440300MA5G001QX2", "9144030", 9.1e17, None]),
+), max_size=6))
+def test_column_check_is_the_per_code_check(values):
+    # usccs_ok checks a whole column with map() passes; it must say exactly what uscc_ok says of every code
+    assert usccs_ok(values) == all(map(uscc_ok, values))
+

@@ -6,7 +6,6 @@ coordinates: inserted rows, blank rows, a renamed sheet, reordered helper sheets
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,18 +25,17 @@ def norm_label(text: Any) -> str:
     return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
 
 
-_SPACES = re.compile(r"\s+")
 _NUMBER = operator.attrgetter("number")
 
 
 def norm_labels(texts: list[Any]) -> list[str]:
     """`norm_label` of each item, done on one joined string: for a whole column of a big table.
 
-    Cell text cannot hold U+0000 (XML forbids it), so it safely separates the items; the pattern matches
-    exactly what str.split() drops."""
+    Cell text cannot hold U+0000 (XML forbids it, and it is not whitespace), so it safely
+    separates the items."""
     if not set(map(type, texts)) <= {str}:
         return list(map(norm_label, texts))
-    joined = _SPACES.sub("", "\0".join(texts))
+    joined = "".join("\0".join(texts).split())
     joined = joined.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
     out = joined.split("\0")
     return out if len(out) == len(texts) else list(map(norm_label, texts))
@@ -346,7 +344,12 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
                 by_name = dict(zip(norm_labels(data.column("name")), numbers, strict=True))
             targets[k] = by_name.get(norm_label(raw))
     for j, key in keys.items():
-        at = {t: k for k, t in enumerate(targets) if t is not None and body[k][j] not in ("", None)}  # the last one wins
-        data.aux[key] = {t: body[k][j] for t, k in at.items()}
-        data.aux_at[key] = {t: first + k for t, k in at.items()}
+        column = list(map(operator.itemgetter(j), body))
         data.aux_letters[key] = col_letter(c0 + j)
+        if None not in targets and "" not in column and None not in column:  # every helper row matched and filled
+            data.aux[key] = dict(zip(targets, column, strict=True))  # a name twice: the last row wins
+            data.aux_at[key] = dict(zip(targets, range(first, first + len(body)), strict=True))
+            continue
+        at = {t: k for k, t in enumerate(targets) if t is not None and column[k] not in ("", None)}
+        data.aux[key] = {t: column[k] for t, k in at.items()}
+        data.aux_at[key] = {t: first + k for t, k in at.items()}

@@ -216,6 +216,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
         capped: dict[str, int] = {}
         raws = data.column(key)
         values = None if per_row else _fast_column(rule, raws)
+        clean = values is not None
         if values is None:  # some cell needs a closer look: cell by cell, plainly fine ones still fast
             values = []
             fast = None if per_row else _fast_path(rule)
@@ -237,7 +238,8 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                 values.append(value)
         out.columns[key] = values
         if spec.get("unique"):
-            for dup in _duplicates(data, spec, values):
+            canonical = clean and rule.kind == "uscc"  # codes that took the fast path are upper case, no spaces
+            for dup in _duplicates(data, spec, values, canonical):
                 out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
                 n = capped[dup.code] = capped.get(dup.code, 0) + 1
                 if n <= MAX_PER_COLUMN:
@@ -295,7 +297,7 @@ def _fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
         if k == "bool":
             return list(map(_YES_NO.__getitem__, raws)) if set(raws) <= _YES_NO.keys() else None
         if k == "uscc":
-            return list(raws) if all(map(formats.uscc_ok, raws)) else None
+            return list(raws) if formats.usccs_ok(raws) else None
         return None
     if t is float and k in ("number", "percent", "integer"):
         if (low is not None and min(raws) < low) or (high is not None and max(raws) > high):
@@ -427,9 +429,11 @@ def _with_flagged(data: FormData, out: Validated, key: str, rows: list[Any], wan
     return want + extra
 
 
-def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any]) -> Iterator[Finding]:
+def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any], canonical: bool = False) -> Iterator[Finding]:
+    """Repeated values (compared as `norm_label` has them, unless they are `canonical` already)."""
     at = range(len(values)) if None not in values else [i for i, v in enumerate(values) if v is not None]
-    keys = norm_labels(values if isinstance(at, range) else [values[i] for i in at])
+    present = values if isinstance(at, range) else [values[i] for i in at]
+    keys = present if canonical else norm_labels(present)
     if len(set(keys)) == len(keys):
         return
     seen: dict[str, int] = {}
