@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import shutil
 import statistics
@@ -31,6 +30,8 @@ import tempfile
 from pathlib import Path
 
 from _common import match_application, write_table_header  # bench/ is on sys.path when a script is run
+
+from zonekit.background import cpus
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"
@@ -181,7 +182,7 @@ def main() -> None:
     args = ap.parse_args()
     sheet = "附件2 入驻金融企业信息表"
     friction = have("frictionless")
-    print(f"python {sys.version.split()[0]}, {sys.platform}, {os.cpu_count()} CPUs; every run is its own subprocess; "
+    print(f"python {sys.version.split()[0]}, {sys.platform}, {cpus()} CPUs; every run is its own subprocess; "
           f"zonekit and calamine: median of {args.repeat} alternating runs, the others: one run\n")
     print(f"{'rows':>8}  {'what':<44} {'time s':>8} {'peak MB':>8}  note")
     print("-" * 96)

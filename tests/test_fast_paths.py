@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import AS_OF, SAMPLES, run_cli
+from zonekit import xlsx_read
 from zonekit.background import Pending
+from zonekit.check import check_packet
 from zonekit.formats import make_uscc
 from zonekit.forms_read import norm_label, norm_labels
 from zonekit.validate import FieldRule, _fast_column
@@ -97,7 +99,26 @@ def _check(packet: Path) -> tuple[int, list[dict]]:
     return out.returncode, json.loads(out.stdout)["findings"] if out.stdout else []
 
 
-def test_helper_sheet_matched_by_name_and_reported_at_its_cell(tmp_path):
+@pytest.fixture(params=["read ahead", "in turn"])
+def helper_read(request, monkeypatch):
+    """The helper sheet read in a second thread (as a big one is, with a spare CPU), or after the form sheet."""
+    if request.param == "read ahead":
+        monkeypatch.setattr(xlsx_read, "READ_AHEAD_BYTES", 0)
+        monkeypatch.setattr(xlsx_read, "cpus", lambda: 2)
+        started = []
+        monkeypatch.setattr(xlsx_read, "Pending", lambda fn: started.append(fn) or Pending(fn, thread=True))
+        yield started
+        assert started, "the helper sheet was not read ahead"
+    else:
+        monkeypatch.setattr(xlsx_read, "cpus", lambda: 1)
+        yield None
+
+
+def _check_in_process(packet: Path) -> list[dict]:
+    return [f.to_json() for f in check_packet(packet, as_of=AS_OF).findings]
+
+
+def test_helper_sheet_matched_by_name_and_reported_at_its_cell(tmp_path, helper_read):
     packet = _packet(tmp_path)
     path = packet / ENTERPRISES
     wb = openpyxl.load_workbook(path)
@@ -107,7 +128,7 @@ def test_helper_sheet_matched_by_name_and_reported_at_its_cell(tmp_path):
     aux["A4"], aux["A5"] = aux["A5"].value, aux["A4"].value  # helper rows in another order
     aux["B4"], aux["B5"] = "也许", "是"
     wb.save(path)
-    _, findings = _check(packet)
+    findings = _check_in_process(packet)
     helper = [f for f in findings if f["sheet"] == AUX_SHEET]
     assert [(f["code"], f["cell"], f["severity"]) for f in helper] == [("value_type", "B4", "warning")], helper
     # four 是 remain (rows 3, 5, 6, 7): the renamed row 3 counted, the unreadable one not
@@ -115,7 +136,7 @@ def test_helper_sheet_matched_by_name_and_reported_at_its_cell(tmp_path):
     assert len(licensed) == 1 and "4" in licensed[0]["message"], licensed
 
 
-def test_unreadable_helper_sheet_is_a_finding_not_a_traceback(tmp_path):
+def test_unreadable_helper_sheet_is_a_finding_not_a_traceback(tmp_path, helper_read):
     packet = _packet(tmp_path)
     path = packet / ENTERPRISES
     member = open_workbook(path)._sheet_xml[AUX_SHEET]
@@ -125,10 +146,10 @@ def test_unreadable_helper_sheet_is_a_finding_not_a_traceback(tmp_path):
             data = src.read(info.filename)
             dst.writestr(info, b"<worksheet><sheetData><row><c r=" if info.filename == member else data)
     shutil.copyfile(broken, path)
-    rc, findings = _check(packet)
-    assert rc == 1
-    unreadable = [f for f in findings if f["file"] == ENTERPRISES and f["code"] == "file_unreadable"]
-    assert len(unreadable) == 1 and AUX_SHEET in unreadable[0]["message"], findings
+    for findings in (_check_in_process(packet), _check(packet)[1]):  # and the command: exit 1, no traceback
+        unreadable = [f for f in findings if f["file"] == ENTERPRISES and f["code"] == "file_unreadable"]
+        assert len(unreadable) == 1 and AUX_SHEET in unreadable[0]["message"], findings
+    assert _check(packet)[0] == 1
 
 
 @pytest.mark.parametrize("thread", [True, False])

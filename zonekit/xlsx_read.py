@@ -28,6 +28,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 MAX_UNCOMPRESSED = int(os.environ.get("ZONEKIT_MAX_XLSX_MB", "600")) * 1024 * 1024
 MAX_RATIO = 250  # uncompressed / compressed for one member: beyond this it is a zip bomb
+READ_AHEAD_BYTES = 1 << 20  # a sheet's XML from which reading it in a second thread pays (about 10,000 rows)
 MAX_CELLS = 5_000_000  # used range (rows x columns) a sheet may span: calamine allocates it densely
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 # a cell with a value or formula; not <c r=".." s=".."/> nor <c ..></c>: formatting only, which calamine skips
@@ -130,13 +131,16 @@ class Workbook:
     _sheet_xml: dict[str, str] = field(default_factory=dict)
     _calamine: Any = None
     _ahead: dict[str, Pending[Any]] = field(default_factory=dict)  # sheet -> its rows, being read
+    _xml_sizes: dict[str, int] = field(default_factory=dict)  # package member -> uncompressed bytes
 
     def read_ahead(self, sheet: str) -> None:
         """Start reading `sheet` now, alongside the form sheet; `rows(sheet)` then picks it up.
 
         It gets its own CalamineWorkbook (one cannot be read by two threads at once), which parses
-        the shared strings again: worth it only with a spare CPU, so with one this does nothing."""
-        if sheet in self._ahead or sheet not in self.sheet_names or cpus() < 2:
+        the shared strings again: worth it only for a big sheet and with a spare CPU, so otherwise
+        this does nothing."""
+        big = self._xml_sizes.get(self._sheet_xml.get(sheet, ""), 0) >= READ_AHEAD_BYTES
+        if sheet in self._ahead or sheet not in self.sheet_names or not big or cpus() < 2:
             return
         from python_calamine import CalamineWorkbook
 
@@ -230,6 +234,7 @@ def open_workbook(path: Path) -> Workbook:
     sniff(path)
     try:
         with zipfile.ZipFile(path) as z:
+            sizes = {i.filename: i.file_size for i in z.infolist()}
             wb_xml = ET.fromstring(z.read("xl/workbook.xml"))
             rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels")) if "xl/_rels/workbook.xml.rels" in z.namelist() else None
     except (ET.ParseError, KeyError, zipfile.BadZipFile) as e:
@@ -257,7 +262,7 @@ def open_workbook(path: Path) -> Workbook:
         cal = CalamineWorkbook.from_path(str(path))
     except Exception as e:
         raise ReadProblem("file_unreadable", f"{path.name} 无法读取：{_short(e)}", f"{path.name} cannot be read") from e
-    return Workbook(path, sheets, names, xml, cal)
+    return Workbook(path, sheets, names, xml, cal, _xml_sizes=sizes)
 
 
 def _short(e: BaseException) -> str:
