@@ -14,6 +14,10 @@ files.
 Every measurement runs in its own subprocess: a tiny runner starts the command, times it (wall
 clock, so Python start-up and imports are included for every row alike) and reports the child's
 peak RSS from resource.getrusage(RUSAGE_CHILDREN).ru_maxrss. Linux/macOS only (resource module).
+`zonekit check` and the calamine read, whose ratio is the target, take turns --repeat times and
+the medians are shown, so a slow spell of a shared machine weighs on both. zonekit reads a big
+helper sheet in a second thread when it has a spare CPU: `taskset -c 0 python bench/check_bench.py`
+shows the single-CPU figures.
 """
 
 from __future__ import annotations
