@@ -17,6 +17,27 @@ def write_table_header(wb: Any, ws: Any, form: dict[str, Any], building: str) ->
     return wb.add_format({"num_format": "yyyy-mm-dd"})
 
 
+def write_table_footer(wb: Any, ws: Any, names: list[str], area: float, fiscal: float, staff: int) -> None:
+    """The 合计 row under rows 5.. of a 附件2 (formulas with their cached results, as Excel saves them)
+    and the helper sheet: each enterprise by name, the first five marked as licensed."""
+    from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
+
+    n = len(names)
+    t, last = 4 + n, 4 + n  # 0-based index of the 合计 row; data are Excel rows 5..last
+    ws.write_row(t, 0, ["合计", "/"])
+    ws.write_formula(t, 2, f"=COUNTA(C5:C{last})", None, n)
+    ws.write(t, 3, "/")
+    ws.write_formula(t, 4, f"=SUM(E5:E{last})", None, round(area, 1))
+    ws.write_formula(t, 6, f"=SUM(G5:G{last})", None, round(fiscal, 2))
+    ws.write_formula(t, 7, f"=SUM(H5:H{last})", None, staff)
+    ws.write(t, 8, "/")
+    aux = wb.add_worksheet(AUX_SHEET)
+    aux.write(0, 0, AUX_NOTE)
+    aux.write_row(1, 0, ["金融企业名称", "是否持牌金融机构"])
+    for j, name in enumerate(names):
+        aux.write_row(2 + j, 0, [name, "是" if j < 5 else "否"])
+
+
 def match_application(packet: Path, prog: Any, rows: int, area: float, fiscal: float) -> dict[str, float]:
     """Write 附件1 figures that agree with a generated 附件2 (so the benchmark times a clean check)."""
     import openpyxl

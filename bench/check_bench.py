@@ -33,7 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import match_application, write_table_header  # bench/ is on sys.path when a script is run
+# bench/ is on sys.path when a script is run
+from _common import match_application, write_table_footer, write_table_header
 
 from zonekit.background import cpus
 
@@ -86,7 +87,6 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
 
     from zonekit.formats import make_uscc
     from zonekit.spec import load_programme
-    from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
 
     prog = load_programme("sz-building")
     form = prog.form("enterprises")
@@ -103,29 +103,17 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
     datef = write_table_header(wb, ws, form, building)
     area = fiscal = 0.0
     staff = 0
+    names: list[str] = []
     start = dt.date(2005, 1, 1)
     for i in range(n):
         a, f, s = round(rng.uniform(80, 900), 1), round(rng.uniform(5, 400), 2), rng.randint(3, 300)
         area, fiscal, staff = area + a, fiscal + f, staff + s
         r = 4 + i
-        ws.write_row(r, 0, [i + 1, building, f"深圳市鹏城第{i + 1}号金融服务有限公司", kinds[i % len(kinds)], a,
-                            f"{i % 48 + 1}"])
-        ws.write_row(r, 6, [f, s])
+        names.append(f"深圳市鹏城第{i + 1}号金融服务有限公司")
+        ws.write_row(r, 0, [i + 1, building, names[-1], kinds[i % len(kinds)], a, f"{i % 48 + 1}", f, s])
         ws.write_datetime(r, 8, dt.datetime.combine(start + dt.timedelta(days=rng.randint(0, 7000)), dt.time()), datef)
         ws.write_row(r, 9, [f"深圳市福田区福华三路88号{i % 48 + 1}层{i}室", make_uscc("91440300", f"{i:08d}")])
-    t, last = 4 + n, 4 + n  # 0-based index of the 合计 row; data are Excel rows 5..last
-    ws.write_row(t, 0, ["合计", "/"])
-    ws.write_formula(t, 2, f"=COUNTA(C5:C{last})", None, n)
-    ws.write(t, 3, "/")
-    ws.write_formula(t, 4, f"=SUM(E5:E{last})", None, round(area, 1))
-    ws.write_formula(t, 6, f"=SUM(G5:G{last})", None, round(fiscal, 2))
-    ws.write_formula(t, 7, f"=SUM(H5:H{last})", None, staff)
-    ws.write(t, 8, "/")
-    aux = wb.add_worksheet(AUX_SHEET)
-    aux.write(0, 0, AUX_NOTE)
-    aux.write_row(1, 0, ["金融企业名称", "是否持牌金融机构"])
-    for i in range(n):
-        aux.write_row(2 + i, 0, [f"深圳市鹏城第{i + 1}号金融服务有限公司", "是" if i < 5 else "否"])
+    write_table_footer(wb, ws, names, area, fiscal, staff)
     wb.close()
 
     figures = match_application(target, prog, n, area, fiscal)

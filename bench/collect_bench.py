@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import write_table_header  # bench/ is on sys.path when a script is run
+from _common import write_table_footer, write_table_header  # bench/ is on sys.path when a script is run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"
@@ -107,8 +107,6 @@ def _enterprise(i: int, j: int) -> tuple[str, str]:
 def write_enterprises(path: Path, i: int, n: int, form: dict) -> dict[str, float]:
     import xlsxwriter
 
-    from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
-
     cols = form["columns"]
     kinds = next(c for c in cols if c["key"] == "kind")["values"]
     rng = random.Random(i)
@@ -128,19 +126,7 @@ def write_enterprises(path: Path, i: int, n: int, form: dict) -> dict[str, float
         ws.write_row(r, 0, [j + 1, building, name, kinds[j % len(kinds)], a, f"{j % 48 + 1}", f, s])
         ws.write_datetime(r, 8, _date(rng), datef)
         ws.write_row(r, 9, [f"深圳市{DISTRICTS[i % len(DISTRICTS)]}鹏城路{i}号{j % 48 + 1}层", uscc])
-    t, last = 4 + n, 4 + n
-    ws.write_row(t, 0, ["合计", "/"])
-    ws.write_formula(t, 2, f"=COUNTA(C5:C{last})", None, n)
-    ws.write(t, 3, "/")
-    ws.write_formula(t, 4, f"=SUM(E5:E{last})", None, round(area, 1))
-    ws.write_formula(t, 6, f"=SUM(G5:G{last})", None, round(fiscal, 2))
-    ws.write_formula(t, 7, f"=SUM(H5:H{last})", None, staff)
-    ws.write(t, 8, "/")
-    aux = wb.add_worksheet(AUX_SHEET)
-    aux.write(0, 0, AUX_NOTE)
-    aux.write_row(1, 0, ["金融企业名称", "是否持牌金融机构"])
-    for j, name in enumerate(names):
-        aux.write_row(2 + j, 0, [name, "是" if j < 5 else "否"])
+    write_table_footer(wb, ws, names, area, fiscal, staff)
     wb.close()
     office = math.ceil(area / 0.55)
     return {"fin_count": n, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": n + 34,
