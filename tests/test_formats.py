@@ -23,6 +23,7 @@ from zonekit.formats import (
     parse_bool,
     parse_date,
     parse_number,
+    uscc_canonical,
     uscc_check_digit,
     uscc_ok,
     usccs_ok,
@@ -41,6 +42,11 @@ REAL_USCCS = [
 ]
 
 code8 = st.text(alphabet=ALPHABET, min_size=8, max_size=8)
+# positions 1-8 of a code: department and category from the alphabet, then the six-digit region code
+head8 = st.builds(str.__add__, st.text(alphabet=ALPHABET, min_size=2, max_size=2),
+                  st.text(alphabet="0123456789", min_size=6, max_size=6))
+# what a person types around a valid code: lower case, spaces (U+3000 too), full-width characters
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
 
 def assert_problem(problem: Problem | None, reason: str) -> Problem:
@@ -86,16 +92,21 @@ def test_org_check_digit_rejects_bad_input(bad):
         org_check_digit(bad)
 
 
-@given(code8, code8)
+@given(head8, code8)
 def test_made_codes_pass(head, body):
     code = make_uscc(head, body)
     assert len(code) == 18 and code.startswith(head + body)
     assert check_uscc(code) is None
-    assert check_uscc(code.lower()) is None
-    assert check_uscc(" ".join([code[:6], code[6:12], code[12:]])) is None
+    for spelt in (code.lower(), " ".join([code[:6], code[6:12], code[12:]]), code.translate(FULL_WIDTH),
+                  f"\u3000{code[:9]}\u3000{code[9:]}"):
+        assert uscc_canonical(spelt) == code
+        if spelt == code:  # lower() of a code without letters
+            continue
+        problem = assert_problem(check_uscc(spelt), "uscc_form")
+        assert problem.zh.endswith(f"应为大写半角、不含空格：{code}") and problem.en.endswith(code)
 
 
-@given(code8, code8, st.integers(0, 17), st.integers(1, len(ALPHABET) - 1))
+@given(head8, code8, st.integers(0, 17), st.integers(1, len(ALPHABET) - 1))
 def test_any_single_substitution_fails(head, body, pos, shift):
     code = make_uscc(head, body)
     new = ALPHABET[(ALPHABET.index(code[pos]) + shift) % len(ALPHABET)]
@@ -103,10 +114,13 @@ def test_any_single_substitution_fails(head, body, pos, shift):
     assert changed != code
     problem = check_uscc(changed)
     assert problem is not None
-    assert problem.reason in ("org_check_digit", "uscc_check_digit")
+    if 2 <= pos <= 7 and not new.isdigit():
+        assert problem.reason == "uscc_region"
+    else:
+        assert problem.reason in ("org_check_digit", "uscc_check_digit")
 
 
-@given(code8, code8, st.integers(0, 17), st.sampled_from(ILLEGAL + "-*中#"))
+@given(head8, code8, st.integers(0, 17), st.sampled_from(ILLEGAL + "-*中#"))
 def test_illegal_character_fails(head, body, pos, ch):
     code = make_uscc(head, body)
     problem = assert_problem(check_uscc(code[:pos] + ch + code[pos + 1 :]), "uscc_alphabet")
@@ -114,7 +128,7 @@ def test_illegal_character_fails(head, body, pos, ch):
     assert f"“{ch}”" in problem.zh
 
 
-@given(code8, code8, st.integers(0, 40).filter(lambda n: n != 18))
+@given(head8, code8, st.integers(0, 40).filter(lambda n: n != 18))
 def test_wrong_length_fails(head, body, length):
     code = (make_uscc(head, body) * 3)[:length]
     if length == 0:
@@ -151,9 +165,57 @@ def test_uscc_stored_as_number():
 
 
 def test_uscc_full_width_and_blank():
-    assert check_uscc("９１４４０３００７０８４６１１３６Ｔ") is None
+    problem = assert_problem(check_uscc("９１４４０３００７０８４６１１３６Ｔ"), "uscc_form")
+    assert "全角字符" in problem.zh and problem.zh.endswith("：91440300708461136T")
     assert check_uscc("  ") is None
+    assert check_uscc("\u3000") is None
     assert check_uscc(None) is None
+
+
+@pytest.mark.parametrize("pos", range(3, 9))
+@pytest.mark.parametrize("letter", ["A", "M", "X", "Y"])
+def test_letter_in_region_code_is_an_error(pos, letter):
+    # positions 3-8 are the GB/T 2260 administrative division code: digits only, check digits or not
+    first17 = ("91440300" + "MA5G001Q" + "X")
+    first17 = first17[: pos - 1] + letter + first17[pos:]
+    code = first17 + uscc_check_digit(first17)  # both check characters right: only the region code is wrong
+    problem = assert_problem(check_uscc(code), "uscc_region")
+    assert f"第3—8位为行政区划码，只能是数字，第{pos}位为“{letter}”" in problem.zh
+    assert f"character {pos} is '{letter}'" in problem.en
+    assert not uscc_ok(code) and not usccs_ok([code])
+    assert_problem(check_uscc(code.lower()), "uscc_region")  # not merely a spelling matter
+    with pytest.raises(ValueError):
+        make_uscc(code[:8], "MA5G001Q")
+
+
+def test_region_code_error_names_the_first_letter():
+    problem = assert_problem(check_uscc("91AB0300MA5G001QX2"), "uscc_region")
+    assert "第3位为“A”" in problem.zh
+
+
+@pytest.mark.parametrize(("spelt", "what"), [
+    ("91440300ma5g001qx2", "含小写字母"),
+    ("91440300MA5G 001QX2", "含空格"),
+    ("91440300MA5G001QX2\u3000", "含空格"),
+    ("９１４４０３００ＭＡ５Ｇ００１ＱＸ２", "含全角字符"),
+    ("９１４４０３００ｍａ５ｇ００１ｑｘ２", "含小写字母、全角字符"),
+    ("9144 0300 ma5g 001q x2", "含小写字母、空格"),
+])
+def test_valid_code_written_otherwise_names_the_canonical_form(spelt, what):
+    problem = assert_problem(check_uscc(spelt), "uscc_form")
+    assert what in problem.zh
+    assert "应为大写半角、不含空格：91440300MA5G001QX2" in problem.zh
+    assert "91440300MA5G001QX2" in problem.en
+    assert uscc_canonical(spelt) == "91440300MA5G001QX2"
+    assert not uscc_ok(spelt) and not usccs_ok([spelt])
+
+
+def test_only_spelling_is_forgiven():
+    # NFKC would read these as digits and letters; no licence prints them, so they are not a code
+    for odd in ("①1440300MA5G001QX2", "9¹440300MA5G001QX2", "91440300MA5G001QX𝟐"):
+        assert_problem(check_uscc(odd), "uscc_alphabet")
+    assert_problem(check_uscc("91440300-MA5G001QX2"), "uscc_length")  # a code has no separators
+    assert_problem(check_uscc("91440300ma5g001qx3"), "uscc_check_digit")  # spelt otherwise and wrong: an error
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,7 +784,7 @@ def test_imports_only_the_standard_library():
     assert out.strip() == "[]"
 
 
-@given(st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8))
+@given(head8, st.text(alphabet=ALPHABET, min_size=8, max_size=8))
 def test_fast_path_agrees_with_full_check(head, body):
     code = make_uscc(head, body)
     assert uscc_ok(code) and check_uscc(code) is None
@@ -730,8 +792,8 @@ def test_fast_path_agrees_with_full_check(head, body):
     assert not uscc_ok(bad) and check_uscc(bad) is not None
 
 
-@given(st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8),
-       st.integers(0, 17), st.sampled_from(ALPHABET + "XIOSVZ"))
+@given(head8, st.text(alphabet=ALPHABET, min_size=8, max_size=8),
+       st.integers(0, 17), st.sampled_from(ALPHABET + "XIOSVZ" + "axq \u3000Ａ１\t"))
 def test_fast_path_agrees_on_every_single_character_change(head, body, pos, ch):
     # uscc_ok computes both check characters with int(.., 34) / int(.., 35) (see its docstring);
     # check_uscc does it character by character: they must agree on every code one change away
@@ -741,9 +803,9 @@ def test_fast_path_agrees_on_every_single_character_change(head, body, pos, ch):
 
 
 @given(st.lists(st.one_of(
-    st.builds(make_uscc, st.text(alphabet=ALPHABET, min_size=8, max_size=8), st.text(alphabet=ALPHABET, min_size=8, max_size=8)),
+    st.builds(make_uscc, head8, st.text(alphabet=ALPHABET, min_size=8, max_size=8)),
     st.builds(lambda code, pos, ch: code[:pos] + ch + code[pos + 1:], st.sampled_from(REAL_USCCS), st.integers(0, 17),
-              st.sampled_from(ALPHABET + "XIOxa \n")),
+              st.sampled_from(ALPHABET + "XIOxa \n\u3000Ａ")),
     st.sampled_from(["", "91440300MA5G001QX2\n91440300MA5G001QX2", "9144030", 9.1e17, None]),
 ), max_size=6))
 def test_column_check_is_the_per_code_check(values):

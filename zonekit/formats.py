@@ -11,8 +11,10 @@ Standards
 ---------
 统一社会信用代码 (unified social credit code, GB 32100-2015)
     18 characters from "0123456789ABCDEFGHJKLMNPQRTUWXY" (I, O, S, V and Z are never used):
-    position 1 registration authority, 2 organisation type, 3-8 administrative division code,
-    9-17 the organisation code, 18 the check digit.  The check digit is
+    position 1 registration authority, 2 organisation type, 3-8 administrative division code
+    (GB/T 2260: six digits, never letters), 9-17 the organisation code, 18 the check digit.
+    A valid code typed in lower case, with spaces or full-width is reported ("uscc_form") with
+    its canonical spelling, which is what the check keeps.  The check digit is
     c = 31 - (sum of value(char_i) * weight_i for the first 17 characters) mod 31, with weights
     1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28 (3**i mod 31); 31 is written "0".
 组织机构代码 (organisation code, GB 11714-1997)
@@ -53,6 +55,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_number",
+    "uscc_canonical",
     "uscc_check_digit",
 ]
 
@@ -142,14 +145,19 @@ def org_check_digit(first8: str) -> str:
 def make_uscc(head8: str, org_body8: str) -> str:
     """A valid credit code from positions 1-8 and the 8-character organisation code body.
 
-    Both parts must use the code alphabet; raises ValueError otherwise."""
+    Both parts must use the code alphabet and positions 3-8 (the region code) must be digits;
+    raises ValueError otherwise."""
     if len(head8) != 8 or len(org_body8) != 8:
         raise ValueError("head8 and org_body8 must be 8 characters each")
+    if not head8[2:].isascii() or not head8[2:].isdigit():
+        raise ValueError(f"positions 3-8 (the administrative division code) must be digits, got {head8!r}")
     first17 = head8 + org_body8 + org_check_digit(org_body8)
     return first17 + uscc_check_digit(first17)
 
 
-_CLEAN_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{16}[0-9X][0-9A-HJ-NPQRTUWXY]")
+# positions 1-2 and 9-16 from the code alphabet, 3-8 digits (the region code), 17 the organisation
+# code check ("0"-"9" or "X"), 18 the code's check character
+_CLEAN_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{8}[0-9X][0-9A-HJ-NPQRTUWXY]")
 
 
 _AS_BASE36_DIGITS = str.maketrans(USCC_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTU")
@@ -171,7 +179,7 @@ def uscc_ok(value: object) -> bool:
     return USCC_ALPHABET[-int(value[16::-1].translate(_AS_BASE36_DIGITS), 34) % 31] == value[17]
 
 
-_CLEAN_USCC_LINES = re.compile(r"(?:[0-9A-HJ-NPQRTUWXY]{16}[0-9X][0-9A-HJ-NPQRTUWXY]\n)*")
+_CLEAN_USCC_LINES = re.compile(r"(?:[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{8}[0-9X][0-9A-HJ-NPQRTUWXY]\n)*")
 
 
 def usccs_ok(values: list[Any]) -> bool:
@@ -193,14 +201,47 @@ def usccs_ok(values: list[Any]) -> bool:
     return list(checks) == list(map(itemgetter(17), values))
 
 
+# The canonical spelling of a code: full-width ASCII (ＡＢＣ１２３) as half-width, a-z upper-cased,
+# invisible characters dropped (whitespace, U+3000 included, is dropped by str.split). Narrower
+# than NFKC on purpose: NFKC would also read ① ² 𝟗 as digits, which no licence prints.
+_USCC_SPELLING = {
+    **{0xFEE0 + c: chr(c).upper() for c in range(0x21, 0x7F)},
+    **{ord(ch): ch.upper() for ch in "abcdefghijklmnopqrstuvwxyz"},
+    **_INVISIBLE,
+}
+
+
+def uscc_canonical(value: object) -> str:
+    """A credit code as it must be written: upper case, half-width, no spaces or invisible characters.
+
+    Only the spelling changes; whether the result is a valid code is `check_uscc`'s business."""
+    return "".join(_to_str(value).translate(_USCC_SPELLING).split())
+
+
+def _uscc_spelling(value: str) -> tuple[str, str]:
+    """What keeps `value` from being written canonically, in Chinese and English ("小写字母、空格")."""
+    kinds = [
+        ("小写字母", "lower-case letters", any("a" <= ch <= "z" or "ａ" <= ch <= "ｚ" for ch in value)),
+        ("空格", "spaces", any(ch.isspace() for ch in value)),
+        ("全角字符", "full-width characters", any("\uff01" <= ch <= "\uff5e" for ch in value)),
+        ("不可见字符", "invisible characters", any(ord(ch) in _INVISIBLE for ch in value)),
+    ]
+    found = [(zh, en) for zh, en, present in kinds if present]
+    return "、".join(zh for zh, _ in found), ", ".join(en for _, en in found)
+
+
 def _uscc_problem(reason: str, zh: str, en: str) -> Problem:
     return Problem(reason, zh + "，请核对营业执照", en + "; please check the business licence")
 
 
 def check_uscc(value: object) -> Problem | None:
-    """Check a 统一社会信用代码: length, alphabet, organisation code check, final check.
+    """Check a 统一社会信用代码: length, alphabet, region code digits, organisation code check,
+    final check; then its spelling.
 
-    Spaces are ignored and letters upper-cased.  Blank values are not this check's business."""
+    The checks run on `uscc_canonical(value)`. A valid code written otherwise (lower case, spaces,
+    full-width characters) gets the "uscc_form" problem, whose message gives the canonical form;
+    None means `value` is a valid code written canonically, exactly when `uscc_ok(value)`.
+    Blank values are not this check's business."""
     if _is_blank(value):
         return None
     shown = _show(value)
@@ -208,7 +249,7 @@ def check_uscc(value: object) -> Problem | None:
         if not abs(value) < 1e15:  # 18 digits do not survive a number cell
             return _uscc_number_problem(shown)
         value = shown
-    code = "".join(normalize_text(value).split()).upper()
+    code = uscc_canonical(value)
     if re.fullmatch(r"\d(\.\d+)?E\+?\d+", code):
         return _uscc_number_problem(shown)
     if len(code) != 18:
@@ -220,6 +261,14 @@ def check_uscc(value: object) -> Problem | None:
     for pos, ch in enumerate(code, 1):
         if ch not in _USCC_VALUE:
             return _uscc_alphabet_problem(shown, pos, ch)
+    for pos, ch in enumerate(code[2:8], 3):
+        if not "0" <= ch <= "9":
+            return _uscc_problem(
+                "uscc_region",
+                f"统一社会信用代码“{shown}”第3—8位为行政区划码，只能是数字，第{pos}位为“{ch}”",
+                f"Unified social credit code '{shown}': characters 3-8 are the administrative division code "
+                f"and must be digits; character {pos} is '{ch}'",
+            )
     expected = org_check_digit(code[8:16])
     if code[16] != expected:
         return _uscc_problem(
@@ -235,6 +284,14 @@ def check_uscc(value: object) -> Problem | None:
             f"统一社会信用代码“{shown}”校验位应为“{expected}”，实际为“{code[17]}”",
             f"The check character of unified social credit code '{shown}' should be '{expected}', "
             f"found '{code[17]}'",
+        )
+    if code != _to_str(value):
+        what_zh, what_en = _uscc_spelling(_to_str(value))
+        return Problem(
+            "uscc_form",
+            f"统一社会信用代码“{shown}”含{what_zh}，应为大写半角、不含空格：{code}",
+            f"Unified social credit code '{shown}' has {what_en}; write it in upper case, half-width, "
+            f"without spaces: {code}",
         )
     return None
 
