@@ -94,16 +94,20 @@ def resave(paths: list[Path]) -> None:
 
 
 def pdf(path: Path, title: str, lines: list[str]) -> None:
+    """A one-page "scan" that embeds its font, as a real scan or export does (a PDF relying on the
+    reader's built-in fonts prints blank where the printer has none)."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("STSong-Light", 18)
+    from zonekit.fonts import find_cjk_font
+
+    font = find_cjk_font()
+    if not font.embedded:
+        sys.exit(f"samples need an embeddable CJK font: {font.note}")
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1, initialFontName=font.name)  # no unused Helvetica either
+    c.setFont(font.name, 18)
     c.drawCentredString(A4[0] / 2, A4[1] - 100, title)
-    c.setFont("STSong-Light", 12)
+    c.setFont(font.name, 12)
     for i, line in enumerate(lines):
         c.drawString(80, A4[1] - 150 - 22 * i, line)
     c.drawString(380, 120, "（加盖公章的复印件）")

@@ -4,7 +4,8 @@
 - zone3553-demo: a complete, valid pre-filing packet for a 3553 provincial financial innovation
   cluster zone (fictional government, towns and institutions; credit codes are algorithmically
   valid, not real) that checks clean.
-- zone3553-broken: the same packet with known problems planted (tests/expected/zone3553-broken.json).
+- zone3553-broken: the same packet with known problems planted (tests/expected/zone3553-broken.json); the
+  missing policy documents are an info (zonekit recommends them; the notice asks only for the report, 五7).
 - qiantang-demo: 嘉兴市政府's 2023 progress report on the 钱塘江金融港湾 plan (fictional figures),
   made with `init --unit 嘉兴市政府`, every indicator on its straight path or better.
 - qiantang-broken: the same report with known problems planted (tests/expected/qiantang-broken.json).
@@ -189,7 +190,7 @@ def build_zone3553_broken(demo: Path, root: Path) -> None:
     fill_table(root / "04_战略合作金融机构名单/战略合作金融机构名单.xlsx", prog.form("partners"), partners)
     (root / "05_战略合作协议" / partners[3]["document"]).unlink()  # named in the list (row 9) but not in the folder
     for p in (root / "06_地方支持政策文件").glob("*.pdf"):
-        p.unlink()  # the policy documents are missing
+        p.unlink()  # the policy documents are missing: recommended by zonekit, not required (五7), so an info
     resave([root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", root / "03_特色小镇情况表/特色小镇情况表.xlsx",
             root / "04_战略合作金融机构名单/战略合作金融机构名单.xlsx"])
 
@@ -219,6 +220,7 @@ INDICATORS = {
     "标志性供应链金融创新项目数": (None, 3, 6, 8),
     "金融机构数智化转型应用场景数": (None, 4, 7, 10),
     "引进和培育金融科技龙头企业数": (None, 3, 5, 7),
+    "移动支付人口普及率": (70.0, 73.0, 75.0, 77.0),  # 二（三）; the 2020 baseline is the unit's own figure
     "嘉兴市科技型企业贷款余额": (1000, 1150, 1420, 1720),
     "嘉兴市科技型企业信用贷款占比": (16.5, 18.0, 20.5, 22.4),
     "嘉兴市政府性融资担保机构科创企业在保余额占比": (None, 19.0, 21.5, 24.0),
@@ -257,7 +259,7 @@ def build_qiantang_demo(root: Path) -> None:
     docx(root / "03_年度进展报告/年度进展情况报告.docx", "关于钱塘江金融港湾发展实施计划（2021-2025年）年度推进情况的报告",
          "省推进钱塘江金融港湾建设联席会议办公室：", [
              ("一、总体进展情况", "嘉兴市建立钱塘江金融港湾建设工作专班，出台科创金融改革实施方案。"),
-             ("二、目标量化指标完成情况", "本市负责的20项指标中，符合或超过直线进度的指标见附件4进展表。"),
+             ("二、目标量化指标完成情况", "本市负责的21项指标中，符合或超过直线进度的指标见附件4进展表。"),
              ("三、重大改革、平台、项目推进情况", "国家级科创金融改革试验区和嘉兴科创金融创新中心均在推进中。"),
              ("四、存在问题和下一步工作", "科技型企业信用贷款占比仍低于目标，将扩大信用类科技贷产品覆盖面。"),
          ], "报送单位（盖章）")
@@ -285,7 +287,7 @@ def build_qiantang_broken(demo: Path, root: Path) -> None:
         "国家级科创金融改革试验区": {**TASKS["国家级科创金融改革试验区"], "status": "滞后", "evidence": "试验区方案.pdf"},  # no reason; no such file
         "嘉兴科创金融创新中心": {"status": None, "progress": None},  # the unit's own row left empty
     }
-    extra_tasks = [{"no": "项目1", "category": "重大项目", "name": "杭州金融城", "units": "杭州市政府", "status": "推进中",
+    extra_tasks = [{"no": "三1", "name": "杭州金融城", "units": "杭州市政府", "status": "推进中",
                     "progress": "江河汇综合体主体结构封顶。"}]  # Hangzhou's project, filled by Jiaxing
     fill_fixed(root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx", prog.form("tasks"), tasks, extra_tasks)
     resave([root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"])

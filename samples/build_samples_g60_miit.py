@@ -2,7 +2,9 @@
 
 - g60-park-demo: a complete, valid 长三角G60科创走廊第二批产融结合高质量发展示范园区 packet (a fictional park
   in 嘉兴) scoring 91.5 on zonekit's default 评估指标; checks clean as of 2023-06-20.
-- g60-park-broken: the same packet with known problems planted (tests/expected/g60-park-broken.json).
+- g60-park-broken: the same packet with known problems planted (tests/expected/g60-park-broken.json); its
+  72 points are a warning (the bands of 三（五） are the experts' result, not an entry condition) and the
+  missing city recommendation an info (zonekit recommends it, the notice does not ask for it).
 - miit-pilot-demo: a complete, valid 第二批产融合作试点城市 packet (a fictional prefecture-level city,
   青川市, with invented but internally consistent figures); checks clean as of 2020-08-20.
 - miit-pilot-broken: the same packet with known problems planted (tests/expected/miit-pilot-broken.json).
@@ -195,7 +197,7 @@ def build_g60_broken(demo: Path, root: Path) -> None:
     fill_record(root / "03_园区基本信息表/园区基本信息表.xlsx", "park",
                 {"city": "南京", "phone": "8206123", "first_batch": "不确定"})  # not a G60 city; bad phone; not yes/no
     for p in (root / "04_城市推荐意见").glob("*.pdf"):
-        p.unlink()  # the city's recommendation is missing
+        p.unlink()  # the city's recommendation is missing: recommended by zonekit, not required (三（三）1), so an info
     (root / "02_相关说明材料/相关说明材料.docx").unlink()
     init_packet(load_programme("g60-park"), root, force=True, today=dt.date(2023, 6, 15))  # back to the unfilled template
     resave([sheet, root / "03_园区基本信息表/园区基本信息表.xlsx"])
@@ -305,7 +307,7 @@ def build_miit_broken(demo: Path, root: Path) -> None:
         "special_funds": {"y2019": "1.5亿元"},  # not a problem: converted to 15000万元
     })
     for p in (root / "04_相关材料").glob("*.pdf"):
-        p.unlink()  # no policy document
+        p.unlink()  # no supporting material at all (三（一）4 requires 相关材料; a policy file is only its example)
     (root / "01_申报文件/申报文件.docx").unlink()
     init_packet(load_programme("miit-pilot"), root, force=True, today=dt.date(2020, 8, 10))  # the unfilled template
     resave([table])

@@ -163,3 +163,34 @@ def test_fonts_embedded_and_cover_renders(bundled, tmp_path):
     assert rows and all("yes" in r[-5:-2] for r in rows), fonts
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(bundled.pdf), str(tmp_path / "cover")], check=True)
     assert list(tmp_path.glob("cover*.png"))
+
+
+# ------------------------------------------------------------------ the cover note: copies and the notice's contacts
+def test_cover_says_two_copies_for_shenzhen(bundled):
+    reader = PdfReader(bundled.pdf)
+    cover = "".join(reader.pages[0].extract_text().split())
+    assert "（本材料一式两份，盖申报单位公章）" in cover
+    assert "通知所列联系方式" not in cover  # seed 002 gives none
+    assert any("（本材料一式两份，盖申报单位公章）" in p.text for p in Document(bundled.docx).paragraphs)
+
+
+@pytest.mark.parametrize(("sample", "contacts"), [
+    ("miit-pilot-demo", ["工业和信息化部工业文化发展中心（申报咨询）：联系人宋晓旭，电话010-68200662（五）",
+                         "中国信息通信研究院（系统咨询）：联系人何阳，电话010-62300196（五）",
+                         "工业和信息化部财务司（政策咨询）：联系人周楠，电话010-68205889（五）"]),
+    ("g60-park-demo", ["G60联席办金融服务中心：联系人王海凤，电话18813196285；联系人王祺，电话18917955717（三（三）1）"]),
+    ("zone3553-demo", ["3553工程计划管理办公室（申报窗口）：电话010-64011007-308，邮箱ztyhtian@126.com，"
+                       "地址北京市东城区北河沿大街83号（六）"]),
+])
+def test_cover_has_the_notices_contacts_and_no_copy_count(sample, contacts, tmp_path):
+    # draft: the cover is the same, and the test does not depend on the demo passing every check
+    result = build_bundle(SAMPLES / sample, tmp_path / "out", draft=True, date=bundle_date("2026-11-22"))
+    reader = PdfReader(result.pdf)
+    cover = "".join(reader.pages[0].extract_text().split())
+    assert "通知所列联系方式：" in cover
+    for line in contacts:
+        assert line in cover, (line, cover)
+    assert "目录" in "".join(reader.pages[1].extract_text().split())  # the cover is still one page
+    assert not any("一式" in page.extract_text() for page in reader.pages)
+    texts = [p.text for p in Document(result.docx).paragraphs]
+    assert "通知所列联系方式：" in texts and not any("一式" in t for t in texts)

@@ -528,7 +528,9 @@ def test_g60_ranking_bands_city_quota_and_distance_from_about_10(g60_round):
         ("长三角G60科创走廊第二批产融结合高质量发展示范园区", "≥90分", 2, [str(p) for p in paths[:2]]),
         ("培育型示范园区", "≥80分且<90分", 1, [str(paths[2])]),
         ("不列入（评估分值低于80分）", "<80分", 1, [str(paths[3])])]
-    assert {b.source for b in res.bands} == {"三（五）"}
+    assert all(b.source.startswith("三（五）") for b in res.bands)
+    # below 80 is the experts' outcome, not an entry condition (三（三）2–3, 三（四）): the band is a warning status
+    assert [b.status for b in res.bands] == ["met", "met", "outcome"]
 
 
 def test_g60_workbook_and_json_sections(g60_round, tmp_path):
@@ -578,8 +580,32 @@ def test_miit_province_quota_and_separate_quota_per_plan_city(tmp_path):
     assert {v: (q.count, q.status) for v, q in separate.items()} == {
         "宁波市": (2, "超出名额"), "青岛市": (1, "符合"), "新疆生产建设兵团": (1, "符合")}
     assert separate["宁波市"].packets == [str(paths[2]), str(paths[3])] and separate["宁波市"].max == 1
-    assert separate["宁波市"].scope_label == "城市（区）名称" and separate["宁波市"].source == "三（二）"
+    assert separate["宁波市"].scope_label == "城市（区）名称" and separate["宁波市"].source.startswith("三（二）")
     assert res.counts()["quota_flags"] == 2
+    assert {q.severity for q in res.quotas if q.flagged} == {"error"}  # hard quotas (不超过), not 原则上
+
+
+def test_miit_first_batch_continuation_does_not_count_against_the_quotas(tmp_path):
+    """四（一）: a first-batch city continuing goes "直接通过申报系统上报…复核后延续试点", not through the province's
+    recommendation, so it does not count against 三（二）'s "不超过2个" (nor a 计划单列市's "不超过1个")."""
+    paths = [_miit(tmp_path, "湖州", "湖州市", "浙江省", False), _miit(tmp_path, "嘉兴", "嘉兴市", "浙江省", False),
+             _miit(tmp_path, "绍兴", "绍兴市", "浙江省", False), _miit(tmp_path, "金华", "金华市", "浙江省", False),
+             _miit(tmp_path, "宁波", "宁波市", "浙江省", True), _miit(tmp_path, "鄞州", "宁波市鄞州区", "浙江省", True)]
+    for root in (paths[2], paths[3], paths[5]):  # 绍兴, 金华 and 鄞州 are first-batch cities continuing
+        _toml_set(root, path="continuation")
+        text = (root / "packet.toml").read_text("utf-8").replace("first_batch = false", "first_batch = true")
+        (root / "packet.toml").write_text(text, "utf-8")
+    old = paths[1] / "packet.toml"  # a packet.toml without [claims]: the claim's default, a new application
+    old.write_text(old.read_text("utf-8").replace('[claims]\npath = "new"\n', ""), "utf-8")
+    assert "[claims]" not in old.read_text("utf-8")
+    res = collect(paths, as_of=dt.date(2020, 8, 20))
+    assert all(p.ok for p in res.packets)
+    province = {q.value: q for q in res.quotas if q.scope == "province"}
+    assert (province["浙江省"].count, province["浙江省"].status, province["浙江省"].flagged) == (2, "符合", False)
+    assert province["浙江省"].packets == [str(paths[0]), str(paths[1])] and "四（一）" in province["浙江省"].source
+    separate = {q.value: q for q in res.quotas if q.scope == "name"}
+    assert {v: (q.count, q.status) for v, q in separate.items()} == {"宁波市": (1, "符合")}
+    assert res.counts()["quota_flags"] == 0
 
 
 def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp_path):
@@ -593,6 +619,9 @@ def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp
     res = collect([*paths, other], as_of=AS_OF)
     limit = {q.value: q for q in res.quotas if q.max == 5}
     assert (limit["安徽省"].count, limit["安徽省"].status, limit["安徽省"].flagged) == (6, "超出名额", True)
+    # 五7 “原则上…不超过5个”: flagged as a warning that asks for justification, like other 原则上 rules
+    assert (limit["安徽省"].strength, limit["安徽省"].severity) == ("in_principle", "warning") and "原则上" in limit["安徽省"].note
+    assert limit["江苏省"].severity is None
     assert limit["安徽省"].packets == [str(p) for p in paths] and limit["安徽省"].label == "原则上每省推荐申报预审地区不超过5个"
     assert (limit["江苏省"].count, limit["江苏省"].flagged) == (1, False)
     info = [q for q in res.quotas if q.kind == "info"]

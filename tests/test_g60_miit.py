@@ -129,9 +129,12 @@ def test_g60_broken_messages():
     # the 营商环境一流 小计 (G33) sums the -1 already reported in G31: not reported a second time
     assert ("total_mismatch", "G33") not in by
     grade = next(r for r in report.eligibility if r.id == "grade")
-    assert grade.status == "unmet" and "72分" in grade.detail and "还差 8分" in grade.detail
+    assert grade.status == "outcome" and "72分" in grade.detail and "还差 8分" in grade.detail
     city = by[("value_choice", "B6")]
-    assert "南京" in city.message and "芜湖" in city.message and city.source == "三（一）"
+    assert "南京" in city.message and "芜湖" in city.message and city.source.startswith("三（一）")
+    assert "zonekit 整理（通知未列明）" in city.source
+    recommendation = by[("material_recommended", None)]
+    assert recommendation.severity == "info" and recommendation.file == "04_城市推荐意见"
 
 
 def test_miit_broken_messages():
@@ -176,6 +179,164 @@ def test_miit_continuation_needs_only_the_plan(tmp_path):
     # without the attestation the continuation path is not eligible
     (packet / "packet.toml").write_text(toml.replace("first_batch = true", "first_batch = false"), "utf-8")
     assert "attestation_missing" in {f.code for f in check_packet(packet, as_of=MIIT_DAY).findings}
+
+
+# ------------------------------------------------------------------ what the notices require, and what zonekit adds
+G60_INDICATORS = "01_评估指标/附件1 评估指标.xlsx"
+
+
+def _g60_copy(tmp_path: Path, name: str = "g60-park-demo") -> Path:
+    packet = tmp_path / name
+    shutil.copytree(SAMPLES / name, packet)
+    return packet
+
+
+def _lower_g60_scores(sheet: Path, by: float) -> None:
+    """Take `by` points off the 自评得分 from the first indicator rows on (the demo has 91.5)."""
+    wb = load_workbook(sheet)
+    ws = wb["评估指标"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "序号")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "自评得分")
+    for r in range(header + 1, ws.max_row + 1):
+        score = ws.cell(r, col).value
+        if by > 0 and isinstance(ws.cell(r, 1).value, int) and isinstance(score, int | float):
+            cut = min(score, by)
+            ws.cell(r, col, score - cut)
+            by -= cut
+    assert by == 0
+    wb.save(sheet)
+
+
+def test_g60_packet_is_the_indicators_and_the_explanation_park_info_and_recommendation_only_recommended(tmp_path):
+    """三（三）1: the filled 评估指标 plus 说明材料. zonekit's 园区基本信息表 and the city's recommendation are
+    recommended: without them the packet has no error, only infos (and 三（一） cannot be judged: a warning)."""
+    prog = load_programme("g60-park")
+    for mid in ("park_info", "city_recommendation"):
+        m = next(m for m in prog.materials if m["id"] == mid)
+        assert m["required"] is False and m["recommended"] is True and "zonekit 建议" in m["source"]
+    assert all(m.get("required", True) for m in prog.materials if m["id"] in ("indicators", "explanation"))
+    packet = _g60_copy(tmp_path)
+    shutil.rmtree(packet / "03_园区基本信息表")
+    for p in (packet / "04_城市推荐意见").glob("*.pdf"):
+        p.unlink()
+    report = check_packet(packet, as_of=G60_DAY)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    by = {f.file: f for f in report.findings if f.code in ("material_missing", "material_empty", "material_recommended")}
+    assert set(by) == {"03_园区基本信息表", "04_城市推荐意见"}
+    assert all(f.severity == "info" and "zonekit 建议提供" in f.message and "通知未要求" in f.message for f in by.values())
+    assert by["03_园区基本信息表"].code == by["04_城市推荐意见"].code == "material_recommended"
+    city = next(r for r in report.eligibility if r.id == "city")
+    assert city.status == "unknown"
+    assert {(f.code, f.severity) for f in report.findings if f.rule == "city"} == {("condition_unknown", "warning")}
+    assert "park" not in report.forms
+
+
+def test_recommended_material_must_not_be_required(tmp_path):
+    """`recommended` is zonekit's advice: the meta-schema refuses it on a material that is still required."""
+    root = tmp_path / "templates"
+    shutil.copytree(templates_root() / "g60-park", root / "g60-park")
+    spec = root / "g60-park/programme.toml"
+    text = spec.read_text("utf-8")
+    old = 'form = "park"\nrequired = false\nrecommended = true'
+    assert old in text
+    spec.write_text(text.replace(old, 'form = "park"\nrecommended = true'), "utf-8")
+    with pytest.raises(SpecError, match="materials"):
+        load_programme("g60-park", root)
+
+
+def test_g60_blank_park_info_form_is_no_error(tmp_path):
+    """The blank 园区基本信息表 `init` writes, left unfilled: zonekit's own table, none of its fields is required."""
+    packet = _g60_copy(tmp_path)
+    form = packet / "03_园区基本信息表/园区基本信息表.xlsx"
+    form.unlink()
+    write_form(load_programme("g60-park").form("park"), form)
+    report = check_packet(packet, as_of=G60_DAY)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    assert not [f for f in report.findings if f.file and f.file.startswith("03_")]
+    assert next(r for r in report.eligibility if r.id == "city").status == "unknown"
+
+
+@pytest.mark.parametrize("lower_by,score,band,gap", [(11.5, 80, "培育型示范园区", "还差 10分"),
+                                                     (16.5, 75, "不列入（评估分值低于80分）", "还差 5分")])
+def test_g60_self_score_below_the_bands_is_a_warning_that_says_band_and_gap(tmp_path, lower_by, score, band, gap):
+    """三（五）: ≥ 90 示范园区, 80–89 培育型 — the experts' result (三（三）2–3, 三（四）), not an entry condition."""
+    packet = _g60_copy(tmp_path)
+    _lower_g60_scores(packet / G60_INDICATORS, lower_by)
+    report = check_packet(packet, as_of=G60_DAY)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    grade = next(r for r in report.eligibility if r.id == "grade")
+    assert grade.band == band and f"{score}分" in grade.detail and gap in grade.detail
+    found = [f for f in report.findings if f.rule == "grade"]
+    if score >= 80:
+        assert grade.status == "met" and not found
+        return
+    (f,) = found
+    assert (f.code, f.severity) == ("score_band", "warning")
+    assert "专家评估" in f.message and "不是申报条件" in f.message and "原则上" not in f.message
+    assert "75分" in f.message and "不列入" in f.message and "距“培育型示范园区”（≥80分）还差 5分" in f.message
+    assert f.source.startswith("三（五）") and "三（三）2—3" in f.source and "三（四）" in f.source
+    assert "不是申报条件" in (f.hint or "")
+    assert report.verdict().startswith("符合申报条件")
+
+
+def test_g60_outside_knowledge_says_it_is_zonekits():
+    """The nine cities (and the last four of the 七大 industries) are not listed in the notice."""
+    prog = load_programme("g60-park")
+    city = next(c for c in prog.list("conditions") if c["id"] == "city")
+    assert city["test"]["right"] == G60_CITIES and "zonekit 整理（通知未列明）" in city["source"]
+    field = next(f for f in prog.form("park")["fields"] if f["key"] == "city")
+    assert "zonekit 整理（通知未列明）" in field["source"]
+    industries = next(f for f in prog.form("park")["fields"] if f["key"] == "industries")
+    assert "zonekit 整理（通知未列明）" in industries["source"]
+    assert any("九城市名单" in n["text"] and "zonekit 整理" in n["source"] for n in prog.list("notes"))
+    flat = "".join(run_cli("programs", "show", "g60-park").stdout.split())
+    assert "九城市名单（上海松江区、嘉兴、杭州、金华、苏州、湖州、宣城、芜湖、合肥）通知没有列明，由zonekit整理" in flat
+
+
+def test_miit_policy_file_is_an_example_of_the_supporting_material(tmp_path):
+    """三（一）4 “相关材料…如地方出台的…政策文件等”: some supporting material is required, a policy file is not."""
+    prog = load_programme("miit-pilot")
+    supporting = next(m for m in prog.materials if m["id"] == "supporting")
+    assert supporting["min_files"] == 1 and supporting.get("required", True) and "至少包括" not in supporting["help"]
+    assert "如地方出台的金融支持制造业发展相关政策文件等" in supporting["help"] and "不是必须" in supporting["help"]
+    packet = tmp_path / "p"
+    shutil.copytree(SAMPLES / "miit-pilot-demo", packet)
+    (packet / "04_相关材料/青川市金融支持制造业高质量发展若干政策.pdf").unlink()  # only the 领导小组 document is left
+    report = check_packet(packet, as_of=MIIT_DAY)
+    assert [f.code for f in report.findings] == ["deadline"], [f.message for f in report.findings]
+    for p in (packet / "04_相关材料").glob("*.pdf"):
+        p.unlink()  # no supporting material at all: still an error (三（一）4)
+    empty = [f for f in check_packet(packet, as_of=MIIT_DAY).findings if f.file == "04_相关材料"]
+    assert [(f.code, f.severity, f.source) for f in empty] == [("material_empty", "error", "三（一）4")]
+
+
+def test_miit_reporting_years_are_marked_as_zonekits_default(tmp_path):
+    """The seed has no 附件2 text: the 2017–2019 columns are zonekit's default, and say so wherever they show."""
+    prog = load_programme("miit-pilot")
+    quant = prog.form("quant")
+    assert [c["label"] for c in quant["columns"] if c["key"].startswith("y")] == ["2017年", "2018年", "2019年"]
+    assert "zonekit 默认口径" in quant["note"] and "2017—2019年" in quant["note"]
+    assert all("zonekit 默认口径" in c["help"] for c in quant["columns"] if c["key"].startswith("y"))
+    table = next(m for m in prog.materials if m["id"] == "quant_table")
+    assert "近三年" not in table["help"] and "zonekit 默认口径" in table["help"]
+    assert "zonekit 默认口径" in prog.data["document"]["note"]
+    assert any("zonekit 默认口径" in n["text"] and "2017—2019年" in n["text"] for n in prog.list("notes"))
+    out = run_cli("programs", "show", "miit-pilot").stdout
+    flat = "".join(out.split())
+    assert "近三年" not in flat and flat.count("zonekit默认口径") >= 3
+    init_packet(prog, tmp_path / "p", today=MIIT_DAY)
+    ws = load_workbook(tmp_path / "p/03_定量指标统计表/附件2 定量指标统计表.xlsx")["定量指标统计表"]
+    assert "zonekit 默认口径" in ws["A3"].value
+
+
+def test_miit_outside_knowledge_says_it_is_zonekits():
+    prog = load_programme("miit-pilot")
+    separate = next(a for a in prog.list("applicant") if a["key"] == "separate_quota")
+    assert "zonekit 整理（通知未列明）" in separate["source"]
+    level = next(a for a in prog.list("applicant") if a["key"] == "level")
+    assert "zonekit 整理（通知未列明）" in level["source"]
+    plan_cities = next(q for q in prog.list("quotas") if q.get("groups"))
+    assert "zonekit 整理（通知未列明）" in plan_cities["source"]
 
 
 # ------------------------------------------------------------------ bundle

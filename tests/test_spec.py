@@ -128,3 +128,35 @@ def test_new_programme_is_a_folder_no_code(tmp_path):
     assert (tmp_path / "p/02_证明材料/说明.txt").is_file()
     r = run_cli("check", str(tmp_path / "p"), "--templates", str(root), "--format", "json")
     assert r.returncode == 1 and "field_missing" in r.stdout and "material_empty" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("pid", "old", "new", "match"),
+    [
+        ("miit-pilot", 'name = "宋晓旭"\nphone = "010-68200662"\n', 'name = "宋晓旭"\n', "contacts"),  # no phone, e-mail or address
+        ("sz-building", 'fields = ["application.hq_land"]', 'fields = ["hq_land"]', "definitions"),  # not form.key
+        ("sz-building", 'step = "公示"\n', 'step = "公示"\ndays = 5\n', "procedure"),  # unknown key
+        ("miit-pilot", 'seal = "申报文件由申报城市', 'copies = 0\nseal = "申报文件由申报城市', "submission.copies"),
+    ],
+)
+def test_new_blocks_are_checked_by_the_meta_schema(tmp_path, pid, old, new, match):
+    root = _copy(tmp_path)
+    target = root / ("_shared/shenzhen-forms.toml" if pid.startswith("sz") else f"{pid}/programme.toml")
+    text = target.read_text("utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), "utf-8")
+    with pytest.raises(SpecError, match=match):
+        load_programme(pid, root)
+
+
+def test_typed_views_of_the_new_blocks():
+    prog = load_programme("sz-base")
+    assert prog.submission.copies == 2 and prog.submission.seal == "盖申报单位公章"
+    assert load_programme("g60-park").submission.copies is None
+    by_term = {d.term: d for d in prog.definitions}
+    assert by_term["形成地方财力"].source == "第十九条" and "application.fiscal_total" in by_term["形成地方财力"].fields
+    assert [d.term for d in prog.definitions_for_field("enterprises", "licensed")] == ["持牌金融机构"]
+    tax = next(m for m in prog.materials if m["id"] == "tax_proof")
+    assert [d.term for d in prog.definitions_for_material(tax)] == ["形成地方财力"]
+    assert prog.procedure[3].step == "公示" and prog.procedure[3].source == "第十四条（四）"
+    assert [c.name for c in load_programme("g60-park").contacts] == ["王海凤", "王祺"]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from zonekit.check import check_packet
 from zonekit.errors import InvalidOption, SpecError
 from zonekit.init import init_packet
-from zonekit.progress import IndicatorProgress, _compute
+from zonekit.progress import IndicatorProgress, _compute, comparator
 from zonekit.spec import load_programme, templates_root
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli
@@ -60,11 +60,11 @@ def test_specs_load_and_every_rule_has_its_source():
             assert item["source"], item
         for form in prog.forms:
             for r in form.get("rows", []):
-                assert r["source"].startswith("附件"), r["id"]
+                assert r["source"].startswith(("附件", "二（三）")), r["id"]  # qiantang: 二（三） for the body text's 移动支付 target
     q = load_programme("qiantang")
     assert len(q.form("indicators")["rows"]) >= 30
     tasks = q.form("tasks")["rows"]
-    assert [sum(1 for r in tasks if r["cells"]["category"] == c) for c in ("重大改革", "重大平台", "重大项目")] == [6, 5, 10]
+    assert [sum(1 for r in tasks if r["cells"]["no"][0] == c) for c in "一二三"] == [6, 5, 10]  # 重大改革、平台、项目
 
 
 def test_filter_and_progress_columns_must_exist(tmp_path):
@@ -85,7 +85,7 @@ def test_programs_show_explains_both():
     r = run_cli("programs", "show", "qiantang")
     out = r.stdout.replace("\n", "")
     assert r.returncode == 0
-    for text in ("1.1 全省金融业增加值占GDP比重", "基期 2020年 8.7%", "每年提升1个百分点", "累计≥40,000亿元", "--unit", "10项"):
+    for text in ("1.1 全省金融业增加值占GDP比重", "基期 2020年 8.7%", "每年提升1个百分点", "累计>40,000亿元", "--unit", "10项"):
         assert text in out, text
 
 
@@ -117,11 +117,64 @@ def test_zone3553_broken_has_every_planted_problem():
     assert "战略合作协议04" in missing.message and missing.source == "五5"
 
 
+ZONE_CHECKED = {"capital": "五1", "towns": "五1", "area": "五3", "matching": "五4", "policy": "五4", "partners": "五5"}
+
+
+def _zone_unknowns(report) -> dict[str, str]:
+    return {f.rule: f.source for f in report.findings if f.code == "condition_unknown"}
+
+
+def test_zone3553_only_the_report_is_required(tmp_path):
+    """五7: the pre-filing stage asks for a report. zonekit's tables and the scans are how it checks 五1–6:
+    without them those conditions cannot be judged (warnings), and nothing is a missing-material error."""
+    prog = load_programme("zone3553")
+    assert [m["id"] for m in prog.materials if m.get("required", True)] == ["report"]
+    assert all(m["recommended"] and "zonekit 建议" in m["source"] for m in prog.materials if m["id"] != "report")
+    packet = _copy(tmp_path, "zone3553-demo")
+    for m in prog.materials[1:]:
+        shutil.rmtree(packet / m["folder"])
+    report = check_packet(packet, as_of=AS_OF)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    assert _zone_unknowns(report) == ZONE_CHECKED
+    assert all(f.severity == "warning" for f in report.findings if f.code == "condition_unknown")
+    missing = [f for f in report.findings if f.code == "material_recommended"]
+    assert {f.file for f in missing} == {m["folder"] for m in prog.materials[1:]}
+    assert all(f.severity == "info" and "通知未要求" in f.message for f in missing)
+    assert {r.id: r.status for r in report.eligibility}["cluster"] == "met"  # attested in packet.toml, judged in the report
+
+
+def test_zone3553_blank_tables_from_init_are_cannot_judge_not_unmet(tmp_path):
+    """The tables `init` writes, left blank: not “0 towns < 5” or “0 banks < 3” (errors) but “cannot judge”."""
+    packet = tmp_path / "p"
+    init_packet(load_programme("zone3553"), packet)
+    demo = (SAMPLES / "zone3553-demo/packet.toml").read_text("utf-8").split("[applicant]")[1]
+    head = (packet / "packet.toml").read_text("utf-8").split("[applicant]")[0]
+    (packet / "packet.toml").write_text(head + "[applicant]" + demo, "utf-8")
+    shutil.copyfile(SAMPLES / "zone3553-demo/01_申报报告/申报报告.docx", packet / "01_申报报告/申报报告.docx")
+    report = check_packet(packet, as_of=AS_OF)
+    assert report.ok, [f.message for f in report.findings if f.severity == "error"]
+    assert _zone_unknowns(report) == ZONE_CHECKED
+    assert not [f for f in report.findings if f.code in ("field_missing", "condition_unmet")]
+    statuses = {r.id: r.status for r in report.eligibility}
+    assert statuses["towns"] == statuses["partners"] == "unknown"
+    # a table that is filled is judged as before: 4 towns are too few (五1)
+    path = packet / "03_特色小镇情况表/特色小镇情况表.xlsx"
+    wb = load_workbook(path)
+    ws = wb["特色小镇情况表"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "序号")
+    for i in range(4):
+        ws.cell(header + 1 + i, 2, f"第{i + 1}号特色小镇")
+        ws.cell(header + 1 + i, 4, "是")
+    wb.save(path)
+    towns = next(f for f in check_packet(packet, as_of=AS_OF).findings if f.rule == "towns")
+    assert towns.code == "condition_unmet" and "4个 < 5个，差 1个" in towns.message
+
+
 # ------------------------------------------------------------------ qiantang
 def test_qiantang_demo_is_clean_with_progress_data():
     report = check_packet(SAMPLES / "qiantang-demo", as_of=AS_OF)
     assert report.findings == []
-    assert len(report.progress) == 20  # 嘉兴市政府's rows: 附件4 序号1 (13), 5 (5), 8 (2)
+    assert len(report.progress) == 21  # 嘉兴市政府's rows: 附件4 序号1 (13), 二（三） 移动支付, 5 (5), 8 (2)
     by = {p.number: p for p in report.progress}
     assert by["1.1"].status == "on_track" and by["1.1"].completion == pytest.approx(0.25 / 0.3)
     assert by["1.1"].expected == pytest.approx(8.88) and by["1.1"].path_share == pytest.approx(0.6)
@@ -145,9 +198,9 @@ def test_qiantang_broken_has_every_planted_problem():
     assert "需要2021—2023年各年数值，2022年未填写" in text["J10"].message
     assert text["K9"].code == "progress_behind" and "应达到32,000亿元（60%），落后3,000亿元" in text["K9"].message
     assert text["K14"].code == "progress_behind" and "2022年提升0.6个百分点" in text["K14"].message
-    assert text["K22"].code == "progress_behind" and "应累计300亿元（60%），落后90亿元" in text["K22"].message
+    assert text["K23"].code == "progress_behind" and "应累计300亿元（60%），落后90亿元" in text["K23"].message
     assert text["L11"].code == "value_range" and text["L11"].severity == "warning"
-    assert text["K26"].code == "row_not_responsible" and "杭州市政府" in text["K26"].message
+    assert text["K27"].code == "row_not_responsible" and "杭州市政府" in text["K27"].message
     lag = next(f for f in report.findings if f.cell == "G6")
     assert lag.code == "field_missing" and "滞后" in (lag.hint or "")
     assert all(p.number != "2.1" for p in report.progress)  # not the unit's row: no progress computed
@@ -159,9 +212,9 @@ def test_init_unit_keeps_only_the_units_rows(tmp_path):
     ws = load_workbook(tmp_path / "p/01_目标量化清单/附件4 目标量化清单进展.xlsx")["目标量化清单"]
     numbers = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
     assert "5.1" in numbers and "2.1" not in numbers and "8.2" in numbers
-    assert sum(1 for n in numbers if isinstance(n, str) and n[:1].isdigit()) == 20
+    assert sum(1 for n in numbers if isinstance(n, str) and n[:1].isdigit()) == 20 and "二（三）" in numbers
     ws = load_workbook(tmp_path / "p/02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx")["重大改革平台项目"]
-    names = [ws.cell(r, 3).value for r in range(1, ws.max_row + 1)]
+    names = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
     assert "嘉兴科创金融创新中心" in names and "杭州金融城" not in names
     assert 'unit = "嘉兴市政府"' in (tmp_path / "p/packet.toml").read_text("utf-8")
     bad = run_cli("init", "qiantang", str(tmp_path / "q"), "--unit", "嘉兴")
@@ -188,10 +241,11 @@ def test_unfiltered_sheet_expects_only_the_units_rows(tmp_path):
     report = check_packet(packet, as_of=AS_OF)
     codes = {(f.code, f.cell) for f in report.findings if f.file and f.file.startswith("01_")}
     assert not any(code == "row_missing" for code, _ in codes)
-    assert ("row_not_responsible", "K24") in codes  # 宁波's row, filled by 舟山
+    assert ("row_not_responsible", "K25") in codes  # 宁波's row, filled by 舟山
     missing = {cell for code, cell in codes if code == "field_missing"}
-    # 附件4 序号1 is 舟山's too, left empty: 11 levels need 2023, the 累计 and 每年提升 rows 2021–2023, 每年提升 its baseline
-    assert len(missing) == 11 + 3 + 3 + 1 and "F14" in missing
+    # 附件4 序号1 and 二（三） are 舟山's too, left empty: 12 levels need 2023, the 累计 and 每年提升 rows 2021–2023,
+    # 每年提升 its baseline
+    assert len(missing) == 12 + 3 + 3 + 1 and "F14" in missing
     zs = {p.number: p for p in report.progress if p.number.startswith("7.")}
     assert zs["7.1"].actual == 900 and zs["7.1"].status == "on_track"  # 900 ≥ 1500 × 0.6
     assert zs["7.2"].status == "behind" and zs["7.2"].expected == pytest.approx(1800)
@@ -208,37 +262,37 @@ def test_annual_increase_needs_a_baseline(tmp_path):
 
 
 # ------------------------------------------------------------------ progress arithmetic
-def _progress(comparator: str, target: float, values: dict[int, float], baseline: float | None = None,
+def _progress(kind: str, target: float, values: dict[int, float], baseline: float | None = None,
               year: int = 2023) -> IndicatorProgress:
-    p = IndicatorProgress("f", "r", "1", "指标", "%", comparator, target, baseline, 2020 if baseline is not None else None, "",
+    p = IndicatorProgress("f", "r", "1", "指标", "%", kind, target, baseline, 2020 if baseline is not None else None, "",
                           year, 2025, values={y: values.get(y) for y in range(2021, 2026)})
-    level = comparator in (">", "≥", "≤")
+    level = comparator(kind).measure == "level"
     _compute(p, [year] if level else list(range(2021, year + 1)))
     return p
 
 
 def test_cumulative_target_is_the_sum_of_the_years():
-    p = _progress("累计", 1000, {2021: 150, 2022: 200, 2023: 200})
+    p = _progress("累计≥", 1000, {2021: 150, 2022: 200, 2023: 200})
     assert p.actual == 550 and p.completion == pytest.approx(0.55) and p.expected == pytest.approx(600)
     assert p.status == "behind"
-    assert _progress("累计", 1000, {2021: 400, 2022: 300, 2023: 300}).status == "met"
+    assert _progress("累计≥", 1000, {2021: 400, 2022: 300, 2023: 300}).status == "met"
 
 
 def test_annual_increment_checks_every_year():
-    p = _progress("每年提升", 1, {2021: 11.0, 2022: 11.5, 2023: 13.5}, baseline=10)
+    p = _progress("每年提升≥", 1, {2021: 11.0, 2022: 11.5, 2023: 13.5}, baseline=10)
     assert p.short_years == [2022] and p.status == "behind"  # 2023 is on the path (13.5 ≥ 13) but 2022 rose 0.5
     assert p.completion == pytest.approx(3.5 / 5)
-    ok = _progress("每年提升", 1, {2021: 11.0, 2022: 12.0, 2023: 13.2}, baseline=10)
+    ok = _progress("每年提升≥", 1, {2021: 11.0, 2022: 12.0, 2023: 13.2}, baseline=10)
     assert ok.status == "on_track" and ok.expected == pytest.approx(13)
-    done = _progress("每年提升", 1, {2021: 11, 2022: 12, 2023: 13, 2024: 14, 2025: 15}, baseline=10, year=2025)
+    done = _progress("每年提升≥", 1, {2021: 11, 2022: 12, 2023: 13, 2024: 14, 2025: 15}, baseline=10, year=2025)
     assert done.status == "met" and done.completion == pytest.approx(1)
 
 
 def test_average_growth_is_compound():
-    p = _progress("年均增长", 10, {2021: 12, 2022: 8, 2023: 10})
+    p = _progress("年均增长≥", 10, {2021: 12, 2022: 8, 2023: 10})
     assert p.actual == pytest.approx(((1.12 * 1.08 * 1.10) ** (1 / 3) - 1) * 100)
     assert p.status == "behind"  # 9.97% < 10%
-    assert _progress("年均增长", 7.5, {2021: 8, 2022: 8, 2023: 8}).status == "on_track"
+    assert _progress("年均增长≥", 7.5, {2021: 8, 2022: 8, 2023: 8}).status == "on_track"
 
 
 def test_levels_with_and_without_baseline():

@@ -58,6 +58,9 @@ class BundleResult:
     report: CheckReport | None = None
 
 
+MAX_BUNDLE_ROWS = int(os.environ.get("ZONEKIT_MAX_BUNDLE_ROWS", "20000"))  # a table printed in a bundle: about 1,500 pages
+
+
 def bundle_date(text: str | None) -> _dt.datetime:
     """--date, else SOURCE_DATE_EPOCH, else now (UTC, to the second)."""
     if text:
@@ -80,6 +83,10 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
         lines = "\n".join(f"  - {f.location() or f.file or ''} {f.message}" for f in errors[:20])
         more = f"\n  … 共 {len(errors)} 个错误" if len(errors) > 20 else ""
         raise BundleRefused(f"材料包有 {len(errors)} 个错误，未生成申报材料（改正后重试，或加 --draft 生成草稿）：\n{lines}{more}")
+    for v in report.forms.values():  # a sheet far beyond any real form would take minutes and hundreds of pages
+        if len(v.data.rows) > MAX_BUNDLE_ROWS:
+            raise BundleRefused(f"{v.data.file} 有 {len(v.data.rows):,} 行数据，超过打包上限 {MAX_BUNDLE_ROWS:,} 行"
+                                f"（约 {len(v.data.rows) // 13:,} 页 A4），未生成申报材料：请核对是否误填或粘贴了多余的行")
     from .spec import load_programme
 
     prog = load_programme(report.programme, templates)
@@ -169,9 +176,13 @@ def _entry(path: Path, base: Path, **extra: Any) -> dict[str, Any]:
 
 
 def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -> list[Any]:
+    from .init import contact_lines, copies_text
+
     facts = report.facts
-    sub = prog.data.get("submission", {})
-    blocks: list[Any] = [Spacer(40), Para(f"{prog.title()}材料", "title"), Spacer(30)]
+    sub = prog.submission
+    contacts = contact_lines(prog.contacts)
+    air = 0.5 if contacts else 1.0  # the notice's contacts at the foot: less air above, so the cover stays one page
+    blocks: list[Any] = [Spacer(40 * air), Para(f"{prog.title()}材料", "title"), Spacer(30 * air)]
     for item in prog.list("cover"):
         value = facts.get(item["fact"]) if facts else None
         shown = value if isinstance(value, str | int) and not isinstance(value, bool) else ""
@@ -181,9 +192,11 @@ def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -
     phone = facts.get("packet.applicant.phone") if facts else None
     blocks.append(Para(f"联系人：{contact if isinstance(contact, str) else ''}    联系电话：{phone if isinstance(phone, str) else ''}", "plain"))
     blocks.append(Para(f"申报日期：{date.year}年{date.month}月{date.day}日", "plain"))
-    blocks += [Spacer(30), SealBlock("申报单位（盖章）：", "年    月    日")]
-    if sub.get("copies", 1) > 1:
-        blocks += [Spacer(10), Para(f"（本材料一式{cn_number(sub['copies'])}份，{sub.get('seal', '加盖公章')}）", "center")]
+    blocks += [Spacer(30 * air), SealBlock("申报单位（盖章）：", "年    月    日")]
+    if sub and sub.copies:  # only a count the notice gives (深圳 第十一条、第十二条：一式两份)
+        blocks += [Spacer(10), Para(f"（本材料{copies_text(sub.copies)}，{sub.seal or '加盖公章'}）", "center")]
+    if contacts:
+        blocks += [Spacer(8), Para("通知所列联系方式：", "note")] + [Para(c, "note") for c in contacts]
     return blocks
 
 
@@ -192,11 +205,21 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
     """The parts in the notice's order, plus a manifest entry per input file."""
     plan: list[tuple[dict[str, Any], list[Path]]] = []
     office: list[Path] = []
+    # files check found unusable (corrupt, encrypted, entity bombs, wrong type): not converted or merged
+    unusable = {f.file: f.message for f in report.findings if f.severity == ERROR and f.file and f.code.startswith("file_")}
     for m in prog.materials:
         folder = root / m["folder"]
         files = [p for p, problem in files_in(folder, root) if problem is None] if folder.is_dir() and not folder.is_symlink() else []
+        # the form's own file: where check found it by content, else (a form not needed) by its name
         form_file = prog.form(m["form"])["file"] if m.get("form") else None
-        files = [p for p in files if p.name != form_file]
+        forms_read = set(report.form_files.values())
+        files = [p for p in files if p.relative_to(root).as_posix() not in forms_read and p.name != form_file]
+        refused = [p for p in files if p.relative_to(root).as_posix() in unusable]  # --draft: never opened either
+        for p in refused:
+            rel = p.relative_to(root).as_posix()
+            result.incomplete.append(rel)
+            result.warnings.append((rel, unusable[rel]))
+        files = [p for p in files if p not in refused]
         plan.append((m, files))
         office += [p for p in files if p.suffix.lower().lstrip(".") in OFFICE]
     converted: dict[Path, Path | str] = {}
@@ -226,7 +249,7 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
                 from .progress import report_section
 
                 parts.append(report_section(prog.form(m["form"]), progress, tmp))
-            rel = f"{m['folder']}/{prog.form(m['form'])['file']}"
+            rel = report.form_files[m["form"]]
             inputs.append({**_entry(root / rel, root), "part": f"{title} — 表"})
         elif m.get("form"):
             parts.append(Placeholder(f"{title} — 表", "表单缺失或无法读取，见检查结果", in_toc=False))
@@ -267,7 +290,12 @@ def _form_section(prog: Any, report: CheckReport, m: dict[str, Any]) -> Section:
     columns = [list(range(1, n + 1)) if c.get("type") == "seq" else v.columns.get(c["key"], [None] * n) for c in form["columns"]]
     rows = [list(r) for r in zip(*columns, strict=True)]
     title = table_title(form, report.facts)
-    return Section(title, table_blocks(form, rows, title), landscape=landscape, in_toc=False)
+    submitted = {}
+    if v.data.total is not None:  # the figures of the file's own 合计 row, as the user submitted them
+        from .formats import parse_number
+
+        submitted = {key: number for key, raw in v.data.total.values.items() if (number := parse_number(raw)[0]) is not None}
+    return Section(title, table_blocks(form, rows, title, submitted), landscape=landscape, in_toc=False)
 
 
 # ------------------------------------------------------------------ verify

@@ -11,17 +11,18 @@ import datetime as _dt
 import gc
 import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import UnsafePath
 from .findings import ERROR, INFO, WARNING, Finding, sort_key
 from .fsutil import inside
+from .locate import Located
 from .packet import Packet, read_packet
 from .progress import check_progress
 from .rowfilter import for_checking, responsibility_findings
-from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, resolve, show, walk
+from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, name_match, resolve, show, walk
 from .spec import Programme, load_programme
 from .validate import FieldRule, Validated, validate_record, validate_table
 
@@ -41,6 +42,7 @@ class CheckReport:
     facts: Facts | None = None
     needed: dict[str, bool | None] = field(default_factory=dict)
     progress: list[Any] = field(default_factory=list)  # progress.IndicatorProgress per indicator (forms with `progress`)
+    form_files: dict[str, str] = field(default_factory=dict)  # form id -> the file it was read from (relative)
 
     @property
     def ok(self) -> bool:
@@ -61,13 +63,16 @@ class CheckReport:
             missed = "；".join(r.title for r in self.eligibility if r.status == "unmet")
             return f"not eligible: {missed}" if en else f"不符合申报条件：{missed}"
         if "unknown" in statuses:
-            return "cannot decide: data missing" if en else "无法判断：缺少数据（见上方错误）"
+            return "cannot decide: data missing" if en else "无法判断：缺少数据（见上方所列问题）"
         paths = "；".join(r.detail for r in self.eligibility if r.detail and r.children and r.status in ("met", "met_by_commitment"))
         notes = []
         if "met_by_commitment" in statuses:
             notes.append("partly by commitment" if en else "部分条件以承诺方式满足，需提交承诺函")
         if "in_principle" in statuses:
             notes.append("an in-principle threshold is missed: justify it" if en else "“原则上”条件未达到，需在申请报告中说明理由")
+        if "outcome" in statuses:
+            notes.append("the self-assessed score is below the listed bands (the experts decide)" if en
+                         else "自评分低于列入档次（档次以专家评估为准，不是申报条件）")
         head = "eligible" if en else "符合申报条件"
         return head + (f"（{paths}）" if paths and not en else "") + ("；" + "；".join(notes) if notes else "")
 
@@ -111,12 +116,24 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
     from .background import Pending
+    from .locate import locate_form
     from .materials import check_materials, scan_materials
 
+    located: dict[str, Located] = {}
+    for form in forms:  # which file is which form: by content, whatever the files are called
+        material = prog.material_of_form(form["id"])
+        taken = {x.rel for x in located.values() if x.rel}
+        located[form["id"]] = locate_form(form, material["folder"] if material else None, root, taken)
+    report.form_files = {form_id: x.rel for form_id, x in located.items() if x.rel}
     # the material files (every PDF opened) are looked at while calamine reads the forms
-    scanned = Pending(scan_materials, prog, root, {_form_path(prog, form) for form in forms})
+    scanned = Pending(scan_materials, prog, root, set(report.form_files.values()))
     for form in forms:
-        validated, found = _check_form(prog, for_checking(form, packet.section("applicant")), root, today)
+        validated, found = _check_form(prog, for_checking(form, packet.section("applicant")), root, today, located[form["id"]])
+        material = prog.material_of_form(form["id"]) or {}
+        if not material.get("required", True):  # zonekit's own form (recommended, not asked for): it may warn, never block
+            found = [x if x.severity != ERROR else replace(x, severity=WARNING) for x in found]
+            if validated is not None and form["kind"] == "table" and not validated.data.rows:
+                validated = None  # an empty table that was not asked for says nothing: its conditions cannot be judged
         f.extend(found)
         if validated is not None:
             report.forms[form["id"]] = validated
@@ -130,13 +147,30 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     f.extend(found)
     f.extend(_file_references(prog, root, report.forms))
     f.extend(_consistency(prog, facts, report.forms))
-    report.eligibility = [evaluate(c, facts) for c in prog.list("conditions")]
-    f.extend(_eligibility_findings(prog, report.eligibility, facts))
+    report.eligibility, found = eligibility(prog, facts, report.forms)
+    f.extend(found)
     report.needed = {m["id"]: _needed(m, facts) for m in prog.materials}
-    f.extend(check_materials(prog, report.needed, scanned.result()))
+    elsewhere = {m["id"] for m in prog.materials if m.get("form") in located and located[m["form"]].elsewhere}
+    f.extend(x for x in check_materials(prog, report.needed, scanned.result())
+             if not (x.code in ("material_empty", "material_missing") and any(m["folder"] == x.file for m in prog.materials
+                                                                               if m["id"] in elsewhere)))
     f.extend(_deadlines(prog, packet, today))
-    report.findings = sorted(f, key=sort_key)
+    report.findings = sorted(_one_per_file(f), key=sort_key)
     return report
+
+
+def _one_per_file(findings: list[Finding]) -> list[Finding]:
+    """A file that is unreadable (or too large, empty …) is said once, though both the form locator
+    and the material scan look at it; the first word on it stands."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for x in findings:
+        if x.file and x.cell is None and x.rule is None and x.code.startswith("file_"):
+            if (x.code, x.file) in seen:
+                continue
+            seen.add((x.code, x.file))
+        out.append(x)
+    return out
 
 
 # ------------------------------------------------------------------ packet.toml
@@ -208,33 +242,29 @@ def _labels(prog: Programme) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ forms
-def _form_path(prog: Programme, form: dict[str, Any]) -> str:
-    """A form's file, relative to the packet."""
+def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.date,
+                where: Located) -> tuple[Validated | None, list[Finding]]:
     material = prog.material_of_form(form["id"])
-    return f"{material['folder']}/{form['file']}" if material else form["file"]
-
-
-def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.date) -> tuple[Validated | None, list[Finding]]:
-    material = prog.material_of_form(form["id"])
-    rel = _form_path(prog, form)
+    optional = material is not None and not material.get("required", True)
+    if where.rel is None:
+        return None, [x for x in where.findings if not (optional and x.code == "file_missing")]
+    rel = where.rel
     try:
         path = inside(root, Path(rel))
     except UnsafePath as e:
         return None, [Finding("unsafe_path", ERROR, str(e), "the form path is a symlink or leads outside the packet", file=rel)]
     if not path.is_file():
-        if material is not None and not material.get("required", True):
-            return None, []
-        return None, [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
-                              source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")]
+        return None, [] if optional else [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
+                                                  source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")]
     from .forms_read import read_record, read_table
     from .xlsx_read import ReadProblem, open_workbook
 
     try:
-        wb = open_workbook(path)
+        wb = where.workbook or open_workbook(path)
         data = read_record(wb, form, rel) if form["kind"] == "record" else read_table(wb, form, rel)
     except ReadProblem as e:
-        return None, [Finding(e.code, ERROR, str(e), e.message_en, file=rel, source=form.get("source"))]
-    findings = list(data.findings)
+        return None, [*where.findings, Finding(e.code, ERROR, str(e), e.message_en, file=rel, source=form.get("source"))]
+    findings = [*where.findings, *data.findings]
     if data.sheet is None:
         return None, findings
     validated, found = (validate_record if form["kind"] == "record" else validate_table)(data, today)
@@ -245,6 +275,7 @@ def _file_references(prog: Programme, root: Path, forms: dict[str, Validated]) -
     """Cells of type `file` name a file that must be in the folder of material `folder`."""
     out: list[Finding] = []
     folders = {m["id"]: m["folder"] for m in prog.materials}
+    required = {m["id"]: m.get("required", True) for m in prog.materials}
     for v in forms.values():
         for spec in v.data.form.get("columns", []):
             if spec.get("type") != "file" or spec.get("folder") not in folders:
@@ -254,7 +285,8 @@ def _file_references(prog: Programme, root: Path, forms: dict[str, Validated]) -
             stems = {Path(p).stem for p in present}
             for row, name in zip(v.data.rows, v.columns.get(spec["key"], []), strict=False):
                 if name and name not in present and name not in stems:
-                    out.append(Finding("file_missing", ERROR, f"第{row.number}行“{spec['label']}”所列文件“{name}”不在 {folders[spec['folder']]} 目录中",
+                    out.append(Finding("file_missing", ERROR if required[spec["folder"]] else WARNING,
+                                       f"第{row.number}行“{spec['label']}”所列文件“{name}”不在 {folders[spec['folder']]} 目录中",
                                        f"row {row.number}: file '{name}' is not in {folders[spec['folder']]}", file=v.data.file,
                                        sheet=v.data.sheet, cell=v.data.cell(spec["key"], row.number), field=spec["label"],
                                        source=spec.get("source"), hint="把该文件放入对应目录，或改正文件名"))
@@ -289,7 +321,7 @@ def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> 
         if isinstance(left, list):  # "each": one finding per disagreeing row
             out.extend(_each(rule, left, right, facts, forms, sev))
             continue
-        ok = compare(left, rule["op"], right, rule.get("tolerance", 0.0))
+        ok = compare(left, rule["op"], right, rule.get("tolerance", 0.0), _precision(prog, rule["left"]))
         if ok is not False:
             continue
         lt, rt = facts.label(rule["left"]), facts.label(rule["right"]) if isinstance(rule["right"], str) else str(rule["right"])
@@ -303,43 +335,81 @@ def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> 
     return out
 
 
+def _precision(prog: Programme, ref: str) -> float | None:
+    """The `precision` of the form field (or table column) a fact reads, if the spec gives one."""
+    form_id, _, rest = ref.partition(".")
+    key = rest.rpartition(".")[2]
+    form = next((f for f in prog.forms if f["id"] == form_id), None)
+    spec = next((c for c in (form or {}).get("fields", []) + (form or {}).get("columns", []) if c["key"] == key), None)
+    return (spec or {}).get("precision")
+
+
 def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts: Facts, forms: dict[str, Validated], sev: str) -> list[Finding]:
     out: list[Finding] = []
     form_id, _, rest = rule["left"].partition(".")
     v = forms[form_id]
     key = rest.split(".", 1)[1]
     # most rows repeat a handful of values (e.g. one building name): each distinct value is compared once
-    bad = {value for value in set(map(operator.itemgetter(1), pairs)) if value is not None and compare(value, rule["op"], right) is False}
-    for number, value in pairs if bad else ():
-        if value not in bad:
+    distinct = {value for value in set(map(operator.itemgetter(1), pairs)) if value is not None}
+    bad = {value for value in distinct if compare(value, rule["op"], right) is False}
+    variants = {value for value in distinct - bad if rule["op"] == "matches" and name_match(value, right) == "variant"}
+    for number, value in pairs if bad or variants else ():
+        if value not in bad and value not in variants:
             continue
-        out.append(Finding("consistency", sev, f"{rule['label']}不一致：第{number}行为“{value}”，{facts.label(rule['right'])}为“{right}”",
-                           f"{rule['id']}: row {number} '{value}' vs '{right}'", file=v.data.file, sheet=v.data.sheet,
-                           cell=v.data.cell(key, number) if key in v.data.columns else None, source=rule["source"], rule=rule["id"]))
+        where = {"file": v.data.file, "sheet": v.data.sheet, "cell": v.data.cell(key, number) if key in v.data.columns else None,
+                 "source": rule["source"], "rule": rule["id"]}
+        if value in variants:  # the same name written another way: say so, it blocks nothing
+            out.append(Finding("consistency", WARNING, f"{rule['label']}写法不同：第{number}行为“{value}”，{facts.label(rule['right'])}为“{right}”",
+                               f"{rule['id']}: row {number} '{value}' is written differently from '{right}'", **where,
+                               hint="如是同一名称，建议统一写法"))
+        else:
+            out.append(Finding("consistency", sev, f"{rule['label']}不一致：第{number}行为“{value}”，{facts.label(rule['right'])}为“{right}”",
+                               f"{rule['id']}: row {number} '{value}' vs '{right}'", **where, hint=rule.get("hint")))
         if len(out) >= 10:
             break
     return out
 
 
-def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts) -> list[Finding]:
+def eligibility(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> tuple[list[Result], list[Finding]]:
+    """The programme's conditions evaluated on `facts`, and the findings they give.
+
+    Invariant (tested over every programme): a condition that is unmet gives an error."""
+    results = [evaluate(c, facts) for c in prog.list("conditions")]
+    return results, _eligibility_findings(prog, results, facts, forms)
+
+
+def _at(result: Result, forms: dict[str, Validated]) -> dict[str, str | None]:
+    """Where a condition fails: the form cell of its first failing test, when it reads one."""
+    leaf = next((r for r in walk(result) if r.fact and r.status in ("unmet", "in_principle", "outcome")), None)
+    return _where(leaf.fact, forms) if leaf and leaf.fact else {}
+
+
+def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, forms: dict[str, Validated]) -> list[Finding]:
     out: list[Finding] = []
-    labels = {a["key"]: a for a in prog.list("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
+    # attestations the user can give now; one gated off by its `when` (a path not claimed) cannot mend a condition
+    askable = {a["key"]: a for a in prog.list("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
     for top in results:
         for r in walk(top):
             if r.missing_attest and r.status in ("unmet", "in_principle"):
                 for key in r.missing_attest:
-                    if key not in labels:
+                    if key not in askable:
                         continue
-                    a = labels[key]
+                    a = askable[key]
                     out.append(Finding("attestation_missing", ERROR, f"尚未确认：{a['label']}",
                                        f"not attested: {key}", file="packet.toml", source=a["source"],
                                        hint=f"情况属实的，在 packet.toml 的 [attestations] 中将 {key} 改为 true"))
-        if top.status == "unmet" and not top.missing_attest and not any(c.missing_attest for c in walk(top)):
+        if top.status == "unmet" and not attestable(top, askable):
+            hint = top.hint or next((r.hint for r in walk(top) if r.status == "unmet" and r.hint), None)
             out.append(Finding("condition_unmet", ERROR, f"未满足“{top.title}”：{top.detail}", f"condition {top.id} not met: {top.detail}",
-                               source=top.source, rule=top.id, hint=top.hint or None))
+                               source=top.source, rule=top.id, hint=hint or None, **_at(top, forms)))
+        elif top.status == "outcome":
+            out.append(Finding("score_band", WARNING, f"“{top.title}”：{top.detail}（按自评计算；档次由专家评估确定，不是申报条件）",
+                               f"{top.id}: {top.detail} (self-assessed; the band is decided by the experts' evaluation, not an entry condition)",
+                               source=top.source, rule=top.id, hint=top.hint or None, **_at(top, forms)))
         elif top.status == "in_principle":
             out.append(Finding("condition_in_principle", WARNING, f"“{top.title}”未达到：{top.detail}（“原则上”条件，需说明理由）",
-                               f"in-principle condition {top.id} missed: {top.detail}", source=top.source, rule=top.id, hint=top.hint or None))
+                               f"in-principle condition {top.id} missed: {top.detail}", source=top.source, rule=top.id, hint=top.hint or None,
+                               **_at(top, forms)))
         elif top.status == "unknown":
             out.append(Finding("condition_unknown", WARNING, f"无法判断“{top.title}”：{top.detail}", f"cannot evaluate {top.id}",
                                source=top.source, rule=top.id, hint="先改正表单中的错误或补填数据"))
@@ -347,6 +417,22 @@ def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts) 
         if claim:
             out.extend(_claimed_path(claim, top, facts))
     return out
+
+
+def attestable(result: Result, askable: dict[str, Any]) -> bool:
+    """True when an unmet `result` would be met once the user gives attestations they can give now.
+
+    Then the attestation_missing findings say all there is to say; otherwise the condition itself is
+    reported as unmet, so that a verdict "not eligible" is always an error."""
+    if result.status != "unmet":
+        return True
+    if result.missing_attest:
+        return all(key in askable for key in result.missing_attest)
+    kids = [c for c in result.children if c.status != "not_applicable"]
+    if not kids:
+        return False  # a test that fails
+    mended = [attestable(c, askable) for c in kids if c.status == "unmet"]
+    return any(mended) if result.combine == "any_of" else all(mended)
 
 
 def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts) -> list[Finding]:

@@ -79,8 +79,12 @@ def _with_subtotals(form: dict[str, Any], rows: list[list[Any]]) -> list[list[An
     return out
 
 
-def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str) -> list[Block]:
+def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str, submitted: dict[str, Any] | None = None) -> list[Block]:
+    """The table as the notice prints it. Its 合计 row shows the `submitted` figures (those of the
+    file's own 合计 row, which check found equal to the rows); a figure the file leaves blank (a
+    formula never calculated) is computed from the rows."""
     cols = form["columns"]
+    submitted = submitted or {}
     body = [[show_value(v) for v in row] for row in _with_subtotals(form, rows)]
     total_spec = form.get("total")
     total = None
@@ -90,6 +94,8 @@ def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str) -> lis
             key = c["key"]
             if key == total_spec["label_column"]:
                 total.append(total_spec["label"])
+            elif submitted.get(key) is not None and key in total_spec.get("count", []) + total_spec.get("sum", []):
+                total.append(show_value(submitted[key]))
             elif key in total_spec.get("count", []):
                 total.append(show_value(sum(1 for r in rows if r[j] not in (None, ""))))
             elif key in total_spec.get("sum", []):

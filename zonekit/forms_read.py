@@ -199,6 +199,17 @@ def _sheet_with_labels(wb: Workbook, labels: dict[str, Any], cache: dict[str, An
     return best if score >= max(2, len(labels) // 3) else None
 
 
+def looks_like(wb: Workbook, form: dict[str, Any]) -> bool:
+    """Whether `wb` holds `form`: its defined names (ZK_<FORM>_…, written by zonekit init), else its labels."""
+    prefix = defined_name(form["id"], "")
+    if any(name.startswith(prefix) for name in wb.names):
+        return True
+    if form["kind"] == "record":
+        return _sheet_with_labels(wb, {norm_label(f["label"]): f for f in form["fields"]}, {}) is not None
+    wanted = {norm_label(c["label"]): c["key"] for c in form["columns"]}
+    return any(_header(wb.rows(sheet)[2], wanted) is not None for sheet in wb.sheet_names if sheet != AUX_SHEET)
+
+
 def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     data = FormData(form, file)
     cols = form["columns"]
@@ -299,17 +310,47 @@ def _short(value: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
-def _header(rows: list[list[Any]], wanted: dict[str, str]) -> tuple[int, dict[str, int]] | None:
-    need = max(2, (len(wanted) + 1) // 2)
-    for i, row in enumerate(rows[:40]):
-        mapping = {}
-        for j, v in enumerate(row):
-            key = wanted.get(norm_label(v))
+_UNIT_SPELLINGS = (("㎡", "m2"), ("m²", "m2"), ("平方米", "m2"), ("平米", "m2"))
+
+
+def header_key(text: Any) -> str:
+    """A column label for matching a header: `norm_label`, and units in any spelling people use (㎡, m², 平方米 -> m2)."""
+    key = norm_label(text)
+    for spelling, unit in _UNIT_SPELLINGS:
+        key = key.replace(spelling, unit)
+    return key
+
+
+def _labels_in(row: list[Any], wanted: dict[str, str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for j, v in enumerate(row):
+        if type(v) is str:
+            key = wanted.get(header_key(v))
             if key and key not in mapping:
                 mapping[key] = j
-        if len(mapping) >= need:
-            return i, mapping
-    return None
+    return mapping
+
+
+def _header(rows: list[list[Any]], wanted: dict[str, str]) -> tuple[int, dict[str, int]] | None:
+    """(index of the last header row, column key -> index), for a header of one row or two.
+
+    Offices put a group row above the labels (企业基本情况 / 经营情况 merged across columns) and
+    merge a label over both rows (序号): the labels row is the one carrying most columns, and a
+    label it lacks is taken from the row above or below it. Data starts after the lower one."""
+    wanted = {header_key(label): key for label, key in wanted.items()}
+    need = max(2, (len(wanted) + 1) // 2)
+    found = [_labels_in(row, wanted) for row in rows[:40]]
+    best = max(range(len(found)), key=lambda i: len(found[i]), default=None)
+    if best is None or len(found[best]) < need:
+        return None
+    mapping, last = dict(found[best]), best
+    for i in (best - 1, best + 1):
+        if 0 <= i < len(found):
+            extra = {k: j for k, j in found[i].items() if k not in mapping and j not in mapping.values()}
+            if extra:
+                mapping.update(extra)
+                last = max(last, i)
+    return last, mapping
 
 
 def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:

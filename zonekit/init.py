@@ -19,7 +19,7 @@ from .errors import InvalidOption, TargetExists
 from .fsutil import atomic_write, write_text
 from .packet import PACKET_FILE, render_packet_toml
 from .rowfilter import for_unit
-from .spec import Programme
+from .spec import Contact, Definition, Programme, Submission
 
 CHECKLIST = "材料清单.xlsx"
 README_TXT = "说明.txt"
@@ -36,7 +36,65 @@ class InitResult:
 def requirement_text(m: dict[str, Any]) -> str:
     if m.get("when"):
         return f"条件必需：{m.get('when_text', '满足条件时')}"
+    if m.get("recommended"):
+        return "建议提供（zonekit 建议，通知未要求）"
     return "必需" if m.get("required", True) else "可选"
+
+
+_CN_COUNT = "一两三四五六七八九十"
+
+
+def copies_text(n: int) -> str:
+    """一式两份 — as the notices write the count (两, not 二)."""
+    return f"一式{_CN_COUNT[n - 1] if 1 <= n <= 10 else n}份"
+
+
+def submission_text(sub: Submission) -> str:
+    """Seal, copy count (only when the notice gives one), where to, and the article: one sentence."""
+    parts = [sub.seal, copies_text(sub.copies) if sub.copies else "", f"报送{sub.to}" if sub.to else ""]
+    return "，".join(x for x in parts if x) + (f"（{sub.source}）" if sub.source else "")
+
+
+def contact_lines(contacts: list[Contact]) -> list[str]:
+    """One line per unit the notice names (consecutive entries of one unit, role and article share
+    it), in the notice's order, e.g. “工业和信息化部工业文化发展中心（申报咨询）：联系人 宋晓旭，电话 010-68200662（五）”."""
+    groups: list[tuple[tuple[str, str, str], list[str]]] = []
+    for c in contacts:
+        details = "，".join(f"{label} {value}" for label, value in
+                           (("联系人", c.name), ("电话", c.phone), ("邮箱", c.email), ("地址", c.address)) if value)
+        key = (c.unit, c.role, c.source)
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(details)
+        else:
+            groups.append((key, [details]))
+    lines = []
+    for (unit, role, source), people in groups:
+        who = unit + (f"（{role}）" if role else "")
+        lines.append((f"{who}：" if who else "") + "；".join(people) + f"（{source}）")
+    return lines
+
+
+def definition_line(d: Definition) -> str:
+    """“持牌金融机构（第三条）：本办法所称持牌金融机构，是指……”"""
+    return f"{d.term}（{d.source}）：{d.text}"
+
+
+def field_help(prog: Programme, form_id: str, f: dict[str, Any]) -> str:
+    """A field's help as the workbook shows it: the spec's help, then the notice's definition of
+    each term the field counts (`[[definitions]] fields`), in full."""
+    parts = [f["help"]] if f.get("help") else [f"单位：{f['unit']}"] if f.get("unit") else []
+    parts += [f"{d.source}：{d.text}" for d in prog.definitions_for_field(form_id, f["key"])]
+    return "\n".join(parts)
+
+
+def with_definitions(prog: Programme, form: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `form` whose fields' help carries the definitions (the spec is not changed)."""
+    out = dict(form)
+    for key in ("fields", "columns", "aux_columns"):
+        if key in form:
+            out[key] = [{**f, "help": field_help(prog, form["id"], f)} if prog.definitions_for_field(form["id"], f["key"]) else f
+                        for f in form[key]]
+    return out
 
 
 def document_blocks(doc: dict[str, Any]) -> list[Block]:
@@ -54,7 +112,7 @@ def document_blocks(doc: dict[str, Any]) -> list[Block]:
 
 
 def material_readme(prog: Programme, m: dict[str, Any]) -> str:
-    sub = prog.data.get("submission", {})
+    sub = prog.submission
     lines = [
         f"{m['folder']}  {m['title']}",
         "",
@@ -69,7 +127,13 @@ def material_readme(prog: Programme, m: dict[str, Any]) -> str:
         lines.append(f"按本目录中的 {prog.document(m['document'])['file']} 模板撰写。")
     lines.append(f"接受的文件类型：{', '.join(m.get('types', ACCEPTED))}")
     if sub:
-        lines.append(f"报送要求：{sub.get('seal', '')}，一式{sub.get('copies', 1)}份（{sub.get('source', '')}）。")
+        lines.append(f"报送要求：{submission_text(sub)}。")
+    definitions = prog.definitions_for_material(m)
+    if definitions:
+        lines += ["", "术语定义（通知原文）："] + [f"  {definition_line(d)}" for d in definitions]
+    contacts = contact_lines(prog.contacts)
+    if contacts:
+        lines += ["", "通知所列联系方式："] + [f"  {c}" for c in contacts]
     return "\n".join(lines) + "\n"
 
 
@@ -105,7 +169,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
         folder.mkdir(exist_ok=True)
         emit(folder / README_TXT, lambda p, m=m: p.write_text(material_readme(prog, m), "utf-8"))
         if m.get("form"):
-            form = for_unit(prog.form(m["form"]), unit)
+            form = with_definitions(prog, for_unit(prog.form(m["form"]), unit))
             emit(folder / form["file"], lambda p, form=form: write_form(form, p))
         if m.get("document"):
             doc = prog.document(m["document"])
@@ -136,4 +200,5 @@ def _write_doc(doc: dict[str, Any], path: Path) -> None:
     write_docx(document_blocks(doc), path, title=doc["title"])
 
 
-__all__ = ["init_packet", "InitResult", "document_blocks", "requirement_text", "write_text"]
+__all__ = ["init_packet", "InitResult", "contact_lines", "copies_text", "definition_line", "document_blocks", "field_help",
+           "requirement_text", "submission_text", "with_definitions", "write_text"]

@@ -10,12 +10,16 @@ row the reporting unit is responsible for (rowfilter), `check_progress` computes
 - the straight path: where the indicator should be in the report year, baseline + (target −
   baseline) × (report year − baseline year) ÷ (final year − baseline year);
 
-by comparator (the words 附件4 uses):
-  > ≥     a level to reach by the final year (≤: a rank, lower is better)
-  累计    the yearly values add up to the target (first year … final year)
-  每年提升 each year's value rises by at least the target over the year before (baseline = the
-          year before the first); completion is the rise so far over the whole rise planned
-  年均增长 the yearly values are growth rates (%) whose compound average must reach the target
+by comparator, the spec row's 目标类型 text: what is compared (a measure word, none for a level)
+followed by how (the operator, always written out: ">" for 超过, "≥" for 达到/以上, "≤" for a rank):
+  > ≥ ≤     a level to reach by the final year (≤: a rank, lower is better)
+  累计> 累计≥ the yearly values add up to the target (first year … final year)
+  每年提升≥  each year's value rises by the target over the year before (baseline = the year before
+            the first); completion is the rise so far over the whole rise planned
+  年均增长≥  the yearly values are growth rates (%) whose compound average must reach the target
+The measures and operators are two small tables (`MEASURES`, `OPERATORS`); `comparator()` reads
+a 目标类型 text into a `Comparator`, and the arithmetic asks it, never the text. A strict target
+(>) is not met by a value equal to it, and in the final year a target not met is behind.
 
 Findings: a missing value for the report year (or for an earlier year a sum or a rise needs) is
 an error, a value for a year after the report year a warning, an indicator behind its straight
@@ -26,15 +30,16 @@ for the bundle's progress report and for `collect`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import SpecError
 from .findings import ERROR, WARNING, Finding
 from .rowfilter import own_rows
 
-LEVEL = (">", "≥", ">=", "≤", "<=")
 STATUS_TEXT = {
     "met": "已达到目标",
     "on_track": "符合直线进度",
@@ -43,6 +48,48 @@ STATUS_TEXT = {
     "missing": "缺少数据",
 }
 _EPS = 1e-9
+
+# ------------------------------------------------------------------ comparators: data, read once per row
+MEASURES = {"": "level", "累计": "sum", "每年提升": "rise", "年均增长": "growth"}  # the word before the operator
+# operator as written (ASCII spellings accepted) -> (canonical sign, test of actual − target within _EPS)
+OPERATORS: dict[str, tuple[str, Callable[[float], bool]]] = {
+    ">": (">", lambda d: d > _EPS), "≥": ("≥", lambda d: d >= -_EPS), ">=": ("≥", lambda d: d >= -_EPS),
+    "<": ("<", lambda d: d < -_EPS), "≤": ("≤", lambda d: d <= _EPS), "<=": ("≤", lambda d: d <= _EPS),
+}
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A 目标类型 as the spec writes it: `word` the measure's word (累计 …, "" for a level), `measure`
+    its kind (level | sum | rise | growth), `op` the canonical operator (> ≥ < ≤)."""
+
+    text: str
+    word: str
+    measure: str
+    op: str
+
+    def met(self, actual: float, target: float) -> bool:
+        return OPERATORS[self.op][1](actual - target)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.op in ("<", "≤")
+
+    @property
+    def strict(self) -> bool:
+        return self.op in (">", "<")
+
+
+@lru_cache(maxsize=64)
+def comparator(text: str) -> Comparator:
+    """Read a 目标类型 ("累计>", "≥", "年均增长≥" …); SpecError when it is not measure word + operator."""
+    s = "".join(str(text or "").split())
+    op = next((o for o in sorted(OPERATORS, key=len, reverse=True) if s.endswith(o)), None)
+    word = s[: len(s) - len(op)] if op else s
+    if op is None or word not in MEASURES:
+        raise SpecError(f"目标类型“{text}”应为比较方式（{'、'.join(w for w in MEASURES if w)}，水平指标不写）加运算符"
+                        f"（{' '.join(o for o in OPERATORS)}），运算符须写明：“超过”为 >，“达到”“以上”为 ≥")
+    return Comparator(s, word, MEASURES[word], OPERATORS[op][0])
 
 
 @dataclass
@@ -73,6 +120,10 @@ class IndicatorProgress:
     def status_text(self) -> str:
         return STATUS_TEXT[self.status]
 
+    @property
+    def kind(self) -> Comparator:
+        return comparator(self.comparator)
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["values"] = {str(y): v for y, v in self.values.items()}
@@ -93,6 +144,12 @@ def check_progress(forms: dict[str, Any], facts: Any) -> tuple[list[IndicatorPro
         if year is None or not years[0][0] <= year <= years[-1][0]:
             continue  # packet.toml's report year is missing or out of range: reported with packet.toml
         specs = {r["id"]: r for r in v.data.form.get("rows", [])}
+        for r in specs.values():  # every 目标类型 the spec gives reads, or the spec is wrong: said before any figure
+            try:
+                if cfg["comparator"] in r.get("cells", {}):
+                    comparator(str(r["cells"][cfg["comparator"]]))
+            except SpecError as e:
+                raise SpecError(f"forms({v.data.form['id']}).rows({r['id']}).cells.{cfg['comparator']}: {e}") from None
         for i, row in own_rows(v, applicant):
             if row.id is None:
                 continue  # not one of the sheet's indicators: reported as row_unknown
@@ -148,13 +205,13 @@ def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: A
     def at(y: int) -> dict[str, Any]:
         return {"file": v.data.file, "sheet": v.data.sheet, "cell": where.get(col_of[y]), "source": p.source, "rule": p.id}
 
-    needed = [y for y, _ in years if first <= y <= year] if p.comparator not in LEVEL else [year]
+    needed = [year] if p.kind.measure == "level" else [y for y, _ in years if first <= y <= year]
     for y in needed:
         if p.values[y] is None and (row.number, col_of[y]) not in v.flagged:
             if y == year:
                 zh = f"“{p.indicator}”{y}年实际值未填写（报告年度为{year}年）"
             else:
-                zh = f"“{p.indicator}”为“{p.comparator}”指标，需要{first}—{year}年各年数值，{y}年未填写"
+                zh = f"“{p.indicator}”为“{p.kind.word}”指标，需要{first}—{year}年各年数值，{y}年未填写"
             found.append(Finding("field_missing", ERROR, zh, f"'{p.indicator}': no value for {y} (report year {year})",
                                  field=f"{y}年实际值", hint="填写该年度的实际值；确无数据的，在“数据来源及说明”中写明原因并向联席会议办公室说明",
                                  **at(y)))
@@ -177,15 +234,15 @@ def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: A
 def _compute(p: IndicatorProgress, needed: list[int]) -> None:
     t, b, year, final = p.target, p.baseline, p.report_year, p.final_year
     assert t is not None
-    vals = p.values
-    if p.comparator == "累计":
+    vals, kind = p.values, p.kind
+    if kind.measure == "sum":
         start = needed[0] - 1
         p.actual = sum(vals[y] or 0 for y in needed)
         p.path_share = (year - start) / (final - start)
         p.expected = t * p.path_share
         p.completion = p.actual / t if t else None
-        met = p.actual >= t
-    elif p.comparator == "每年提升":
+        met = kind.met(p.actual, t)
+    elif kind.measure == "rise":
         if b is None:
             return  # the baseline is required for this comparator: reported by the sheet's required_when
         start = p.baseline_year or needed[0] - 1
@@ -193,16 +250,16 @@ def _compute(p: IndicatorProgress, needed: list[int]) -> None:
         for y in needed:
             rises[y] = (vals[y] or 0) - prev
             prev = vals[y] or 0
-        p.short_years = [y for y, rise in rises.items() if rise < t - _EPS]
+        p.short_years = [y for y, rise in rises.items() if not kind.met(rise, t)]
         p.actual = vals[year]
         p.path_share = _share(year, start, final)
         p.expected = b + t * (year - start)
         whole = t * (final - start)
         p.completion = (p.actual - b) / whole if whole else None
-        met = not p.short_years and p.actual >= b + whole - _EPS
-        p.status = "met" if met else "behind" if p.short_years or p.actual < p.expected - _EPS else "on_track"
+        met = not p.short_years and kind.met(p.actual - b, whole)
+        p.status = "met" if met else "behind" if p.short_years or p.actual < p.expected - _EPS or year >= final else "on_track"
         return
-    elif p.comparator == "年均增长":
+    elif kind.measure == "growth":
         rates = [vals[y] or 0 for y in needed]
         factors = [1 + r / 100 for r in rates]
         avg = (math.prod(factors) ** (1 / len(factors)) - 1) * 100 if all(f > 0 for f in factors) else sum(rates) / len(rates)
@@ -210,26 +267,26 @@ def _compute(p: IndicatorProgress, needed: list[int]) -> None:
         p.expected = t
         p.path_share = 1.0
         p.completion = avg / t if t else None
-        p.status = "behind" if avg < t - _EPS else "met" if year == final else "on_track"
+        p.status = "behind" if not kind.met(avg, t) else "met" if year == final else "on_track"
         return
     else:
         actual = vals[year]
         assert actual is not None
         p.actual = actual
-        lower_is_better = p.comparator in ("≤", "<=")
-        met = actual <= t if lower_is_better else actual > t if p.comparator == ">" else actual >= t
+        met = kind.met(actual, t)
         if b is not None and t != b:
             p.path_share = _share(year, p.baseline_year or needed[0] - 1, final)
             p.expected = b + (t - b) * p.path_share
             p.completion = (actual - b) / (t - b)
-        elif lower_is_better:
+        elif kind.lower_is_better:
             p.completion = t / actual if actual > 0 else None
         else:
             p.completion = actual / t if t > 0 and actual >= 0 else None
         if p.path_share is None:
             p.status = "met" if met else "below_target"
             return
-    p.status = "met" if met else "behind" if (p.completion or 0) < p.path_share - _EPS else "on_track"
+    # not met in the final year is behind even on the path's last point (a "超过" target equalled)
+    p.status = "met" if met else "behind" if (p.completion or 0) < p.path_share - _EPS or year >= final else "on_track"
 
 
 def _share(year: int, start: int, final: int) -> float:
@@ -255,35 +312,41 @@ def _gap_unit(unit: str) -> str:
 def target_text(p: IndicatorProgress) -> str:
     if p.target is None:
         return "—"
-    if p.comparator == "累计":
-        return f"累计≥{fmt(p.target, p.unit)}"
-    if p.comparator == "每年提升":
-        return f"每年提升{fmt(p.target, _gap_unit(p.unit))}"
-    if p.comparator == "年均增长":
-        return f"年均增长≥{fmt(p.target, '%')}"
-    return f"{p.comparator.replace('>=', '≥').replace('<=', '≤')}{fmt(p.target, p.unit)}"
+    kind = p.kind
+    if kind.measure == "rise":  # 每年提升1个百分点: "at least" goes without saying
+        return f"每年提升{'' if kind.op == '≥' else kind.op}{fmt(p.target, _gap_unit(p.unit))}"
+    unit = "%" if kind.measure == "growth" else p.unit
+    return f"{kind.word}{kind.op}{fmt(p.target, unit)}"
 
 
 def actual_text(p: IndicatorProgress) -> str:
     if p.actual is None:
         return "—"
-    if p.comparator == "累计":
+    if p.kind.measure == "sum":
         return f"累计{fmt(p.actual, p.unit)}"
-    if p.comparator == "年均增长":
+    if p.kind.measure == "growth":
         return f"年均{fmt(p.actual, '%')}"
     return fmt(p.actual, p.unit)
+
+
+def _not_reached(p: IndicatorProgress) -> str:
+    """For an indicator behind although on its path (the final year, a strict target equalled)."""
+    if p.status != "behind" or p.completion is None or p.path_share is None or p.completion < p.path_share - _EPS:
+        return ""
+    return f"；{p.final_year}年目标为{target_text(p)}，{fmt(p.actual, p.unit)}尚未达到"
 
 
 def _detail(p: IndicatorProgress) -> str:
     y, u, first = p.report_year, p.unit, min(p.values)
     head = f"“{p.indicator}”"
-    if p.comparator == "累计":
-        text = f"{head}{first}—{y}年累计{fmt(p.actual, u)}，{p.final_year}年目标累计{fmt(p.target, u)}，完成{pct(p.completion)}"
-        if p.status == "behind":
+    measure = p.kind.measure
+    if measure == "sum":
+        text = f"{head}{first}—{y}年累计{fmt(p.actual, u)}，{p.final_year}年目标{target_text(p)}，完成{pct(p.completion)}"
+        if p.status == "behind" and not _not_reached(p):
             text += (f"；按直线进度{y}年应累计{fmt(p.expected, u)}（{pct(p.path_share)}），"
                      f"落后{fmt((p.expected or 0) - (p.actual or 0), u)}")
-        return text
-    if p.comparator == "每年提升":
+        return text + _not_reached(p)
+    if measure == "rise":
         rises = []
         prev = p.baseline
         for yr in sorted(p.values):
@@ -291,24 +354,26 @@ def _detail(p: IndicatorProgress) -> str:
                 break
             rises.append(f"{yr}年提升{fmt(p.values[yr] - prev, _gap_unit(u))}")
             prev = p.values[yr]
-        text = (f"{head}每年应提升{fmt(p.target, _gap_unit(u))}（基期{p.baseline_year}年{fmt(p.baseline, u)}）：{'，'.join(rises)}，"
+        text = (f"{head}{target_text(p).replace('每年', '每年应', 1)}（基期{p.baseline_year}年{fmt(p.baseline, u)}）：{'，'.join(rises)}，"
                 f"完成{pct(p.completion)}")
         if p.short_years:
             text += f"；{'、'.join(str(s) for s in p.short_years)}年提升幅度不足"
         if p.status == "behind" and p.expected is not None and (p.actual or 0) < p.expected - _EPS:
             text += f"；{y}年为{fmt(p.actual, u)}，按直线进度应达到{fmt(p.expected, u)}"
         return text
-    if p.comparator == "年均增长":
-        text = f"{head}{first}—{y}年年均增长{fmt(p.actual, '%')}，目标年均增长{fmt(p.target, '%')}"
+    if measure == "growth":
+        text = f"{head}{first}—{y}年年均增长{fmt(p.actual, '%')}，目标{target_text(p)}"
         if p.status == "behind":
-            text += f"，低于目标{fmt((p.target or 0) - (p.actual or 0), '个百分点')}"
+            gap = (p.target or 0) - (p.actual or 0)
+            text += f"，低于目标{fmt(gap, '个百分点')}" if gap > _EPS else "，未超过目标"
         return text
     text = f"{head}{y}年为{fmt(p.actual, u)}，{p.final_year}年目标{target_text(p)}"
     if p.expected is not None:
         text += f"，基期{p.baseline_year}年{fmt(p.baseline, u)}，完成{pct(p.completion)}"
-        if p.status == "behind":
+        if p.status == "behind" and not _not_reached(p):
             gap = abs((p.expected or 0) - (p.actual or 0))
             text += f"；按直线进度{y}年应达到{fmt(p.expected, u)}（{pct(p.path_share)}），落后{fmt(gap, _gap_unit(u))}"
+        text += _not_reached(p)
     elif p.completion is not None:
         text += f"，为目标的{pct(p.completion)}"
     return text + ("（已达到目标）" if p.status == "met" else "")
@@ -341,7 +406,7 @@ def report_blocks(form: dict[str, Any], results: list[IndicatorProgress], chart:
     for group, items in groups(results):
         rows = [[r.number, r.indicator, target_text(r),
                  f"{fmt(r.baseline, r.unit)}（{r.baseline_year}）" if r.baseline is not None else "—",
-                 actual_text(r), fmt(r.expected, r.unit if r.comparator != "年均增长" else "%") if r.expected is not None else "—",
+                 actual_text(r), fmt(r.expected, r.unit if r.kind.measure != "growth" else "%") if r.expected is not None else "—",
                  pct(r.completion), r.status_text] for r in items]
         blocks += [Spacer(4), Para(f"责任单位：{group}" if group else "指标", "heading2"),
                    Table(rows=rows, header=[[Cell(h, bold=True, align="center") for h in head]],
@@ -406,7 +471,7 @@ def draw_chart(results: list[IndicatorProgress], path: Path, font_path: str | No
             continue
         d.rectangle((xpos(0), y + 8, max(xpos(0) + 2, xpos(r.completion)), y + row_h - 8), fill=colours[r.status])
         d.text((min(xpos(r.completion), xpos(scale_max)) + 8, y + 10), pct(r.completion), fill="black", font=f_small)
-        if r.path_share is not None and r.comparator != "年均增长":
+        if r.path_share is not None and r.kind.measure != "growth":
             xs = xpos(r.path_share)
             d.line((xs, y + 2, xs, y + row_h - 2), fill="black", width=4)
     im.save(path, format="PNG", optimize=False)

@@ -66,18 +66,19 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
                f"{(' ' + doc['date']) if doc.get('date') else ''}  来源：{doc['seed']}")
     if doc.get("note"):
         _out.print(f"[yellow]{doc['note']}[/yellow]")
-    sub = d.get("submission")
-    if sub:
-        _out.print(f"报送：{sub.get('seal', '')}，一式{sub.get('copies', 1)}份，报送{sub.get('to', '')}（{sub.get('source', '')}）")
+    from .init import contact_lines, definition_line, requirement_text, submission_text
+
+    if prog.submission:
+        _out.print(escape(f"报送：{submission_text(prog.submission)}"))
     if d.get("conditions"):
         tree = Tree("[bold]申报条件[/bold]")
         for c in d["conditions"]:
             _condition_lines(c, tree)
         _out.print(tree)
+    _bullets("术语定义（通知原文）", [definition_line(x) for x in prog.definitions])
     t = Table(title="申报材料", show_lines=True)
     for h in ("目录", "材料", "是否必需", "依据"):
         t.add_column(h, overflow="fold")
-    from .init import requirement_text
 
     for m in prog.materials:
         t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(m['help'])}[/dim]" if m.get("help") else ""),
@@ -97,15 +98,25 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
             _out.print(f"[bold]{title}[/bold]（在 packet.toml 的 {escape('[' + key + ']')} 中填写）")
             for a in d[key]:
                 _out.print(f"  • {escape(a['label'])}（{a['source']}）")
+    if prog.procedure:
+        _out.print("[bold]申报评审程序（通知原文）[/bold]")
+        for i, step in enumerate(prog.procedure, 1):
+            _out.print(f"  {i}. {escape(f'{step.step}：{step.text}')}  [dim]（{escape(step.source)}）[/dim]")
     for title, key, fmt_item in (
         ("名额", "quotas", lambda q: f"{q['label']}（{q['source']}）"),
         ("截止日期", "deadlines", lambda x: f"{x.get('date', '')} {x['label']}（{x['source']}）".strip()),
-        ("背景与说明（非申报条件）", "notes", lambda n: f"{n['text']}（{n['source']}）"),
     ):
-        if d.get(key):
-            _out.print(f"[bold]{title}[/bold]")
-            for item in d[key]:
-                _out.print(f"  • {escape(fmt_item(item))}")
+        _bullets(title, [fmt_item(item) for item in d.get(key, [])])
+    _bullets("通知所列联系方式", contact_lines(prog.contacts))
+    _bullets("背景与说明（非申报条件）", [f"{n['text']}（{n['source']}）" for n in d.get("notes", [])])
+
+
+def _bullets(title: str, lines: list[str]) -> None:
+    """A bold heading and one bullet per line; nothing at all when there are no lines."""
+    if lines:
+        _out.print(f"[bold]{title}[/bold]")
+        for line in lines:
+            _out.print(f"  • {escape(line)}")
 
 
 def _label(form: dict[str, Any], key: str) -> str:
@@ -173,6 +184,7 @@ _STATUS = {
     "met": ("[green]✔ 满足[/green]", "[green]✔ met[/green]"),
     "met_by_commitment": ("[cyan]✔ 以承诺满足[/cyan]", "[cyan]✔ met by commitment[/cyan]"),
     "in_principle": ("[yellow]△ 原则上未达到，需说明理由[/yellow]", "[yellow]△ below an in-principle threshold[/yellow]"),
+    "outcome": ("[yellow]△ 自评档次（以专家评估为准）[/yellow]", "[yellow]△ self-assessed band (the experts decide)[/yellow]"),
     "unmet": ("[red]✘ 未满足[/red]", "[red]✘ not met[/red]"),
     "unknown": ("[magenta]? 数据不足[/magenta]", "[magenta]? data missing[/magenta]"),
     "not_applicable": ("[dim]— 不适用[/dim]", "[dim]— n/a[/dim]"),

@@ -142,29 +142,63 @@ def resolve(facts: Facts, operand: Any) -> Any:
     return operand
 
 
-def compare(left: Any, op: str, right: Any, tolerance: float = 0.0) -> bool | None:
-    """True/False, or None when a side is missing or the types cannot be compared."""
+def decimals(typed: float) -> int:
+    """How many decimals a typed figure is written with (0 for 150, 2 for 3.12; at most 6).
+
+    Excel keeps binary floats, so 3.12 may come back as 3.1200000000000001: the fewest decimals
+    that give the same figure to within float noise."""
+    for places in range(7):
+        if abs(round(typed, places) - typed) <= 1e-9 * max(1.0, abs(typed)):
+            return places
+    return 6
+
+
+def equal_as_written(typed: float, computed: float, precision: float | None = None) -> bool:
+    """A typed figure equals a computed one at the precision it is written in: the decimals typed, or
+    the field's `precision` when that is finer (0.01 for 万元). A 合计 of 15150 m² (precision 1)
+    agrees with rows adding up to 15150.4, not with 15000; 31249 万元 does not agree with 31249.01."""
+    places = max(decimals(typed), decimals(precision) if precision else 0)
+    return abs(round(computed, places) - typed) <= 1e-9 * max(1.0, abs(typed))
+
+
+def compare(left: Any, op: str, right: Any, tolerance: float = 0.0, precision: float | None = None) -> bool | None:
+    """True/False, or None when a side is missing or the types cannot be compared.
+
+    Figures compared with == or != agree at the precision the left one is written in
+    (`equal_as_written`), unless the spec gives a `tolerance`."""
     if op in ("nonempty", "empty"):
         full = left is not MISSING and left not in (None, "", [], False)
         return full if op == "nonempty" else not full
+    if op == "filled":  # like nonempty, but a fact not provided at all (a form not handed in) cannot be judged
+        return None if left is MISSING else left not in (None, "", [], False)
     if left is MISSING or right is MISSING or left is None or right is None:
         return None
     if op == "in":
         return None if left == "" else left in right  # a blank packet.toml entry is "not filled", not "not in"
     if op == "matches":
-        a, b = norm_label(left), norm_label(right)
-        return bool(a) and (a == b or a in b or b in a)
+        return name_match(left, right) is not None
     if isinstance(left, int | float) and isinstance(right, int | float) and not isinstance(left, bool):
         if op == "==" and tolerance:
             return abs(left - right) <= tolerance
         if op == "!=" and tolerance:
             return abs(left - right) > tolerance
+        if op in ("==", "!="):  # the left side is the typed figure (附件1), the right often a sum over rows
+            return equal_as_written(left, right, precision) is (op == "==")
         return _OPS[op](left, right)
     if op in ("==", "!="):
         a = norm_label(left) if isinstance(left, str) else left
         b = norm_label(right) if isinstance(right, str) else right
         return _OPS[op](a, b)
     return None
+
+
+def name_match(left: Any, right: Any) -> str | None:
+    """"same" for the same name, "variant" for an evident variant of it (spacing, brackets, full/half
+    width, case, or one name inside the other: 福华大厦 / 福华大厦（A座）), None for another name."""
+    if str(left).strip() == str(right).strip():
+        return "same"
+    a, b = norm_label(left), norm_label(right)
+    return "variant" if a and b and (a == b or a in b or b in a) else None
 
 
 def show(value: Any, test: dict[str, Any]) -> str:
@@ -188,13 +222,16 @@ class Result:
     id: str
     title: str
     source: str
-    status: str  # met | met_by_commitment | in_principle | unmet | unknown | not_applicable
+    status: str  # met | met_by_commitment | in_principle | outcome | unmet | unknown | not_applicable
+    # outcome: a band below the listed ones of a figure that experts decide (G60's score): said, never a condition
     detail: str = ""
     hint: str = ""
     children: list[Result] = field(default_factory=list)
     missing_attest: list[str] = field(default_factory=list)
     strength: str = "hard"
     band: str | None = None
+    combine: str = ""  # "any_of" or "all_of" for a node with children
+    fact: str | None = None  # the fact a test or band reads (where a finding about it points)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail, "band": self.band,
@@ -220,7 +257,8 @@ def evaluate(node: dict[str, Any], facts: Facts) -> Result:
         r.status = "unmet" if r.missing_attest else "met"
         r.detail = "已确认" if not r.missing_attest else "packet.toml 中尚未确认"
     else:
-        r.children = [evaluate(child, facts) for child in node.get("any_of") or node["all_of"]]
+        r.combine = "any_of" if "any_of" in node else "all_of"
+        r.children = [evaluate(child, facts) for child in node[r.combine]]
         _combine(node, r, facts)
     if r.status == "unmet" and r.strength == "in_principle":
         r.status = "in_principle"
@@ -229,6 +267,7 @@ def evaluate(node: dict[str, Any], facts: Facts) -> Result:
 
 def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
     t = node["test"]
+    r.fact = t["left"]
     left, right = facts.get(t["left"]), resolve(facts, t.get("right"))
     ok = compare(left, t["op"], right, t.get("tolerance", 0.0))
     name = facts.label(t["left"])
@@ -237,7 +276,7 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
         return
     sign = _OP_TEXT.get(t["op"], t["op"]) if ok else _NEGATION.get(t["op"], "≠")
     r.detail = f"{name} {show(left, t)} {sign} {show(right, t)}"
-    if t["op"] in ("nonempty", "empty"):  # a text, not a figure: say whether it is there
+    if t["op"] in ("nonempty", "empty", "filled"):  # a text, not a figure: say whether it is there
         r.detail = f"{name}{'已填写' if compare(left, 'nonempty', None) else '未填写'}"
     if ok:
         r.status = "met"
@@ -251,6 +290,7 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
 
 def _bands(spec: dict[str, Any], facts: Facts, r: Result) -> None:
     """Classify a figure by thresholds (e.g. ≥ 90 示范园区, 80–89 培育型, below: not listed)."""
+    r.fact = spec["fact"]
     value = facts.get(spec["fact"])
     name = facts.label(spec["fact"])
     if not isinstance(value, int | float) or isinstance(value, bool):
@@ -292,6 +332,7 @@ def _combine(node: dict[str, Any], r: Result, facts: Facts) -> None:
         r.detail = "；".join(f"{c.title}（{c.detail}）" if c.detail else c.title for c in kids if c.status == "unmet")
     elif "unknown" in statuses:
         r.status = "unknown"
+        r.detail = "；".join(f"{c.title}（{c.detail}）" if c.detail else c.title for c in kids if c.status == "unknown") or "缺少判断所需的数据"
     elif "in_principle" in statuses:
         r.status = "in_principle"
     elif "met_by_commitment" in statuses:

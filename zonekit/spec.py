@@ -41,6 +41,52 @@ def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise SpecError("找不到 zonekit 的 templates 目录：安装包不完整，请重新安装 zonekit")
 
 
+@dataclass(frozen=True)
+class Submission:
+    """`[submission]`: how the packet is handed in. `copies` is None unless the notice gives a count."""
+
+    seal: str = ""
+    to: str = ""
+    source: str = ""
+    copies: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One `[[contacts]]` entry: a contact the notice itself gives (its unit, person, phone, e-mail, address)."""
+
+    source: str
+    unit: str = ""
+    role: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One `[[definitions]]` entry: a term the notice defines, in the notice's words. `fields` are
+    "form.key" references (fields, columns or helper-sheet columns) whose help carries the
+    definition; `materials` are material ids whose 说明.txt carries it (ids a programme does not
+    have are ignored, so one shared list serves every programme that includes it)."""
+
+    term: str
+    text: str
+    source: str
+    fields: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One `[[procedure]]` step, in the notice's order and words."""
+
+    step: str
+    text: str
+    source: str
+
+
 @dataclass
 class Programme:
     """A loaded, validated programme spec. `data` is the merged spec as a plain dict."""
@@ -84,6 +130,35 @@ class Programme:
 
     def material_of_form(self, form_id: str) -> dict[str, Any] | None:
         return next((m for m in self.materials if m.get("form") == form_id), None)
+
+    @property
+    def submission(self) -> Submission | None:
+        sub = self.data.get("submission")
+        return Submission(**sub) if sub is not None else None
+
+    @property
+    def contacts(self) -> list[Contact]:
+        return [Contact(**c) for c in self.list("contacts")]
+
+    @property
+    def definitions(self) -> list[Definition]:
+        return [Definition(**{**d, "fields": tuple(d.get("fields", ())), "materials": tuple(d.get("materials", ()))})
+                for d in self.list("definitions")]
+
+    @property
+    def procedure(self) -> list[Step]:
+        return [Step(**s) for s in self.list("procedure")]
+
+    def definitions_for_field(self, form_id: str, key: str) -> list[Definition]:
+        ref = f"{form_id}.{key}"
+        return [d for d in self.definitions if ref in d.fields]
+
+    def definitions_for_material(self, m: dict[str, Any]) -> list[Definition]:
+        """The definitions a material's folder explains: named by the material, or by a field of its form."""
+        form = self._forms.get(m.get("form") or "") or {}
+        items = form.get("fields", []) + form.get("columns", []) + form.get("aux_columns", [])
+        keys = {f"{form['id']}.{c['key']}" for c in items}
+        return [d for d in self.definitions if m["id"] in d.materials or keys & set(d.fields)]
 
     def deadline(self) -> str | None:
         dates = [d["date"] for d in self.list("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]

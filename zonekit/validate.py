@@ -17,6 +17,7 @@ from typing import Any
 from . import formats
 from .findings import ERROR, INFO, WARNING, Finding
 from .forms_read import FormData, norm_label, norm_labels
+from .rules import decimals, equal_as_written
 from .xlsx_form_names import AUX_SHEET
 from .xlsx_read import col_letter
 
@@ -26,16 +27,25 @@ _REASON_CODE = {
     "number_text": "value_type", "number_unit": "value_type", "number_negative": "value_range",
     "number_ambiguous": "value_ambiguous", "date_ambiguous": "value_ambiguous",
     "date_format": "value_type", "date_impossible": "value_type", "bool_format": "value_type",
-    "email_format": "email_invalid",
+    "email_format": "email_invalid", "uscc_form": "uscc_form",
 }
+# codes of cell findings that are warnings: the value is read and kept, only the way it is written is off
+_WARNING_CODES = frozenset({"uscc_form"})
 
 
 def code_for(reason: str) -> str:
+    if reason in _REASON_CODE:
+        return _REASON_CODE[reason]
     if reason.startswith(("uscc", "org_")):
         return "uscc_invalid"
     if reason.startswith("phone"):
         return "phone_invalid"
-    return _REASON_CODE.get(reason, "value_type")
+    return "value_type"
+
+
+def severity_of(code: str) -> str:
+    """The default severity of a cell finding's code."""
+    return WARNING if code in _WARNING_CODES else ERROR
 
 
 @dataclass
@@ -88,6 +98,11 @@ class FieldRule:
             value, _precision, p = formats.parse_date(raw)
         elif k == "bool":
             value, p = formats.parse_bool(raw)
+        elif k == "uscc" and type(raw) is str and not formats.uscc_ok(raw):
+            p = formats.check_uscc(raw)
+            if p and p.reason == "uscc_form":  # a valid code in lower case, with spaces or full-width: kept as it is written
+                return formats.uscc_canonical(raw), self._issue(p)
+            return raw.strip() or None, None  # problems() says what is wrong with it
         else:
             text = _text(raw)
             return (text or None), None
@@ -132,8 +147,12 @@ class FieldRule:
                 return None
             p = formats.CHECKERS[k](value)
             if p:
-                return Issue(code_for(p.reason), f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}")
+                return self._issue(p)
         return None
+
+    def _issue(self, p: formats.Problem) -> Issue:
+        code = code_for(p.reason)
+        return Issue(code, f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}", severity_of(code))
 
     def check(self, raw: Any) -> tuple[Any, Issue | None]:
         value, issue = self.parse(raw)
@@ -193,7 +212,7 @@ def validate_record(data: FormData, today: _dt.date) -> tuple[Validated, list[Fi
                 field=spec["label"], source=spec.get("source") or data.form.get("source"), hint="用 Excel 或 WPS 打开并保存一次即可"))
             continue
         value, issue = FieldRule(spec, today).check(cv.value)
-        out.fields[spec["key"]] = None if issue and issue.code != "field_missing" else value
+        out.fields[spec["key"]] = None if issue and issue.severity == ERROR and issue.code != "field_missing" else value
         if issue:
             out.flagged.add((0, spec["key"]))
             findings.append(_finding(data, issue, cv.cell, spec, cv.sheet))
@@ -216,7 +235,6 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
         capped: dict[str, int] = {}
         raws = data.column(key)
         values = None if per_row else _fast_column(rule, raws)
-        clean = values is not None
         if values is None:  # some cell needs a closer look: cell by cell, plainly fine ones still fast
             values = []
             fast = None if per_row else _fast_path(rule)
@@ -230,7 +248,8 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                 value, issue = rule.check(raw)
                 if issue:
                     out.flagged.add((row.number, key))
-                    value = None
+                    if issue.severity == ERROR:  # a warning keeps what was read (a credit code in its canonical form)
+                        value = None
                     n = capped[issue.code] = capped.get(issue.code, 0) + 1
                     if n <= MAX_PER_COLUMN:
                         hint_spec = {**spec, "help": rule.spec.get("help")} if per_row else spec  # required_when's message
@@ -238,7 +257,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                 values.append(value)
         out.columns[key] = values
         if spec.get("unique"):
-            canonical = clean and rule.kind == "uscc"  # codes that took the fast path are upper case, no spaces
+            canonical = rule.kind == "uscc" and not per_row  # kept codes are canonical: upper case, half-width, no spaces
             for dup in _duplicates(data, spec, values, canonical):
                 out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
                 n = capped[dup.code] = capped.get(dup.code, 0) + 1
@@ -246,7 +265,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
                     findings.append(dup)
         for code, n in capped.items():
             if n > MAX_PER_COLUMN:
-                findings.append(Finding(code, ERROR, f"“{spec['label']}”列另有 {n - MAX_PER_COLUMN} 处同类问题（共 {n} 处），只列出前 {MAX_PER_COLUMN} 处",
+                findings.append(Finding(code, severity_of(code), f"“{spec['label']}”列另有 {n - MAX_PER_COLUMN} 处同类问题（共 {n} 处），只列出前 {MAX_PER_COLUMN} 处",
                                         f"'{spec['label']}': {n - MAX_PER_COLUMN} more of the same ({n} in all)", file=data.file,
                                         sheet=data.sheet, field=spec["label"], source=spec.get("source")))
     for spec in data.form.get("aux_columns", []):  # the helper sheet: problems there are warnings
@@ -265,7 +284,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
             if issue:
                 findings.append(_finding(data, Issue(issue.code, issue.zh, issue.en, WARNING), data.aux_cell(key, number), spec,
                                          AUX_SHEET))
-            else:
+            if issue is None or issue.severity != ERROR:  # a warning keeps what was read
                 out.aux.setdefault(key, {})[number] = value
     findings.extend(_total_row(data, out))
     findings.extend(_subtotals(data, out))
@@ -401,10 +420,12 @@ def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
             if raw in ("", None):
                 continue  # a formula never calculated: the total row check already says so once
             got, p = formats.parse_number(raw)
-            if p is None and got is not None and abs(got - want) > 0.01 and abs(got - _with_flagged(data, out, key, members, want)) > 0.01:
-                label = next(c["label"] for c in data.form["columns"] if c["key"] == key)
-                yield Finding("total_mismatch", ERROR, f"{sub['label']}行“{label}”为 {got:g}，按本组明细计算应为 {want:g}",
-                              f"subtotal of '{label}' is {got:g}; its rows add up to {want:g}", file=data.file, sheet=data.sheet,
+            column = next(c for c in data.form["columns"] if c["key"] == key)
+            label, precision = column["label"], column.get("precision")
+            if p is None and got is not None and not any(equal_as_written(got, w, precision) for w in (want, _with_flagged(data, out, key, members, want))):
+                yield Finding("total_mismatch", ERROR, f"{sub['label']}行“{label}”为 {_figure(got)}，按本组明细计算应为 {_figure(want, got, precision)}",
+                              f"subtotal of '{label}' is {_figure(got)}; its rows add up to {_figure(want, got, precision)}", file=data.file,
+                              sheet=data.sheet,
                               cell=data.cell(key, srow.number), field=label, source=data.form.get("source"))
 
 
@@ -468,6 +489,7 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
         cells = {data.cell(k, data.total.number): k for k in uncached}
         formulas = {cells[c]: f for c, f in data.wb_formulas(set(cells)).items()} if data.wb_formulas else {}
     labels = {c["key"]: c["label"] for c in data.form["columns"]}
+    precisions = {c["key"]: c["precision"] for c in data.form["columns"] if c.get("precision")}
     for key, want in expected.items():
         if key not in data.columns:
             continue
@@ -484,11 +506,49 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
         if p or got is None:
             yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{_short(raw)}", f"total of '{labels[key]}' is not a number",
                           file=data.file, sheet=data.sheet, cell=cell, field=labels[key])
-        elif all(abs(got - w) > 0.005 * max(1.0, abs(w)) and abs(got - w) > 0.01
-                 for w in (want, _with_flagged(data, out, key, data.rows, want) if key in total.get("sum", []) else want)):
-            yield Finding("total_mismatch", ERROR, f"合计行“{labels[key]}”为 {got:g}，按明细计算应为 {want:g}",
-                          f"total of '{labels[key]}' is {got:g}; the rows add up to {want:g}", file=data.file, sheet=data.sheet,
-                          cell=cell, field=labels[key], source=data.form.get("source"), hint="请使用合计公式或更正合计数")
+            continue
+        summed = key in total.get("sum", [])
+        precision = precisions.get(key)
+        as_text = _numbers_as_text(data, out, key) if summed else {}
+        if as_text and equal_as_written(got, want - sum(as_text.values()), precision):
+            # Excel's and WPS's SUM leave text out: the 合计 is right for what the sheet counts, the cells are wrong
+            yield from _text_numbers(data, key, labels[key], as_text, ERROR)
+            continue
+        if as_text:
+            yield from _text_numbers(data, key, labels[key], as_text, WARNING)
+        if not any(equal_as_written(got, w, precision) for w in (want, _with_flagged(data, out, key, data.rows, want) if summed else want)):
+            yield Finding("total_mismatch", ERROR, f"合计行“{labels[key]}”为 {_figure(got)}，按明细计算应为 {_figure(want, got, precision)}",
+                          f"total of '{labels[key]}' is {_figure(got)}; the rows add up to {_figure(want, got, precision)}", file=data.file,
+                          sheet=data.sheet, cell=cell, field=labels[key], source=data.form.get("source"),
+                          hint="合计应与各行之和完全一致（按合计所写的位数），请使用合计公式或更正合计数")
+
+
+def _figure(value: float, like: float | None = None, precision: float | None = None) -> str:
+    """A figure as typed (15150, 3.12), or a computed one at the precision of the figure `like` it is compared with."""
+    places = max(decimals(value if like is None else like), decimals(precision) if precision else 0)
+    return f"{round(value, places):.{places}f}" if places else f"{round(value):.0f}"
+
+
+def _numbers_as_text(data: FormData, out: Validated, key: str) -> dict[int, float]:
+    """Excel row -> number, for the cells of column `key` that hold a number saved as text ('　1900　')."""
+    raws = data.column(key)
+    if str not in set(map(type, raws)):
+        return {}
+    values = out.columns.get(key, [])
+    return {row.number: v for row, raw, v in zip(data.rows, raws, values, strict=False)
+            if type(raw) is str and isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def _text_numbers(data: FormData, key: str, label: str, cells: dict[int, float], severity: str) -> Iterator[Finding]:
+    for n, (number, value) in enumerate(cells.items()):
+        if n == MAX_PER_COLUMN:
+            break
+        effect = "合计行没有计入它" if severity == ERROR else "用求和公式时不会计入合计"
+        yield Finding("number_as_text", severity,
+                      f"“{label}”{_figure(value)} 按文本保存，Excel/WPS 的求和不计入文本，{effect}",
+                      f"'{label}' {_figure(value)} is saved as text; Excel/WPS SUM leaves text out", file=data.file, sheet=data.sheet,
+                      cell=data.cell(key, number), field=label, source=data.form.get("source"),
+                      hint="选中该单元格，转换为数字（或设为“常规/数值”格式后重新输入），再核对合计")
 
 
 __all__ = ["FieldRule", "Validated", "validate_record", "validate_table", "INFO"]

@@ -354,9 +354,13 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date
     ws["A1"] = f"{prog.title()} — 申报材料清单"
     ws["A1"].font = Font(name="黑体", size=14)
     ws["A1"].alignment = _CENTER
-    sub = prog.data.get("submission", {})
+    from .init import contact_lines, submission_text
+
+    sub = prog.submission
     ws.merge_cells("A2:G2")
-    ws["A2"] = f"报送要求：{sub.get('seal', '')}，一式{_cn_num(sub.get('copies', 1))}份（{sub.get('source', '')}）；生成日期 {today.isoformat()}"
+    ws["A2"] = (f"报送要求：{submission_text(sub)}；" if sub else "") + f"生成日期 {today.isoformat()}"
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[2].height = 20 if len(ws["A2"].value) < 80 else 34
     for i, (h, w) in enumerate(zip(headers, widths, strict=True), 1):
         _box(ws, 3, i, i, h, _CENTER)
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -369,11 +373,17 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date
     dv = DataValidation(type="list", formula1='"未准备,已准备,已盖章,不适用"', allow_blank=True)
     dv.add(f"G4:G{3 + len(prog.materials)}")
     ws.add_data_validation(dv)
+    contacts = contact_lines(prog.contacts)
+    if contacts:  # after one blank row: the contacts the notice gives, one merged line each
+        r = 3 + len(prog.materials) + 2
+        for k, text in enumerate(["通知所列联系方式：", *contacts]):
+            ws.merge_cells(start_row=r + k, start_column=1, end_row=r + k, end_column=7)
+            cell = ws.cell(r + k, 1, text)
+            cell.font = Font(name="黑体" if k == 0 else _FONT, size=11)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            ws.row_dimensions[r + k].height = 20 if len(text) < 80 else 34
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     _print_setup(ws, landscape=True, fit_height=0)
     wb.save(path)
 
-
-def _cn_num(n: int) -> str:
-    return "零一二三四五六七八九十"[n] if 0 <= n <= 10 else str(n)

@@ -77,8 +77,12 @@ def split_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
-def sniff(path: Path) -> None:
-    """Raise ReadProblem unless `path` looks like a readable, reasonably sized .xlsx."""
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+
+
+def sniff(path: Path) -> str:
+    """The kind of workbook `path` holds ("xlsx", "xlsb", "ods" or "xls" — .et too), whatever its
+    name says; ReadProblem unless it is a readable, reasonably sized workbook."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -92,15 +96,19 @@ def sniff(path: Path) -> None:
         if _ole_encrypted(path):
             raise ReadProblem("file_unreadable", f"{name} 设置了打开密码（已加密），zonekit 无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx",
                               f"{name} is password-protected; remove the password and save as .xlsx")
-        raise ReadProblem("file_unreadable", f"{name} 是旧版 .xls/.et 格式：请在 Excel/WPS 中“另存为” Excel 工作簿（.xlsx）",
-                          f"{name} is a legacy .xls/.et workbook; save it as .xlsx")
+        if size > MAX_UNCOMPRESSED:
+            raise ReadProblem("file_too_large", f"{name} 约 {size // 2**20} MB，超过读取上限 {MAX_UNCOMPRESSED // 2**20} MB",
+                              f"{name} is {size // 2**20} MB, above the {MAX_UNCOMPRESSED // 2**20} MB limit")
+        return "xls"  # Excel 97-2003 .xls, or WPS .et (the same kind of container)
     if not head.startswith(b"PK"):
         raise ReadProblem("file_unreadable", f"{name} 不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel/WPS 另存为 .xlsx",
                           f"{name} is not an .xlsx workbook (renamed file?)")
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError) as e:
+            members = {i.filename for i in infos}
+            mimetype = z.read("mimetype")[:100] if "mimetype" in members else b""
+    except (zipfile.BadZipFile, OSError, zlib.error) as e:
         raise ReadProblem("file_unreadable", f"{name} 已损坏（不是完整的 .xlsx 文件），请重新保存或重新下载",
                           f"{name} is corrupt") from e
     total = sum(i.file_size for i in infos)
@@ -111,8 +119,35 @@ def sniff(path: Path) -> None:
     if total > MAX_UNCOMPRESSED:
         raise ReadProblem("file_too_large", f"{name} 解压后约 {total // 2**20} MB，超过读取上限 {MAX_UNCOMPRESSED // 2**20} MB：请删除多余的空行/格式后重新保存",
                           f"{name} is {total // 2**20} MB uncompressed, above the {MAX_UNCOMPRESSED // 2**20} MB limit")
-    if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise ReadProblem("file_unreadable", f"{name} 不是 Excel 工作簿（缺少 xl/workbook.xml）", f"{name} is not an Excel workbook")
+    if "xl/workbook.xml" in members:
+        entity = xml_with_entities(path, [m for m in members if m.endswith((".xml", ".rels"))])
+        if entity:
+            raise ReadProblem("file_unreadable", f"{name} 的 {entity} 含有 XML 实体声明（<!ENTITY>，Excel/WPS 不会写出，可能是恶意文件），zonekit 拒绝读取",
+                              f"{name}: {entity} declares XML entities (never written by Excel/WPS); refused")
+        return "xlsx"
+    if "xl/workbook.bin" in members:
+        return "xlsb"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if "word/document.xml" in members or mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        raise ReadProblem("file_unreadable", f"{name} 是 Word/文字文档，不是工作簿", f"{name} is a text document, not a workbook")
+    raise ReadProblem("file_unreadable", f"{name} 不是 Excel 工作簿（缺少 xl/workbook.xml）", f"{name} is not an Excel workbook")
+
+
+def xml_with_entities(path: Path, members: list[str]) -> str | None:
+    """The first package member whose XML declares a DTD or entities (a billion-laughs bomb), if any.
+
+    A declaration can only come before the root element, so the first 4 KB of each member tell."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            for member in members:
+                with z.open(member) as f:
+                    head = f.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    return member
+    except (zipfile.BadZipFile, OSError, zlib.error, KeyError, EOFError):
+        return None  # a damaged member is reported by the reader that needs it
+    return None
 
 
 def _ole_encrypted(path: Path) -> bool:
@@ -231,7 +266,11 @@ class Workbook:
 
 
 def open_workbook(path: Path) -> Workbook:
-    sniff(path)
+    """The workbook in `path`, whatever its name: .xlsx/.xlsm with its defined names and formulas;
+    .xls, .et, .xlsb and .ods (cell values only, found by their labels) through calamine."""
+    kind = sniff(path)
+    if kind != "xlsx":
+        return _other_workbook(path, kind)
     try:
         with zipfile.ZipFile(path) as z:
             sizes = {i.filename: i.file_size for i in z.infolist()}
@@ -263,6 +302,22 @@ def open_workbook(path: Path) -> Workbook:
     except Exception as e:
         raise ReadProblem("file_unreadable", f"{path.name} 无法读取：{_short(e)}", f"{path.name} cannot be read") from e
     return Workbook(path, sheets, names, xml, cal, _xml_sizes=sizes)
+
+
+def _other_workbook(path: Path, kind: str) -> Workbook:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with path.open("rb") as f:  # from_path goes by the extension; a file object by the content
+            cal = CalamineWorkbook.from_filelike(f)
+    except Exception as e:
+        text = str(e).lower()
+        if "password" in text or "encrypt" in text:
+            raise ReadProblem("file_unreadable", f"{path.name} 设置了打开密码（已加密），zonekit 无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx",
+                              f"{path.name} is password-protected") from e
+        raise ReadProblem("file_unreadable", f"{path.name} 无法读取（{kind} 格式）：{_short(e)}；请用 Excel/WPS 另存为 .xlsx",
+                          f"{path.name} cannot be read ({kind}): {_short(e)}") from e
+    return Workbook(path, list(cal.sheet_names), {}, {}, cal)
 
 
 def _short(e: BaseException) -> str:

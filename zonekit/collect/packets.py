@@ -181,6 +181,8 @@ def _eligibility(results: list[Any]) -> tuple[str, str]:
         notes.append("部分以承诺满足")
     if "in_principle" in statuses:
         notes.append("“原则上”条件未达到，需说明理由")
+    if "outcome" in statuses:
+        notes.append("自评分低于列入档次，以专家评估为准")
     paths = "；".join(r.detail for r in results if r.detail and r.children and r.status in ("met", "met_by_commitment"))
     head = "符合" + (f"（{'；'.join(notes)}）" if notes else "")
     return head, "；".join(x for x in (bands, paths) if x)

@@ -135,6 +135,8 @@ def _ref_label(progs: list[Programme], ref: str) -> str | None:
             key = ref.rsplit(".", 1)[1]
         elif head == "facts":
             items = prog.list("facts")
+        elif head == "claims":  # claims.path -> the claim's question
+            items = prog.list("claims")
         else:
             form = next((f for f in prog.forms if f["id"] == head), None)
             items = form.get("fields", []) if form else []

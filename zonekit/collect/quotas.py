@@ -1,8 +1,10 @@
 """Quotas, ranking and score bands across the packets of one round, all from the programme spec.
 
-`[[quotas]]`: limits per group, informational counts, a target such as "about 10" with its gap,
-`where` filters, `groups` by name prefix; ranking by `rank_by` (equal scores share a rank); packets
-per band of a condition with `bands` on the ranked fact (G60: ≥ 90, 80–89, < 80).
+`[[quotas]]`: limits per group (hard, or `strength = "in_principle"` for 原则上…不超过: flagged as a
+warning), informational counts, a target such as "about 10" with its gap, `where` filters (a
+[claims] entry the packet leaves out counts as the claim's default), `groups` by name prefix; ranking
+by `rank_by` (equal scores share a rank); packets per band of a condition with `bands` on the ranked
+fact (G60: ≥ 90, 80–89, < 80).
 """
 
 from __future__ import annotations
@@ -42,10 +44,19 @@ class QuotaRow:
     kind: str = "limit"  # limit | info | target
     target: int | None = None
     note: str = ""
+    strength: str = "hard"  # hard | in_principle (原则上…不超过)
 
     @property
     def flagged(self) -> bool:
         return self.kind == "limit" and self.status != "符合"
+
+    @property
+    def severity(self) -> str | None:
+        """How a flagged group weighs: error for a hard quota, warning for an in-principle one, which asks
+        for justification like other 原则上 rules; None when nothing is flagged."""
+        if not self.flagged:
+            return None
+        return "warning" if self.strength == "in_principle" else "error"
 
     @property
     def gap(self) -> int | None:
@@ -112,14 +123,14 @@ def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme], columns: l
         shown = f"packet.applicant.{q['scope']}" if flag and _field_spec(progs, f"packet.applicant.{q['scope']}") else ref
         groups: dict[str, list[PacketRow]] = {ALL_VALUE: []} if ref is None else {}
         for r in rows:
-            value = _scope_value(q, r, prog.id)
+            value = _scope_value(q, r, prog)
             if value is not None:
                 groups.setdefault(value, []).append(r)
         label = "全部材料包" if shown is None else labels.get(shown) or _ref_label(progs, shown) or q["scope"]
         for value, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group), q.get("max"),
                                    q.get("min"), _status(q, len(group)), [r.packet for r in group], q.get("kind", "limit"),
-                                   q.get("target"), q.get("note", "")))
+                                   q.get("target"), q.get("note", ""), q.get("strength", "hard")))
         if q.get("rank_by"):
             members = [r for group in groups.values() for r in group]
             bands = next((n["bands"] for n in _band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
@@ -138,14 +149,14 @@ def _status(q: dict[str, Any], n: int) -> str:
             "少于下限" if q.get("min") is not None and n < q["min"] else "符合")
 
 
-def _scope_value(q: dict[str, Any], r: PacketRow, programme: str) -> str | None:
+def _scope_value(q: dict[str, Any], r: PacketRow, prog: Programme) -> str | None:
     """The group a packet counts in, or None when the quota does not apply to it."""
-    if r.programme != programme:
+    if r.programme != prog.id:
         return None
     key, eq, want = (q.get("applies_to") or "").partition("=")
-    if eq and _text(r.applicant.get(key.strip().removeprefix("packet.applicant."))) != want.strip():
+    if eq and _spelled(r.applicant.get(key.strip().removeprefix("packet.applicant."))) != want.strip():
         return None
-    if q.get("where") and not _holds(q["where"], r):
+    if q.get("where") and not _holds(q["where"], r, prog):
         return None
     ref = scope_ref(q)
     if ref is None:
@@ -160,11 +171,20 @@ def _scope_value(q: dict[str, Any], r: PacketRow, programme: str) -> str | None:
     return next((g for g in q.get("groups", []) if _key(text).startswith(_key(g))), text)
 
 
-def _holds(test: dict[str, Any], r: PacketRow) -> bool:
-    """A quota's `where` on one packet; a missing value does not hold (the packet is not counted)."""
+def _spelled(value: Any) -> str:
+    """An [applicant] value as `applies_to = "key=value"` writes it: yes/no as in packet.toml (true / false)."""
+    return ("true" if value else "false") if isinstance(value, bool) else _text(value)
+
+
+def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
+    """A quota's `where` on one packet; a missing value does not hold (the packet is not counted), except a
+    [claims] entry left out of packet.toml, which stands for the claim's default (init always writes it)."""
     from ..rules import MISSING, compare
 
     value = r.value(test["left"])
+    head, _, key = test["left"].partition(".")
+    if value is None and head == "claims":
+        value = next((c.get("default") for c in prog.list("claims") if c["key"] == key), None)
     return compare(MISSING if value is None else value, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
 
 
