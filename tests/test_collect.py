@@ -548,7 +548,7 @@ def test_g60_workbook_and_json_sections(g60_round, tmp_path):
     assert [r[0] for r in rows[ranking + 2: ranking + 6]] == [1, 2, 3, 4]
     data = res.to_json()
     assert set(data["quotas"][0]) == {"programme", "label", "source", "scope", "scope_label", "value", "count", "max", "min",
-                                      "kind", "target", "gap", "status", "flagged", "note", "packets"}
+                                      "kind", "target", "gap", "status", "flagged", "strength", "severity", "note", "packets"}
     assert set(data["ranking"][0]) == {"quota", "rank", "packet", "applicant", "scope_value", "score", "band"}
     assert set(data["bands"][0]) == {"programme", "fact", "fact_label", "label", "min", "below", "range", "status", "count",
                                      "packets", "source"}
@@ -631,7 +631,9 @@ def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp
     ws = load_workbook(write_workbook(res, tmp_path / "3553.xlsx"))["名额与排名"]
     rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
     assert any(r[1] == "每省1-2个名额" and r[8] == "提示" and "不是报送上限" in r[11] for r in rows)
-    assert any(r[3] == "安徽省" and r[5] == 5 and r[8] == "超出名额" for r in rows)
+    assert any(r[3] == "安徽省" and r[5] == 5 and r[8] == "超出名额（“原则上”，需说明理由）" for r in rows)
+    assert res.to_json()["quotas"][0]["severity"] in (None, "warning")
+    assert {q["value"]: q["severity"] for q in res.to_json()["quotas"] if q["max"] == 5} == {"安徽省": "warning", "江苏省": None}
 
 
 QT_INDICATORS = "01_目标量化清单/附件4 目标量化清单进展.xlsx"

@@ -187,10 +187,39 @@ def test_pdf_without_embedded_fonts_is_named_with_its_fonts(packet: Path) -> Non
     assert f.file == "05_租房或购房合同/未嵌入字体.pdf" and "Helvetica" in f.message
 
 
-def test_demo_pdfs_embed_their_fonts() -> None:
-    for demo in sorted(SAMPLES.glob("*-demo")):
-        fonts = [f for f in check_packet(demo, as_of=AS_OF).findings if f.code == "pdf_fonts"]
-        assert not fonts, (demo.name, [f.message for f in fonts])
+def test_every_sample_pdf_embeds_its_fonts() -> None:
+    from pypdf import PdfReader
+
+    from zonekit.materials import _unembedded_fonts, check_file
+
+    pdfs = sorted(SAMPLES.glob("*/*/*.pdf"))
+    assert len(pdfs) > 20
+    for path in pdfs:
+        if "broken" in path.parts[-3] and check_file(path, path.parents[1], ["pdf"]):
+            continue  # a broken sample's planted problem file (empty, encrypted, corrupt)
+        reader = PdfReader(path)
+        assert not _unembedded_fonts(reader), path
+
+
+def test_samples_are_current_with_their_specs() -> None:
+    """A committed sample whose packet.toml holds another spec checksum is stale: `make samples` rebuilds it."""
+    import tomllib
+
+    from zonekit.spec import load_programme
+
+    for packet in sorted(p.parent for p in SAMPLES.glob("*/packet.toml")):
+        meta = tomllib.loads((packet / "packet.toml").read_text("utf-8"))["packet"]
+        assert meta["spec_sha256"] == load_programme(meta["programme"]).sha256, f"{packet.name} is stale: run make samples"
+
+
+def test_collect_reads_renamed_and_converted_forms(packet: Path, tmp_path: Path) -> None:
+    from zonekit.collect import collect
+
+    before = collect([SAMPLES / "sz-building-demo"], as_of=AS_OF).to_json()["packets"][0]
+    (packet / F2).rename(packet / D2 / "信息表-最终版.xlsx")
+    after = collect([packet], as_of=AS_OF).to_json()["packets"][0]
+    assert {k: v for k, v in after.items() if k not in ("packet", "findings")} == {
+        k: v for k, v in before.items() if k not in ("packet", "findings")}
 
 
 def test_docx_with_entity_declarations_is_refused(packet: Path) -> None:

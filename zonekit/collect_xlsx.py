@@ -79,7 +79,8 @@ def _conflicts(result: CollectResult) -> tuple[list[str], list[list[Any]]]:
 
 def _quotas(result: CollectResult) -> tuple[list[str], list[list[Any]]]:
     header = ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包", "依据", "说明"]
-    rows = [[i, q.label, q.scope_label, q.value, q.count, q.max, q.min, q.target, q.status, "\n".join(q.packets), q.source,
+    rows = [[i, q.label, q.scope_label, q.value, q.count, q.max, q.min, q.target,
+             q.status + ("（“原则上”，需说明理由）" if q.severity == "warning" else ""), "\n".join(q.packets), q.source,
              q.note or None] for i, q in enumerate(result.quotas, 1)]
     if not rows:
         rows.append([None, "本项目规范没有名额规定" if result.programmes else "没有可读取的材料包"])

@@ -321,7 +321,9 @@ def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
     for q in result.quotas:
         if q.flagged:
             limit = f"上限 {q.max}" if q.status == "超出名额" else f"下限 {q.min}"
-            _out.print(f"[yellow]名额[/yellow] {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
+            soft = q.severity == "warning"
+            head = "[yellow]名额（“原则上”，警告：需说明理由）[/yellow]" if soft else "[red]名额（错误）[/red]"
+            _out.print(f"{head} {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
                        f"（{limit}）：{escape('、'.join(q.packets))}（{escape(q.source)}）")
         elif q.kind == "target":
             _out.print(f"[cyan]目标[/cyan] {escape(q.label)}：现有 {q.count} 个，{escape(q.status)}（{escape(q.source)}）")

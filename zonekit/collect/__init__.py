@@ -120,7 +120,7 @@ class CollectResult:
             "quotas": [{"programme": q.programme, "label": q.label, "source": q.source, "scope": q.scope,
                         "scope_label": q.scope_label, "value": q.value, "count": q.count, "max": q.max, "min": q.min,
                         "kind": q.kind, "target": q.target, "gap": q.gap, "status": q.status, "flagged": q.flagged,
-                        "note": q.note, "packets": q.packets} for q in self.quotas],
+                        "strength": q.strength, "severity": q.severity, "note": q.note, "packets": q.packets} for q in self.quotas],
             "ranking": [{"quota": r.quota, "rank": r.rank, "packet": r.packet, "applicant": r.applicant,
                          "scope_value": r.scope_value, "score": r.score, "band": r.band} for r in self.ranking],
             "bands": [{"programme": b.programme, "fact": b.fact, "fact_label": b.fact_label, "label": b.label, "min": b.min,
