@@ -255,3 +255,12 @@ def test_evident_variant_of_the_building_name_is_a_warning(packet: Path, variant
     [f] = [f for f in report.findings if f.rule == "building_name"]
     assert (f.severity, f.cell) == (WARNING, "B7")
     assert not errors(report)
+
+
+def test_readme_lists_every_finding_code() -> None:
+    from zonekit.findings import CODES
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert [c for c in CODES if f"| `{c}` |" not in readme] == []

@@ -202,12 +202,15 @@ class _Office:
             d.mkdir()
 
     def stage(self, files: list[Path]) -> dict[Path, Path]:
-        """Copy inputs to unique ASCII names (zk0001.docx, …); the originals stay untouched."""
+        """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
+        themselves (the bundle numbers every page); the originals stay untouched."""
+        from .office_copy import copy_without_page_numbers
+
         staged = {}
         for i, f in enumerate(files, start=1):
             suffix = f.suffix if f.suffix.isascii() else ""
             staged[f] = self.stage_dir / f"zk{i:04d}{suffix}"
-            shutil.copyfile(f, staged[f])
+            copy_without_page_numbers(f, staged[f])
         return staged
 
     def command(self, staged: list[Path]) -> list[str]:

@@ -1,0 +1,74 @@
+"""A bundle that goes to the printer as it is: office files converted without their own page numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from zonekit.office_copy import copy_without_page_numbers
+
+from .conftest import SAMPLES, soffice_or_skip
+
+REPORT = SAMPLES / "sz-building-demo/03_申请报告/申请报告.docx"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_docx_copy_has_no_page_number_fields_and_the_original_is_untouched(tmp_path: Path) -> None:
+    before = _digest(REPORT)
+    out = tmp_path / "copy.docx"
+    assert copy_without_page_numbers(REPORT, out) is True
+    assert _digest(REPORT) == before
+    with zipfile.ZipFile(REPORT) as z:
+        numbered = [n for n in z.namelist() if n.startswith("word/footer") and b"PAGE" in z.read(n)]
+    assert numbered  # the sample report prints its own page numbers, as Word templates do
+    with zipfile.ZipFile(out) as z:
+        assert not [n for n in z.namelist() if n.startswith(("word/footer", "word/header")) and b"PAGE" in z.read(n)]
+        assert b"\xe7\xa6\x8f\xe5\x8d\x8e" in z.read("word/document.xml")  # 福华: the body is kept
+
+
+def test_docx_without_page_numbers_is_copied_as_it_is(tmp_path: Path) -> None:
+    from docx import Document
+
+    src = tmp_path / "plain.docx"
+    doc = Document()
+    doc.add_paragraph("正文")
+    doc.sections[0].footer.paragraphs[0].text = "深圳市福华置业运营管理有限公司"
+    doc.save(src)
+    assert copy_without_page_numbers(src, tmp_path / "out.docx") is False
+    with zipfile.ZipFile(tmp_path / "out.docx") as z:
+        assert "福华置业".encode() in b"".join(z.read(n) for n in z.namelist() if n.startswith("word/footer"))
+
+
+def test_xlsx_copy_drops_page_number_headers(tmp_path: Path) -> None:
+    src = tmp_path / "a.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "附表"
+    wb.active.oddFooter.center.text = "第 &P 页，共 &N 页"
+    wb.save(src)
+    assert copy_without_page_numbers(src, tmp_path / "b.xlsx") is True
+    with zipfile.ZipFile(tmp_path / "b.xlsx") as z:
+        assert b"headerFooter" not in z.read("xl/worksheets/sheet1.xml")
+
+
+def test_converted_report_prints_no_page_number_of_its_own(tmp_path: Path) -> None:
+    from zonekit.office import convert_to_pdf
+
+    soffice_or_skip()
+    if not shutil.which("pdftotext"):
+        import pytest
+
+        pytest.skip("poppler (pdftotext) not installed: apt-get install poppler-utils")
+    got = convert_to_pdf([REPORT], tmp_path)[REPORT]
+    assert isinstance(got, Path), got
+    text = subprocess.run(["pdftotext", "-layout", str(got), "-"], capture_output=True, text=True, check=True).stdout
+    assert "福华金融中心" in text
+    assert not re.search(r"[—-]\s*\d+\s*[—-]", text), "the report's own page number survived"
