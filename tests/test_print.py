@@ -72,3 +72,43 @@ def test_converted_report_prints_no_page_number_of_its_own(tmp_path: Path) -> No
     text = subprocess.run(["pdftotext", "-layout", str(got), "-"], capture_output=True, text=True, check=True).stdout
     assert "福华金融中心" in text
     assert not re.search(r"[—-]\s*\d+\s*[—-]", text), "the report's own page number survived"
+
+
+def _scan(path: Path, footer: str | None) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for n in (1, 2):
+        c.drawString(100, 700, "Lease contract, page body 2023")
+        if footer:
+            c.drawCentredString(A4[0] / 2, 30, footer.format(n=n))
+        c.showPage()
+    c.save()
+
+
+def test_user_pdf_that_prints_its_own_numbers_is_named(tmp_path: Path) -> None:
+    from zonekit.page_numbers import own_page_numbers
+
+    for footer, expected in (("— {n} —", "— 1 —"), ("- {n} -", "- 1 -"), ("{n} / 2", "1 / 2"), ("{n}", "1")):
+        _scan(tmp_path / "a.pdf", footer)
+        assert own_page_numbers(tmp_path / "a.pdf") == expected
+    _scan(tmp_path / "b.pdf", None)
+    assert own_page_numbers(tmp_path / "b.pdf") is None
+    _scan(tmp_path / "c.pdf", "2023")  # a year at the foot is not a page number
+    assert own_page_numbers(tmp_path / "c.pdf") is None
+
+
+def test_bundle_warns_about_a_file_with_its_own_numbering(tmp_path: Path) -> None:
+    import json
+
+    from .conftest import AS_OF, run_cli
+
+    packet = tmp_path / "p"
+    shutil.copytree(SAMPLES / "sz-building-demo", packet)
+    _scan(packet / "05_租房或购房合同" / "租赁合同04_自带页码.pdf", "— {n} —")
+    out = tmp_path / "out"
+    r = run_cli("bundle", str(packet), "-o", str(out), "--date", AS_OF.isoformat(), "--draft")
+    assert r.returncode == 0, r.stdout + r.stderr
+    warnings = json.loads((out / "manifest.json").read_text("utf-8"))["warnings"]
+    assert any(w["where"].endswith("租赁合同04_自带页码.pdf") and "自带页码" in w["message"] for w in warnings)

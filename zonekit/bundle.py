@@ -27,6 +27,7 @@ from .findings import ERROR
 from .form_render import record_blocks, table_blocks, table_title
 from .fsutil import atomic_write, sha256_file
 from .materials import files_in
+from .page_numbers import own_page_numbers
 
 WATERMARK = "草稿 — 未通过检查"
 IMAGE = {"jpg", "jpeg", "png"}
@@ -260,6 +261,9 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
             ext = path.suffix.lower().lstrip(".")
             if ext == "pdf":
                 parts.append(Attachment(label, path, "pdf", in_toc=False))
+                own = own_page_numbers(path)
+                if own:
+                    result.warnings.append((rel, f"该文件自带页码（如“{own}”），打印后会与申报材料的统一页码同时出现：请换用不带页码的版本"))
             elif ext in IMAGE:
                 parts.append(Attachment(label, path, "image", in_toc=False))
             elif ext in OFFICE:

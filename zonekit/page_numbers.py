@@ -1,0 +1,43 @@
+"""Page numbers a user's PDF prints itself, found in its text layer.
+
+The bundle stamps its own GB/T 9704 number (— n —) at the bottom outer edge of every page. A
+scan or export that already carries a number there ("— 3 —", "- 3 -", "第 3 页", "3 / 10") would
+print two numbers, the wrong one first: the bundle says which file brings its own numbering.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+BOTTOM = 0.12  # the band at the foot of the page (share of its height) where page numbers are printed
+_NUMBER = re.compile(r"^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|"
+                     r"page\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,3})\s*$", re.I)  # a bare 2023 at the foot is more likely a year
+MAX_PAGES = 20  # pages looked at per file: numbering shows on the first ones
+
+
+def own_page_numbers(path: Path) -> str | None:
+    """The first page number the PDF prints at the foot of a page, as printed ("— 1 —"), or None."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        for page in reader.pages[:MAX_PAGES]:
+            height = float(page.mediabox.height)
+            low = float(page.mediabox.bottom) + height * BOTTOM
+            found: list[str] = []
+
+            def visit(text: str, cm: object, tm: list[float], font: object, size: object) -> None:
+                y = tm[5] * (cm[3] if isinstance(cm, list) else 1) + (cm[5] if isinstance(cm, list) else 0)  # type: ignore[index]
+                if text.strip() and y <= low:
+                    found.append(text)
+
+            page.extract_text(visitor_text=visit)
+            for text in found:
+                if _NUMBER.match(text):
+                    return text.strip()
+    except Exception:  # a damaged file is reported by the material check; here it just has no numbers to find
+        return None
+    return None
