@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    := demo
+# LibreOffice (Word/Excel → PDF), poppler and a Chinese font for LibreOffice: installed when missing
+# (Debian/Ubuntu, as root or with sudo), else one line says what to run; see tools/system_deps.sh
+SYSTEM_DEPS = sh tools/system_deps.sh
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean font font-check samples
 
 $(BIN)/python:
+	@$(SYSTEM_DEPS) $(PYTHON) venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -15,6 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed-test
+	@$(SYSTEM_DEPS) $(BIN)/python office cjkfont poppler
 	rm -rf $(OUT)
 	@echo "== 1. zonekit init：新建一个空白材料包 $(OUT)/新材料包"
 	$(BIN)/zonekit init sz-building "$(OUT)/新材料包"
@@ -26,10 +31,26 @@ demo: $(VENV)/.installed-test
 	@echo "结果 / result: $(OUT)/申报材料/申报材料.pdf  $(OUT)/申报材料/申报材料.docx"
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check zonekit tests bench
+	@$(SYSTEM_DEPS) $(BIN)/python office cjkfont poppler
+	$(BIN)/ruff check zonekit tests bench tools samples
 	$(BIN)/python -m pytest -q
 	@echo "== PDF tests again with the pypdf fallback (used when pikepdf is not installed)"
 	ZONEKIT_PDF_ENGINE=pypdf $(BIN)/python -m pytest -q tests/test_pdfout.py tests/test_bundle.py
+
+# zonekit/fontdata/ZonekitSerifSC-Regular.ttf from Debian's fonts-noto-cjk (tools/build_font.py);
+# font-check rebuilds it in a temporary folder and compares. FONT_SOURCE=path: another copy of the .ttc
+font font-check: $(VENV)/.installed-test
+	@$(if $(FONT_SOURCE),,$(SYSTEM_DEPS) $(BIN)/python notosource)
+	$(BIN)/python -m pip install --quiet -e '.[test,font]'
+	$(BIN)/python tools/build_font.py $(if $(FONT_SOURCE),--source "$(FONT_SOURCE)") $(if $(filter font-check,$@),--check)
+
+# every sample packet, rebuilt from its spec (needs LibreOffice: the forms are re-saved through it, as
+# an office suite saves them); tests/test_real_files.py fails when a committed sample is stale
+samples: $(VENV)/.installed-test
+	@$(SYSTEM_DEPS) $(BIN)/python office
+	$(BIN)/python samples/build_samples.py
+	$(BIN)/python samples/build_samples_g60_miit.py
+	$(BIN)/python samples/build_samples_3553_qiantang.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/startup_bench.py

@@ -57,6 +57,7 @@ class BundleResult:
     incomplete: list[str] = field(default_factory=list)
     font_note: str = ""
     report: CheckReport | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # part title -> the file its text comes from
 
 
 MAX_BUNDLE_ROWS = int(os.environ.get("ZONEKIT_MAX_BUNDLE_ROWS", "20000"))  # a table printed in a bundle: about 1,500 pages
@@ -110,7 +111,8 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
         choice = find_cjk_font(font)
         pdf_report = render_pdf(doc, result.pdf, font=choice, date=date)
         result.font_note = choice.note or choice.name
-        result.warnings += pdf_report.warnings
+        result.sources.setdefault("封面", "封面（packet.toml 与表单中的文字）")
+        result.warnings += [(result.sources.get(where, where), message) for where, message in pdf_report.warnings]
         result.pages = pdf_report.pages
         result.parts = [{"title": p.title, "start": p.start_page, "end": p.end_page, "kind": p.kind} for p in pdf_report.parts]
         tick("生成 Word", 0, 1)
@@ -245,6 +247,7 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
         parts.append(Section(title, [Spacer(70), Para(title, "title"), Spacer(8), Para(f"（{m['source']}）", "center")]))
         if m.get("form") and m["form"] in report.forms:
             parts.append(_form_section(prog, report, m))
+            result.sources[parts[-1].title] = report.form_files[m["form"]]
             progress = [p for p in report.progress if p.form == m["form"]]
             if progress:  # an indicator sheet with `progress`: summary, chart and a table per group of units
                 from .progress import report_section

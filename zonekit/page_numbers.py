@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 BOTTOM = 0.12  # the band at the foot of the page (share of its height) where page numbers are printed
 _NUMBER = re.compile(r"^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|"
@@ -25,19 +26,23 @@ def own_page_numbers(path: Path) -> str | None:
         if reader.is_encrypted and not reader.decrypt(""):
             return None
         for page in reader.pages[:MAX_PAGES]:
-            height = float(page.mediabox.height)
-            low = float(page.mediabox.bottom) + height * BOTTOM
-            found: list[str] = []
-
-            def visit(text: str, cm: object, tm: list[float], font: object, size: object) -> None:
-                y = tm[5] * (cm[3] if isinstance(cm, list) else 1) + (cm[5] if isinstance(cm, list) else 0)  # type: ignore[index]
-                if text.strip() and y <= low:
-                    found.append(text)
-
-            page.extract_text(visitor_text=visit)
-            for text in found:
+            for text in _foot_texts(page):
                 if _NUMBER.match(text):
                     return text.strip()
     except Exception:  # a damaged file is reported by the material check; here it just has no numbers to find
         return None
     return None
+
+
+def _foot_texts(page: Any) -> list[str]:
+    """The text runs a page draws in its bottom band."""
+    low = float(page.mediabox.bottom) + float(page.mediabox.height) * BOTTOM
+    found: list[str] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: object) -> None:
+        y = tm[5] * cm[3] + cm[5]  # the text matrix's origin in page space (no rotation or skew in what matters here)
+        if text.strip() and y <= low:
+            found.append(text)
+
+    page.extract_text(visitor_text=visit)
+    return found

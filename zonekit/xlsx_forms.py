@@ -8,10 +8,20 @@ Two layouts cover every form in the specs:
 
 What zonekit adds beyond the notice (data validation, input messages, the auxiliary sheet) never
 changes the official cells; the auxiliary sheet says that it is not part of the form.
+
+Printing (what `soffice --headless --convert-to pdf`, WPS and Excel print): each form sheet is A4 in
+its orientation, fitted to the page width, with a print area. LibreOffice prints every visible sheet,
+so the auxiliary sheet, which must stay visible to be filled, gets a print area of one empty cell far
+outside its table: LibreOffice then prints nothing for it (it skips empty pages) and the sheet says so
+on screen. Rows whose text wraps get an explicit height (`fit_row_heights`), because LibreOffice does
+not re-measure rows it did not lay out itself: without one, a wrapped name overprints the next row.
 """
 
 from __future__ import annotations
 
+import math
+import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +39,11 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _FONT = "宋体"
+# The helper sheet's print area: one cell far outside anything a person fills (the last cell LibreOffice's
+# 1024-column sheets have). An empty print area prints nothing in LibreOffice; hiding the sheet would
+# also keep it from printing, but then nobody sees it to fill it in.
+_NOTHING_TO_PRINT = "AMJ1048576"
+_AUX_ON_SCREEN = "打印或导出PDF时本表不输出（打印区域为空白单元格）。"
 
 
 def write_form(form: dict[str, Any], path: Path) -> None:
@@ -39,8 +54,93 @@ def write_form(form: dict[str, Any], path: Path) -> None:
         _record(wb, ws, form)
     else:
         _table(wb, ws, form)
+    for sheet in wb.worksheets:
+        fit_row_heights(sheet)
     wb.properties.creator = "zonekit"
     wb.save(path)
+
+
+# ------------------------------------------------------------------ row heights
+# Excel's column width unit is the digit width of the default font (Calibri 11: 7 px = 5.25 pt at 96 dpi);
+# a cell loses about 5 px to its padding. CJK characters are one em wide, others about 0.55 em. Lines are
+# 1.35 em apart (宋体 10 pt rows are 13.5 pt in Excel). These are Excel/WPS metrics, the narrowest of the
+# three programs, so a row is never too short where people print; LibreOffice without Calibri lays text a
+# little wider and leaves some air.
+_PT_PER_WIDTH = 5.25
+_PADDING_PT = 4.0
+_LINE_EM = 1.35
+_DEFAULT_ROW_PT = 15.0
+_DEFAULT_WIDTH = 8.43
+_NO_LINE_START = set("，。、；：？！）》」』】〕’”,.;:?!)]%")  # 避头: these never begin a line, the char before moves down
+
+
+def _char_em(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+def wrapped_lines(text: str, width: float, size: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` column units wide at font `size` pt."""
+    room = max(width * _PT_PER_WIDTH - _PADDING_PT, size) / size  # in em
+    lines = 0
+    for para in str(text).split("\n"):
+        lines += 1
+        used, word = 0.0, 0.0  # `word`: the width of the run of ASCII letters/digits that ends at the pen
+        prev = ""
+        for ch in para:
+            w = _char_em(ch)
+            if used + w > room + 1e-9 and used > 0:
+                lines += 1
+                if ch in _NO_LINE_START and prev:  # the previous character comes down with it
+                    used = _char_em(prev)
+                elif ch.isascii() and ch.isalnum() and 0 < word < room:  # a Latin word moves down whole
+                    used = word
+                else:
+                    used, word = 0.0, 0.0
+            used += w
+            word = word + w if ch.isascii() and ch.isalnum() else 0.0
+            prev = ch
+    return max(lines, 1)
+
+
+def fit_row_heights(ws: Any, rows: Iterable[int] | None = None) -> None:
+    """Give every row whose wrapping text needs more than one line an explicit height that shows it.
+
+    Heights only grow (a taller row set on purpose, like a 6-line free-text box, stays). Single-line rows
+    keep no explicit height, so Excel and WPS still grow them while a person types. Call it after filling a
+    form programmatically (openpyxl, a script): LibreOffice prints such rows at the default height."""
+    widths: dict[int, float] = {}
+
+    def width_of(col: int) -> float:
+        if col not in widths:
+            dim = ws.column_dimensions.get(get_column_letter(col))
+            widths[col] = dim.width if dim is not None and dim.width else _DEFAULT_WIDTH
+        return widths[col]
+
+    spans: dict[tuple[int, int], float] = {}
+    covered: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row > rng.min_row:  # spread over several rows: their heights are set by hand
+            covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1))
+            continue
+        spans[(rng.min_row, rng.min_col)] = sum(width_of(c) for c in range(rng.min_col, rng.max_col + 1))
+        covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+    wanted = set(rows) if rows is not None else None
+    need: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value  # numbers and dates never wrap (a narrow cell shows ###), formulas are numbers here
+            if not isinstance(value, str) or value.startswith("=") or not cell.alignment.wrap_text:
+                continue
+            if (wanted is not None and cell.row not in wanted) or (cell.row, cell.column) in covered:
+                continue
+            size = float(cell.font.sz or 11) if cell.font else 11.0
+            lines = wrapped_lines(value, spans.get((cell.row, cell.column)) or width_of(cell.column), size)
+            if lines > 1:
+                need[cell.row] = max(need.get(cell.row, 0.0), lines * _LINE_EM * size + _PADDING_PT)
+    for r, height in need.items():
+        current = ws.row_dimensions[r].height or _DEFAULT_ROW_PT
+        if height > current:
+            ws.row_dimensions[r].height = math.ceil(height)
 
 
 # ------------------------------------------------------------------ shared bits
@@ -60,9 +160,7 @@ def _title_rows(ws: Any, form: dict[str, Any], ncols: int) -> int:
         ws.merge_cells(f"A3:{last}3")
         ws["A3"] = form["note"]
         ws["A3"].font = Font(name=_FONT, size=9, italic=True, color="555555")
-        ws["A3"].alignment = Alignment(wrap_text=True, vertical="center")
-        width = sum(ws.column_dimensions[get_column_letter(i)].width or 9 for i in range(1, ncols + 1))
-        ws.row_dimensions[3].height = 14 * max(1, -(-len(form["note"]) * 2 // int(max(width, 1)))) + 4
+        ws["A3"].alignment = Alignment(wrap_text=True, vertical="center")  # height: fit_row_heights
         r = 4
     split = max(1, ncols // 2)
     ws.merge_cells(f"A{r}:{get_column_letter(split)}{r}")
@@ -255,14 +353,9 @@ def _fixed_rows(ws: Any, form: dict[str, Any], first: int) -> tuple[int, list[in
     for k, spec_row in enumerate(rows):
         seq += 1
         _data_row(ws, cols, r, seq)
-        lines = 1
         for key, value in spec_row["cells"].items():
             if key in index:
-                ws.cell(r, index[key], value)
-                width = cols[index[key] - 1].get("width", 12)
-                lines = max(lines, -(-len(str(value)) * 2 // max(int(width) - 1, 1)))  # CJK text is ~2 width units a character
-        if lines > 1:  # prefilled text wraps: a row tall enough to show it (Excel does not grow rows it did not write)
-            ws.row_dimensions[r].height = 14 * lines + 4
+                ws.cell(r, index[key], value)  # prefilled text that wraps gets its height from fit_row_heights
         for c in cols:
             row_spec = {**c, **{x: spec_row[x] for x in ("type", "unit", "min", "max", "values") if x in spec_row}} if c.get("row_typed") else c
             if isinstance(row_spec.get("max"), str) and row_spec["max"].startswith("row."):
@@ -311,14 +404,17 @@ def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, 
         cell.border = _BOX
         cell.alignment = _CENTER
         cell.font = Font(name=_FONT, size=10, bold=True)
+        if key in total.get("sum", []) and form["columns"][i - 1].get("type") in ("number", "percent"):
+            cell.number_format = "#,##0.00"  # printed like the rows it adds up
     ws.row_dimensions[tr].height = 24
 
 
 def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: int) -> None:
     aux = wb.create_sheet(AUX_SHEET)
     aux.sheet_properties.tabColor = "999999"
-    aux["A1"] = AUX_NOTE
+    aux["A1"] = AUX_NOTE + _AUX_ON_SCREEN
     aux["A1"].font = Font(name=_FONT, size=10, italic=True, color="666666")
+    aux["A1"].alignment = Alignment(wrap_text=True, vertical="center")  # the whole note on screen; height: fit_row_heights
     aux.merge_cells(start_row=1, start_column=1, end_row=1, end_column=1 + len(form["aux_columns"]))
     keys = [c["key"] for c in form["columns"]]
     name_col = keys.index("name") + 1 if "name" in keys else 2
@@ -341,6 +437,8 @@ def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: i
             aux.add_data_validation(dv)
     aux.freeze_panes = "A3"
     aux.sheet_view.tabSelected = False
+    _print_setup(aux, landscape=False, fit_height=0)  # should someone print it on purpose: A4, note not cut off
+    aux.print_area = _NOTHING_TO_PRINT  # LibreOffice prints every visible sheet; an empty print area prints nothing
 
 
 def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date) -> None:
@@ -385,5 +483,6 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     _print_setup(ws, landscape=True, fit_height=0)
+    fit_row_heights(ws)
     wb.save(path)
 

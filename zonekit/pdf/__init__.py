@@ -31,6 +31,8 @@ Modules:
   marks, full-frame image pages).
 - `images`: user images decoded, EXIF-rotated, flattened and downscaled.
 - `stamp`: page-number and watermark text encoded in the front document's font.
+- `coverage`: characters the font lacks borrowed from other fonts (`zonekit.fonts.cover`), or
+  reported per part when no font has them.
 - `sanitize`: user-PDF checks (A4 size) and removal of scripts, XFA and attached files.
 - `out_pikepdf`, `out_pypdf`: the output documents ("output documents": the renderer lays out
   pages and decides where everything goes; an output document holds the pages and does the

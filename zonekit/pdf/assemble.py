@@ -26,6 +26,7 @@ from reportlab import platypus as rl
 from zonekit.document import Attachment, Bundle, Placeholder, Section
 from zonekit.fonts import FontChoice
 
+from .coverage import cover_bundle
 from .flowables import _ImagePage, _Mark
 from .geometry import PORTRAIT
 from .images import _prepare_image
@@ -144,6 +145,7 @@ class _Renderer:
         self.clamp_parts: set[int] = set()  # body parts whose over-tall table cells get cut
         if not font.embedded:
             self.warnings.append(("字体", font.note or "中文字体未嵌入"))
+        self.warnings += cover_bundle(bundle, font)  # rare characters: borrowed from other fonts, or reported
 
     # -- orchestration
 
