@@ -112,3 +112,21 @@ def test_bundle_warns_about_a_file_with_its_own_numbering(tmp_path: Path) -> Non
     assert r.returncode == 0, r.stdout + r.stderr
     warnings = json.loads((out / "manifest.json").read_text("utf-8"))["warnings"]
     assert any(w["where"].endswith("租赁合同04_自带页码.pdf") and "自带页码" in w["message"] for w in warnings)
+
+
+def test_bundle_names_appended_files_whose_fonts_are_not_embedded(tmp_path: Path) -> None:
+    import json
+
+    from .conftest import AS_OF, run_cli
+
+    packet = tmp_path / "p"
+    shutil.copytree(SAMPLES / "sz-building-demo", packet)
+    _scan(packet / "05_租房或购房合同" / "租赁合同04_未嵌入字体.pdf", None)  # reportlab's Helvetica: never embedded
+    out = tmp_path / "out"
+    r = run_cli("bundle", str(packet), "-o", str(out), "--date", AS_OF.isoformat())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "租赁合同04_未嵌入字体.pdf" in r.stdout + r.stderr
+    warnings = json.loads((out / "manifest.json").read_text("utf-8"))["warnings"]
+    [w] = [w for w in warnings if w["where"].endswith("租赁合同04_未嵌入字体.pdf")]
+    assert "Helvetica" in w["message"] and "没有嵌入" in w["message"]
+    assert not [w for w in warnings if "没有嵌入" in w["message"] and "未嵌入字体" not in w["where"]]  # the samples embed theirs

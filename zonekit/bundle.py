@@ -210,6 +210,7 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
     office: list[Path] = []
     # files check found unusable (corrupt, encrypted, entity bombs, wrong type): not converted or merged
     unusable = {f.file: f.message for f in report.findings if f.severity == ERROR and f.file and f.code.startswith("file_")}
+    unembedded = {f.file: f.message for f in report.findings if f.code == "pdf_fonts" and f.file}
     for m in prog.materials:
         folder = root / m["folder"]
         files = [p for p, problem in files_in(folder, root) if problem is None] if folder.is_dir() and not folder.is_symlink() else []
@@ -264,6 +265,8 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
             ext = path.suffix.lower().lstrip(".")
             if ext == "pdf":
                 parts.append(Attachment(label, path, "pdf", in_toc=False))
+                if rel in unembedded:  # said by check; the bundle says it again where the printer will see it
+                    result.warnings.append((rel, unembedded[rel]))
                 own = own_page_numbers(path)
                 if own:
                     result.warnings.append((rel, f"该文件自带页码（如“{own}”），打印后会与申报材料的统一页码同时出现：请换用不带页码的版本"))
