@@ -22,7 +22,8 @@ demo: $(VENV)/.installed-test
 	@$(SYSTEM_DEPS) $(BIN)/python office cjkfont poppler
 	rm -rf $(OUT)
 	@echo "== 1. zonekit init：新建一个空白材料包 $(OUT)/新材料包"
-	$(BIN)/zonekit init sz-building "$(OUT)/新材料包"
+	$(BIN)/zonekit init sz-building "$(OUT)/新材料包" --no-input --data applicant.district=福田区 \
+	  --data claims.scale_path=fiscal --data attestations.no_incident=是
 	@echo "== 2. zonekit check：检查示例材料包 samples/sz-building-demo"
 	$(BIN)/zonekit check samples/sz-building-demo --as-of 2026-11-22
 	@echo "== 3. zonekit bundle：生成申报材料 PDF 和 Word"

@@ -31,7 +31,7 @@ from zonekit.spec import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_samples import fill_record, pdf, resave  # noqa: E402
+from build_samples import answers_from_toml, fill_record, pdf, resave, set_answers  # noqa: E402
 
 DAY = dt.date(2026, 11, 20)
 
@@ -83,9 +83,8 @@ def fill_fixed(path: Path, form: dict, by_key: dict[str, dict[str, object]], ext
 
 
 def write_packet(root: Path, body: str) -> None:
-    path = root / "packet.toml"
-    head = path.read_text("utf-8").split("[applicant]")[0]
-    path.write_text(head + body, "utf-8")
+    """The answers in `body` ([applicant], [attestations]) into the packet's sheet 申报信息."""
+    set_answers(root, answers_from_toml(body))
 
 
 def docx(path: Path, title: str, addressee: str, sections: list[tuple[str, str]], seal: str) -> None:
@@ -170,7 +169,7 @@ def build_zone3553_broken(demo: Path, root: Path) -> None:
     prog = load_programme("zone3553")
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(demo, root)
-    write_packet(root, Z_PACKET.format(name=Z_NAME, province="江苏省", environment="false"))  # province differs; not attested
+    write_packet(root, Z_PACKET.format(name=Z_NAME, province="安徽省", environment="false"))  # not attested
     fill_record(root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", {
         **Z_APPLICANT, "capital": "否", "area": 8, "matching": 25, "planned_fund": 60, "phone": "6288123"})
     towns = [{"name": n, "county": c, "fund_settles": "是", "fund_size": s} for n, c, s in TOWNS]

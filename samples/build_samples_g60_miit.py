@@ -30,7 +30,7 @@ from zonekit.spec import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_samples import fill_record, pdf, resave  # noqa: E402  (the Shenzhen sample builder's PDF and LibreOffice helpers)
+from build_samples import answers_from_toml, fill_record, pdf, resave, set_answers  # noqa: E402  (the Shenzhen sample builder's PDF and LibreOffice helpers)
 
 DOC_DATE = dt.datetime(2023, 6, 16)
 
@@ -80,9 +80,8 @@ def docx(path: Path, title: str, addressee: str | None, sections: list[tuple[str
 
 
 def packet_toml(root: Path, body: str) -> None:
-    path = root / "packet.toml"
-    head = path.read_text("utf-8").split("[applicant]")[0]
-    path.write_text(head + body, "utf-8")
+    """The answers in `body` ([applicant], [claims], [attestations]) into the packet's sheet 申报信息."""
+    set_answers(root, answers_from_toml(body))
 
 
 # ------------------------------------------------------------------ G60 park
@@ -173,7 +172,7 @@ def build_g60_demo(root: Path) -> None:
 def build_g60_broken(demo: Path, root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(demo, root)
-    packet_toml(root, G60_PACKET.format(name="嘉兴禾城科创园区管理委员会", data_true="false"))  # name differs; not attested
+    packet_toml(root, G60_PACKET.format(name=OPERATOR, data_true="false"))  # not attested
     sheet = root / "01_评估指标/附件1 评估指标.xlsx"
     fill_rows(sheet, "g60-park", "indicators", {
         "plan": {"value": "已编制"},  # not a yes/no answer (E6)

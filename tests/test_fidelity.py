@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from zonekit.findings import ERROR, WARNING
 from zonekit.rules import Facts, equal_as_written
 from zonekit.spec import Programme, load_programme
 
-from .conftest import AS_OF, SAMPLES, run_cli
+from .conftest import AS_OF, SAMPLES, run_cli, set_answers
 
 F1 = "01_申报表/附件1 申报表.xlsx"
 F2 = "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"
@@ -56,12 +55,11 @@ def set_cells(root: Path, cells: dict[str, object], totals: dict[str, object] | 
 
 
 def set_claims(root: Path, **values: str) -> None:
-    path = root / "packet.toml"
-    text = path.read_text("utf-8")
-    for key, value in values.items():
-        text, n = re.subn(rf"^{key} = .*$", f"{key} = {value}", text, count=1, flags=re.M)
-        assert n == 1, key
-    path.write_text(text, "utf-8")
+    """Answers in 申报信息: claims and attestations by their bare key."""
+    from zonekit.answers import questions
+
+    keys = {q.name: q.key for q in questions(load_programme("sz-building"))}
+    set_answers(root, **{keys[k]: v for k, v in values.items()})
 
 
 def errors(report) -> list:
@@ -70,7 +68,7 @@ def errors(report) -> list:
 
 # ------------------------------------------------------------------ a failed hard condition is an error
 def test_hq_land_project_without_article_8_is_not_eligible_and_blocks(packet: Path, tmp_path: Path) -> None:
-    set_field(packet, "hq_land", "是")  # hq_land_path stays false in packet.toml
+    set_field(packet, "hq_land", "是")  # hq_land_path stays 否 in 申报信息
     r = run_cli("check", str(packet), "--format", "json", "--as-of", AS_OF.isoformat())
     assert r.returncode == 1, r.stdout
     data = json.loads(r.stdout)
@@ -89,12 +87,12 @@ def test_hq_land_project_without_article_8_is_not_eligible_and_blocks(packet: Pa
 
 def test_hq_land_project_on_article_8_path_asks_the_two_attestations(packet: Path) -> None:
     set_field(packet, "hq_land", "是")
-    set_claims(packet, hq_land_path="true")
+    set_claims(packet, hq_land_path="是")
     report = check_packet(packet, as_of=AS_OF)
     asked = sorted(f.message for f in report.findings if f.code == "attestation_missing")
     assert len(asked) == 2 and all("第八条路径" in m for m in asked)
     assert not any(f.code == "condition_unmet" for f in report.findings)  # the attestations say all there is to say
-    set_claims(packet, hq_standard="true", hq_reexamined="true")
+    set_claims(packet, hq_standard="是", hq_reexamined="是")
     report = check_packet(packet, as_of=AS_OF)
     assert [r.status for r in report.eligibility] == ["met", "met", "met"]
     assert report.needed["hq_land_proof"] is True

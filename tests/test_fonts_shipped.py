@@ -207,9 +207,13 @@ def bundled_without_fonts(tmp_path_factory) -> BundleResult:
     base = tmp_path_factory.mktemp("nofonts")
     packet = base / "packet"
     shutil.copytree(SAMPLES / "sz-building-demo", packet)
-    toml = packet / "packet.toml"
-    toml.write_text(toml.read_text("utf-8").replace('contact = "李敏"', f'contact = "李{RARE}"'), "utf-8")
     from openpyxl import load_workbook
+
+    form1 = packet / "01_申报表/附件1 申报表.xlsx"  # the contact is 附件1's (申报信息 takes it from there)
+    wb = load_workbook(form1)
+    sheet, ref = next(iter(wb.defined_names["ZK_APPLICATION_CONTACT"].destinations))
+    wb[sheet][ref.replace("$", "")] = f"李{RARE}"
+    wb.save(form1)
 
     table = packet / "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"
     wb = load_workbook(table)
@@ -242,9 +246,9 @@ def test_bundle_without_system_fonts_embeds_every_font_of_its_pages(bundled_with
 def test_rare_name_reported_by_part_and_character(bundled_without_fonts):
     manifest = json.loads(bundled_without_fonts.manifest.read_text("utf-8"))
     hits = [w for w in manifest["warnings"] if f"“{RARE}”（U+4DAE）" in w["message"]]
-    assert [w["where"] for w in hits] == ["封面（packet.toml 与表单中的文字）", "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"], \
-        manifest["warnings"]
-    assert f"李{RARE}" in hits[0]["message"] and f"深港{RARE}" in hits[1]["message"]
+    assert [w["where"] for w in hits] == ["封面（packet.toml 与表单中的文字）", "01_申报表/附件1 申报表.xlsx",
+                                         "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"], manifest["warnings"]
+    assert f"李{RARE}" in hits[0]["message"] and f"李{RARE}" in hits[1]["message"] and f"深港{RARE}" in hits[2]["message"]
 
 
 def test_page_renders_with_the_shipped_font(bundled_without_fonts, tmp_path):

@@ -19,7 +19,7 @@ from zonekit.init import init_packet
 from zonekit.spec import load_programme, templates_root
 from zonekit.xlsx_forms import write_form
 
-from .conftest import ROOT, SAMPLES, run_cli, soffice_or_skip
+from .conftest import ROOT, SAMPLES, copy_answers, run_cli, set_answers, soffice_or_skip
 
 G60_DAY, MIIT_DAY = dt.date(2023, 6, 20), dt.date(2020, 8, 20)
 STANDARDS = ["规划布局清晰", "产业特色鲜明", "科创活力强劲", "金融配套完善", "产融结合高效", "营商环境一流", "人才要素集聚", "推进机制健全"]
@@ -159,9 +159,7 @@ def test_miit_broken_messages():
 def test_miit_continuation_needs_only_the_plan(tmp_path):
     packet = tmp_path / "cont"
     shutil.copytree(SAMPLES / "miit-pilot-demo", packet)
-    toml = (packet / "packet.toml").read_text("utf-8")
-    toml = toml.replace('path = "new"', 'path = "continuation"').replace("first_batch = false", "first_batch = true")
-    (packet / "packet.toml").write_text(toml, "utf-8")
+    set_answers(packet, **{"claims.path": "continuation", "attestations.first_batch": True})
     for folder in ("01_申报文件", "04_相关材料"):
         for p in (packet / folder).iterdir():
             if p.name != "说明.txt":
@@ -177,7 +175,7 @@ def test_miit_continuation_needs_only_the_plan(tmp_path):
     titles = [p["title"] for p in result.parts if p["kind"] == "section"]
     assert "一、实施方案" in titles and not any("定量指标" in t or "申报文件" in t or "相关材料" in t for t in titles)
     # without the attestation the continuation path is not eligible
-    (packet / "packet.toml").write_text(toml.replace("first_batch = true", "first_batch = false"), "utf-8")
+    set_answers(packet, **{"attestations.first_batch": False})
     assert "attestation_missing" in {f.code for f in check_packet(packet, as_of=MIIT_DAY).findings}
 
 
@@ -430,9 +428,7 @@ def test_other_indicators_and_weights_work_without_code_change(tmp_path):
     shutil.copytree(SAMPLES / "g60-park-demo/03_园区基本信息表", packet / "03_园区基本信息表", dirs_exist_ok=True)
     shutil.copytree(SAMPLES / "g60-park-demo/04_城市推荐意见", packet / "04_城市推荐意见", dirs_exist_ok=True)
     shutil.copyfile(SAMPLES / "g60-park-demo/02_相关说明材料/相关说明材料.docx", packet / "02_相关说明材料/相关说明材料.docx")
-    toml = (SAMPLES / "g60-park-demo/packet.toml").read_text("utf-8").split("[applicant]")[1]
-    head = (packet / "packet.toml").read_text("utf-8").split("[applicant]")[0]
-    (packet / "packet.toml").write_text(head + "[applicant]" + toml, "utf-8")
+    copy_answers(SAMPLES / "g60-park-demo", packet)
     sheet = packet / "01_评估指标/附件1 评估指标.xlsx"
     ws = load_workbook(sheet)["评估指标"]
     assert [ws.cell(r, 2).value for r in range(6, 11)] == ["科技创新", "科技创新", "小计", "金融服务", "小计"]

@@ -8,8 +8,8 @@ import os
 import random
 import shutil
 import subprocess
-import zipfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl

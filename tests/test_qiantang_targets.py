@@ -19,7 +19,7 @@ from zonekit.init import init_packet
 from zonekit.progress import comparator
 from zonekit.spec import load_programme, templates_root
 
-from .conftest import AS_OF, SAMPLES
+from .conftest import AS_OF, SAMPLES, set_answers
 
 SEED = Path("/work/shared/seeds/003_a367f0713e00481c.txt")
 INDICATORS = "01_目标量化清单/附件4 目标量化清单进展.xlsx"
@@ -80,12 +80,7 @@ def _rows(form: str = "indicators") -> dict[str, dict]:
 def _packet(tmp_path: Path, unit: str, year: int, name: str = "p") -> Path:
     root = tmp_path / name
     init_packet(load_programme("qiantang"), root, unit=unit)
-    path = root / "packet.toml"
-    text = path.read_text("utf-8")
-    for key, value in (("name", f'"{unit}"'), ("report_year", str(year)), ("contact", '"王宁"'), ("phone", '"0574-87181234"')):
-        text, n = re.subn(rf"^{key} = .*$", f"{key} = {value}", text, count=1, flags=re.M)
-        assert n == 1, key
-    path.write_text(text, "utf-8")
+    set_answers(root, "applicant", name=unit, report_year=str(year), contact="王宁", phone="0574-87181234")
     return root
 
 

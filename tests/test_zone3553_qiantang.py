@@ -17,7 +17,7 @@ from zonekit.init import init_packet
 from zonekit.progress import IndicatorProgress, _compute, comparator
 from zonekit.spec import load_programme, templates_root
 
-from .conftest import AS_OF, ROOT, SAMPLES, run_cli
+from .conftest import AS_OF, ROOT, SAMPLES, copy_answers, run_cli, set_answers
 
 
 def _expected(name: str) -> set[tuple]:
@@ -147,9 +147,7 @@ def test_zone3553_blank_tables_from_init_are_cannot_judge_not_unmet(tmp_path):
     """The tables `init` writes, left blank: not “0 towns < 5” or “0 banks < 3” (errors) but “cannot judge”."""
     packet = tmp_path / "p"
     init_packet(load_programme("zone3553"), packet)
-    demo = (SAMPLES / "zone3553-demo/packet.toml").read_text("utf-8").split("[applicant]")[1]
-    head = (packet / "packet.toml").read_text("utf-8").split("[applicant]")[0]
-    (packet / "packet.toml").write_text(head + "[applicant]" + demo, "utf-8")
+    copy_answers(SAMPLES / "zone3553-demo", packet)
     shutil.copyfile(SAMPLES / "zone3553-demo/01_申报报告/申报报告.docx", packet / "01_申报报告/申报报告.docx")
     report = check_packet(packet, as_of=AS_OF)
     assert report.ok, [f.message for f in report.findings if f.severity == "error"]
@@ -229,9 +227,8 @@ def test_unfiltered_sheet_expects_only_the_units_rows(tmp_path):
     """A sheet made without --unit: other units' empty rows are fine, their filled rows are not."""
     packet = tmp_path / "p"
     init_packet(load_programme("qiantang"), packet)
-    shutil.copyfile(SAMPLES / "qiantang-demo/packet.toml", packet / "packet.toml")
-    text = (packet / "packet.toml").read_text("utf-8").replace('unit = "嘉兴市政府"', 'unit = "舟山市政府"')
-    (packet / "packet.toml").write_text(text, "utf-8")
+    copy_answers(SAMPLES / "qiantang-demo", packet)
+    set_answers(packet, "applicant", unit="舟山市政府")
     xlsx = packet / "01_目标量化清单/附件4 目标量化清单进展.xlsx"
     _set_cells(xlsx, "目标量化清单", 2, {
         "舟山市跨境人民币结算量（2021-2025年累计）": {9: 280, 10: 300, 11: 320},

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .answers import SHEET as ANSWERS_SHEET
+from .answers import Answers, Question
 from .errors import UnsafePath
 from .findings import ERROR, INFO, WARNING, Finding, sort_key
 from .fsutil import inside
+from .init import CHECKLIST
 from .locate import Located
 from .packet import Packet, read_packet
 from .progress import check_progress
@@ -43,6 +46,7 @@ class CheckReport:
     needed: dict[str, bool | None] = field(default_factory=dict)
     progress: list[Any] = field(default_factory=list)  # progress.IndicatorProgress per indicator (forms with `progress`)
     form_files: dict[str, str] = field(default_factory=dict)  # form id -> the file it was read from (relative)
+    answers: Answers = field(default_factory=Answers)  # the sheet 申报信息, when the packet has it
 
     @property
     def ok(self) -> bool:
@@ -111,7 +115,15 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     today = as_of or _dt.date.today()
     report = CheckReport(prog.id, prog.title(), root, prog.sha256, today)
     f = report.findings
-    f.extend(_packet_findings(prog, packet, today))
+    from .answers import read_sheet
+
+    # the answers to the programme's questions: the sheet 申报信息 of 材料清单.xlsx, else (a packet made
+    # before it existed) packet.toml's [applicant], [claims] and [attestations]
+    report.answers = answers = read_sheet(root / CHECKLIST, prog)
+    if answers.found:
+        for section in ("applicant", "claims", "attestations"):
+            packet.data[section] = {**_tool_values(prog, packet, section), **answers.values.get(section, {})}
+        packet.data.setdefault("packet", {})["deadline"] = answers.values.get("packet", {}).get("deadline", "")
     facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
@@ -142,12 +154,14 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
             else:
                 facts.tables[form["id"]] = validated
     report.facts = facts
+    carried = _from_forms(prog, packet, facts)  # 联系人, 联系电话 … that a form carries: taken from the form
+    f.extend(_packet_findings(prog, packet, today, answers, carried))
     f.extend(responsibility_findings(report.forms, packet.section("applicant")))
     report.progress, found = check_progress(report.forms, facts)
     f.extend(found)
     f.extend(_file_references(prog, root, report.forms))
     f.extend(_consistency(prog, facts, report.forms))
-    report.eligibility, found = eligibility(prog, facts, report.forms)
+    report.eligibility, found = eligibility(prog, facts, report.forms, answers)
     f.extend(found)
     report.needed = {m["id"]: _needed(m, facts) for m in prog.materials}
     elsewhere = {m["id"] for m in prog.materials if m.get("form") in located and located[m["form"]].elsewhere}
@@ -173,45 +187,96 @@ def _one_per_file(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-# ------------------------------------------------------------------ packet.toml
-def _packet_findings(prog: Programme, packet: Packet, today: _dt.date) -> list[Finding]:
+# ------------------------------------------------------------------ the answers (申报信息, or packet.toml)
+def _tool_values(prog: Programme, packet: Packet, section: str) -> dict[str, Any]:
+    """What packet.toml keeps of a section although the sheet holds the answers: the reporting unit
+    `init --unit` wrote (the forms hold only that unit's rows)."""
+    keys = {f["filter_by"]["applicant"] for f in prog.forms if f.get("filter_by")} if section == "applicant" else set()
+    return {k: v for k, v in packet.section(section).items() if k in keys and v not in ("", None)}
+
+
+def _from_forms(prog: Programme, packet: Packet, facts: Facts) -> set[str]:
+    """Fill the applicant answers a form carries (spec `from`) from the form; the keys so filled."""
+    from .answers import questions
+
+    applicant = packet.data.setdefault("applicant", {})
+    carried = set()
+    for q in questions(prog):
+        if q.from_form:
+            value = facts.get(q.from_form)
+            if value is not MISSING and value not in (None, ""):
+                applicant[q.name] = value
+                carried.add(q.key)
+    return carried
+
+
+def answer_at(answers: Answers, key: str) -> dict[str, str | None]:
+    """Where an answer is written: its cell of the sheet 申报信息, or packet.toml."""
+    if answers.found:
+        return {"file": CHECKLIST, "sheet": ANSWERS_SHEET, "cell": answers.cells.get(key)}
+    return {"file": "packet.toml"}
+
+
+def _form_name(prog: Programme, ref: str) -> str:
+    form = next((f for f in prog.forms if f["id"] == ref.partition(".")[0]), None)
+    return (form.get("attachment", "").rstrip("：:") or form["title"]) if form else ref
+
+
+def _answer_name(answers: Answers, q: Question) -> str:
+    return f"申报信息“{q.label}”" if answers.found else f"packet.toml [{q.section}] {q.name}（{q.label}）"
+
+
+def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: Answers, carried: set[str]) -> list[Finding]:
+    from .answers import questions
+
     out: list[Finding] = []
     meta = packet.section("packet")
-    src = "packet.toml"
-
-    def add(code: str, sev: str, zh: str, en: str, **kw: Any) -> None:
-        out.append(Finding(code, sev, zh, en, file=src, **kw))
-
     if meta.get("spec_sha256") and meta["spec_sha256"] != prog.sha256:
-        add("spec_changed", WARNING, f"本材料包创建后，“{prog.id}”的项目规范已更新（创建时版本 {meta.get('spec_version', '?')}，现为 {prog.version}，内容校验值不同），表单或条件可能已变化",
-            "the programme spec changed since this packet was created", hint="用 zonekit init 新建一个材料包对照表单是否有变化")
-    applicant = packet.section("applicant")
-    for spec in prog.list("applicant"):
-        _, issue = FieldRule(spec, today).check(applicant.get(spec["key"]))
-        if issue is None and spec.get("values") and applicant.get(spec["key"]) and applicant[spec["key"]] not in spec["values"]:
-            add("packet_field", ERROR, f"[applicant] {spec['key']}（{spec['label']}）应为以下之一：{'、'.join(spec['values'])}",
-                f"[applicant] {spec['key']} must be one of the allowed values", field=spec["label"], source=spec.get("source"))
-        elif issue:
-            add("packet_field", ERROR if issue.code == "field_missing" or spec.get("required") else WARNING,
-                f"[applicant] {spec['key']}：{issue.zh}", f"[applicant] {spec['key']}: {issue.en}", field=spec["label"],
-                hint="在 packet.toml 的 [applicant] 中填写")
-    claims = packet.section("claims")
-    for c in prog.list("claims"):
-        value = claims.get(c["key"], c.get("default"))
-        bad = (
-            (c["type"] == "choice" and value not in c.get("values", []))
-            or (c["type"] == "multi" and (not isinstance(value, list) or any(v not in c.get("values", []) for v in value)))
-            or (c["type"] == "bool" and not isinstance(value, bool))
-        )
-        if bad:
-            allowed = " / ".join(c.get("values", [])) or "true / false"
-            add("packet_field", ERROR, f"[claims] {c['key']} = {value!r} 无效；{c['label']}，可选：{allowed}",
-                f"[claims] {c['key']} = {value!r} is invalid; allowed: {allowed}", source=c.get("source"))
-    attest = packet.section("attestations")
-    for a in prog.list("attestations"):
-        if a["key"] in attest and not isinstance(attest[a["key"]], bool):
-            add("packet_field", ERROR, f"[attestations] {a['key']} 只能是 true 或 false（不加引号）",
-                f"[attestations] {a['key']} must be true or false", source=a["source"])
+        out.append(Finding("spec_changed", WARNING, f"本材料包创建后，“{prog.id}”的项目规范已更新（创建时版本 {meta.get('spec_version', '?')}，"
+                           f"现为 {prog.version}，内容校验值不同），表单或条件可能已变化", "the programme spec changed since this packet was created",
+                           file="packet.toml", hint="用 zonekit init 新建一个材料包对照表单是否有变化"))
+    if not answers.found and any(packet.section(s) for s in ("claims", "attestations")):
+        out.append(Finding("packet_field", INFO, "本材料包的申报信息写在 packet.toml 中（旧版 zonekit 生成），仍照常读取；"
+                           "新版 zonekit init 把申报信息放在 材料清单.xlsx 的“申报信息”表中，在 WPS/Excel 中即可修改",
+                           "this packet keeps its answers in packet.toml (made by an older zonekit); they are read as before",
+                           file="packet.toml"))
+    how = "在 材料清单.xlsx 的“申报信息”表中填写" if answers.found else "在 packet.toml 中填写"
+    rules = {a["key"]: a for a in prog.list("applicant")}
+    for q in questions(prog):
+        where = answer_at(answers, q.key)
+        name = _answer_name(answers, q)
+        if q.key in answers.problems:
+            raw, problem = answers.problems[q.key]
+            out.append(Finding("packet_field", ERROR, f"{name}填写为“{raw}”，{problem}", f"{q.key} = {raw!r}: not a valid answer",
+                               **where, source=q.source or None, hint=how))
+            continue
+        value = packet.section(q.section).get(q.name)
+        if q.from_form and q.key not in carried and value in (None, ""):
+            if not any(x.code == "field_missing" for x in out):  # the form, when there, says so at its own cell
+                out.append(Finding("packet_field", WARNING, f"{name}未填写：{_form_name(prog, q.from_form)}没有提供时，请在申报信息中填写",
+                                   f"{q.key} is empty (the form that carries it is not there)", **where, hint=how))
+            continue
+        if q.section == "applicant" and q.key not in carried:
+            spec = rules[q.name]
+            _, issue = FieldRule(spec, today).check(value)
+            if issue is None and spec.get("values") and value and value not in spec["values"]:
+                out.append(Finding("packet_field", ERROR, f"{name}应为以下之一：{'、'.join(spec['values'])}",
+                                   f"{q.key} must be one of the allowed values", **where, field=spec["label"], source=spec.get("source")))
+            elif issue:
+                out.append(Finding("packet_field", ERROR if issue.code == "field_missing" or spec.get("required") else WARNING,
+                                   f"{name}：{issue.zh}", f"{q.key}: {issue.en}", **where, field=spec["label"], hint=how))
+        elif q.section == "claims":
+            value = value if q.name in packet.section("claims") else q.default
+            bad = ((q.kind == "choice" and value not in q.values)
+                   or (q.kind == "multi" and (not isinstance(value, list) or any(v not in q.values for v in value)))
+                   or (q.kind == "bool" and not isinstance(value, bool)))
+            if bad:
+                allowed = " / ".join(q.choices()) or "是 / 否"
+                out.append(Finding("packet_field", ERROR, f"{name} = {q.shown(value) or value!r} 无效；可选：{allowed}",
+                                   f"{q.key} = {value!r} is invalid; allowed: {allowed}", **where, source=q.source or None, hint=how))
+        elif q.section == "attestations" and value is not None and not isinstance(value, bool):
+            out.append(Finding("packet_field", ERROR, f"{name}只能是“是”或“否”" + ("" if answers.found else "（true 或 false，不加引号）"),
+                               f"{q.key} must be yes or no", **where, source=q.source))
     return out
 
 
@@ -237,7 +302,7 @@ def _labels(prog: Programme) -> dict[str, str]:
     for fact in prog.list("facts"):
         labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
     for a in prog.list("applicant"):
-        labels[f"packet.applicant.{a['key']}"] = f"packet.toml {a['label']}"
+        labels[f"packet.applicant.{a['key']}"] = f"申报信息 {a['label']}"
     return labels
 
 
@@ -370,12 +435,13 @@ def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts:
     return out
 
 
-def eligibility(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> tuple[list[Result], list[Finding]]:
+def eligibility(prog: Programme, facts: Facts, forms: dict[str, Validated],
+                answers: Answers | None = None) -> tuple[list[Result], list[Finding]]:
     """The programme's conditions evaluated on `facts`, and the findings they give.
 
     Invariant (tested over every programme): a condition that is unmet gives an error."""
     results = [evaluate(c, facts) for c in prog.list("conditions")]
-    return results, _eligibility_findings(prog, results, facts, forms)
+    return results, _eligibility_findings(prog, results, facts, forms, answers or Answers())
 
 
 def _at(result: Result, forms: dict[str, Validated]) -> dict[str, str | None]:
@@ -384,7 +450,8 @@ def _at(result: Result, forms: dict[str, Validated]) -> dict[str, str | None]:
     return _where(leaf.fact, forms) if leaf and leaf.fact else {}
 
 
-def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, forms: dict[str, Validated]) -> list[Finding]:
+def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, forms: dict[str, Validated],
+                         answers: Answers) -> list[Finding]:
     out: list[Finding] = []
     # attestations the user can give now; one gated off by its `when` (a path not claimed) cannot mend a condition
     askable = {a["key"]: a for a in prog.list("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
@@ -395,9 +462,11 @@ def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, 
                     if key not in askable:
                         continue
                     a = askable[key]
-                    out.append(Finding("attestation_missing", ERROR, f"尚未确认：{a['label']}",
-                                       f"not attested: {key}", file="packet.toml", source=a["source"],
-                                       hint=f"情况属实的，在 packet.toml 的 [attestations] 中将 {key} 改为 true"))
+                    where = answer_at(answers, f"attestations.{key}")
+                    hint = (f"情况属实的，在 材料清单.xlsx 的“申报信息”表 {where.get('cell') or ''} 中选“是”" if answers.found
+                            else f"情况属实的，在 packet.toml 的 [attestations] 中将 {key} 改为 true")
+                    out.append(Finding("attestation_missing", ERROR, f"尚未确认：{a['label']}", f"not attested: {key}", **where,
+                                       source=a["source"], hint=hint))
         if top.status == "unmet" and not attestable(top, askable):
             hint = top.hint or next((r.hint for r in walk(top) if r.status == "unmet" and r.hint), None)
             out.append(Finding("condition_unmet", ERROR, f"未满足“{top.title}”：{top.detail}", f"condition {top.id} not met: {top.detail}",
@@ -415,7 +484,7 @@ def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, 
                                source=top.source, rule=top.id, hint="先改正表单中的错误或补填数据"))
         claim = next((c for c in prog.list("conditions") if c["id"] == top.id and c.get("claim")), None)
         if claim:
-            out.extend(_claimed_path(claim, top, facts))
+            out.extend(_claimed_path(claim, top, facts, answers))
     return out
 
 
@@ -435,8 +504,8 @@ def attestable(result: Result, askable: dict[str, Any]) -> bool:
     return any(mended) if result.combine == "any_of" else all(mended)
 
 
-def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts) -> list[Finding]:
-    """The path named in packet.toml [claims] must be one that holds (or is committed to)."""
+def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts, answers: Answers) -> list[Finding]:
+    """The path chosen among the claims must be one that holds (or is committed to)."""
     claimed = facts.get(f"claims.{spec['claim']}")
     if result.status not in ("met", "met_by_commitment"):
         return []
@@ -444,10 +513,12 @@ def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts) -> list[Fi
     if chosen is None or chosen.status in ("met", "met_by_commitment"):
         return []
     ok = [c.title for c in result.children if c.status in ("met", "met_by_commitment")]
-    return [Finding("packet_field", WARNING,
-                    f"packet.toml 中选择以“{chosen.title}”申报，但该项未满足（{chosen.detail}）；满足的是：{'；'.join(ok)}",
-                    f"claimed path {chosen.id} is not met", file="packet.toml", source=spec["source"],
-                    hint=f"把 [claims] {spec['claim']} 改为满足的一项，所需材料会随之变化")]
+    where = answer_at(answers, f"claims.{spec['claim']}")
+    said = "申报信息中" if answers.found else "packet.toml 中"
+    hint = ("在 材料清单.xlsx 的“申报信息”表中改选满足的一项" if answers.found
+            else f"把 packet.toml [claims] {spec['claim']} 改为满足的一项") + "，所需材料会随之变化"
+    return [Finding("packet_field", WARNING, f"{said}选择以“{chosen.title}”申报，但该项未满足（{chosen.detail}）；满足的是：{'；'.join(ok)}",
+                    f"claimed path {chosen.id} is not met", **where, source=spec["source"], hint=hint)]
 
 
 def _not_needed_by_packet(material: dict[str, Any] | None, facts: Facts) -> bool:

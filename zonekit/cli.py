@@ -101,15 +101,24 @@ def init(
     directory: Annotated[Path, typer.Argument(help="要创建的材料包目录")],
     force: Annotated[bool, typer.Option("--force", help="目录非空时只补齐缺少的文件，绝不改动已有文件")] = False,
     unit: Annotated[str | None, typer.Option("--unit", help="报送单位（如 嘉兴市政府）：表单只含该单位负责的行，并写入 packet.toml")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="不提问：未给出的答案用默认值（没有终端时也是如此）")] = False,
+    data: Annotated[list[str] | None, typer.Option("--data", help="答案 键=值，可重复，如 applicant.name=某某公司（键见 programs show ID --format json）")] = None,
+    data_file: Annotated[Path | None, typer.Option("--data-file", help="答案文件（TOML 或 JSON）")] = None,
+    lang: LangOpt = "zh",
     templates: TemplatesOpt = None,
 ) -> None:
-    """创建材料包：packet.toml、按材料编号的目录、官方表格（xlsx）、Word 模板和材料清单。"""
+    """创建材料包：在终端逐项询问申报信息，写入材料清单（申报信息表）、按材料编号的目录、官方表格（xlsx）和 Word 模板。"""
     from . import render
+    from .ask import from_data, interview
     from .init import init_packet
     from .spec import load_programme
 
+    _check_choice("--lang", lang, ("zh", "en"))
     prog = load_programme(programme, _root_dir(templates))
-    render.init_result(prog, init_packet(prog, directory, force=force, unit=unit))
+    answers = from_data(prog, data or [], data_file)
+    if not no_input and sys.stdin.isatty() and sys.stdout.isatty():  # never waits for input in CI or a pipe
+        answers = interview(prog, answers, lang=lang)
+    render.init_result(prog, init_packet(prog, directory, force=force, unit=unit, answers=answers))
 
 
 @app.command()
@@ -213,15 +222,18 @@ def collect(
     if out is not None and out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}")
     from . import render
-    from .collect import collect as collect_packets
 
     day = _parse_date(as_of)
     with render.progress() as tick:
-        result = collect_packets(paths, templates=_root_dir(templates), jobs=jobs, as_of=day, progress=tick)
-        if out is not None:
-            from .collect_xlsx import write_workbook
+        options = {"templates": _root_dir(templates), "jobs": jobs, "as_of": day, "progress": tick}
+        if out is not None:  # the workbook is written while the packets are checked
+            from .collect_xlsx import collect_workbook
 
-            write_workbook(result, out, progress=tick)
+            result = collect_workbook(out, paths, **options)
+        else:
+            from .collect import collect as collect_packets
+
+            result = collect_packets(paths, **options)
     render.collect_result(result, fmt, workbook=out)
     raise typer.Exit(0 if result.read else 2)
 

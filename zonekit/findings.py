@@ -15,7 +15,8 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 # Stable codes (documented in README.md; tests pin them). code -> (zh, en) description.
 CODES: dict[str, tuple[str, str]] = {
     "packet_invalid": ("packet.toml 缺失、无法读取或内容不合规", "packet.toml missing, unreadable or invalid"),
-    "packet_field": ("packet.toml 中的申报单位信息、申报路径或确认事项有误", "applicant, claim or attestation in packet.toml is wrong"),
+    "packet_field": ("申报信息（材料清单.xlsx 的“申报信息”表，旧版为 packet.toml）中的申报单位信息、申报路径或确认事项有误",
+                     "an answer (applicant, claim, attestation) in 申报信息 (or an old packet.toml) is wrong"),
     "spec_changed": ("packet 创建后项目规范已变更", "the programme spec changed since the packet was created"),
     "file_missing": ("表单文件缺失", "a form file is missing"),
     "form_ambiguous": ("有多个文件都是同一张表单，无法确定读哪一个", "several files are the same form; zonekit cannot tell which to read"),

@@ -31,6 +31,7 @@ class InitResult:
     root: Path
     created: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already there, left untouched
+    answers: dict[str, Any] = field(default_factory=dict)  # question key -> the answer written to 申报信息
 
 
 def requirement_text(m: dict[str, Any]) -> str:
@@ -138,10 +139,13 @@ def material_readme(prog: Programme, m: dict[str, Any]) -> str:
 
 
 def init_packet(prog: Programme, target: Path, *, force: bool = False, today: date | None = None,
-                unit: str | None = None) -> InitResult:
+                unit: str | None = None, answers: dict[str, Any] | None = None) -> InitResult:
     """`unit`: the reporting unit, for programmes whose forms are filled per unit (form key `filter_by`):
-    written into packet.toml, and forms hold only the rows that unit is responsible for."""
+    written into packet.toml, and forms hold only the rows that unit is responsible for.
+    `answers`: question key (applicant.name, claims.scale_path …) -> value, written into the sheet
+    申报信息 of 材料清单.xlsx (the defaults where not given)."""
     applicant = _unit_applicant(prog, unit) if unit is not None else {}
+    answers = {**(answers or {}), **{f"applicant.{k}": v for k, v in applicant.items()}}
     if target.exists() and not target.is_dir():
         raise TargetExists(f"{target} 已存在且不是文件夹")
     if target.is_dir() and any(target.iterdir()) and not force:
@@ -159,7 +163,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             result.kept.append(path)
 
     emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat(), applicant), "utf-8"))
-    from .xlsx_forms import write_checklist, write_form
+    from .xlsx_forms import write_form
 
     for m in prog.materials:
         folder = target / m["folder"]
@@ -175,8 +179,22 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             doc = prog.document(m["document"])
             emit(folder / doc["file"], lambda p, doc=doc: _write_doc(doc, p))
     required = {m["id"]: requirement_text(m) for m in prog.materials}
-    emit(target / CHECKLIST, lambda p: write_checklist(prog, p, required, today))
+    emit(target / CHECKLIST, lambda p: _write_checklist(prog, p, required, today, answers))
+    result.answers = answers
     return result
+
+
+def _write_checklist(prog: Programme, path: Path, required: dict[str, str], today: date, answers: dict[str, Any]) -> None:
+    """材料清单.xlsx: the checklist, and the sheet 申报信息 with the answers."""
+    from openpyxl import load_workbook
+
+    from .answers import write_sheet
+    from .xlsx_forms import write_checklist
+
+    write_checklist(prog, path, required, today)
+    wb = load_workbook(path)
+    write_sheet(wb, prog, answers)
+    wb.save(path)
 
 
 def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .findings import ERROR, WARNING, Finding
 from .forms_read import looks_like
+from .init import CHECKLIST
 from .xlsx_read import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
 
 MAX_LOOKED_AT = 40  # workbooks opened in the whole packet when a form is in none of its own folder's
@@ -51,7 +52,7 @@ def locate_form(form: dict[str, Any], folder: str | None, root: Path, taken: set
     expected = home / form["file"]
     if expected.is_symlink():
         return Located(_rel(expected, root))  # the form check reports the symlink, and never follows it
-    candidates = [p for p in workbooks_in(home) if _rel(p, root) not in taken]
+    candidates = [p for p in workbooks_in(home) if _rel(p, root) not in taken and _rel(p, root) != CHECKLIST]
     if len(candidates) == 1:
         return Located(_rel(candidates[0], root))
     if candidates:
@@ -117,7 +118,7 @@ def _packet_workbooks(root: Path, skip: Path, taken: set[str]) -> Iterator[Path]
         if here == skip:
             continue
         for p in workbooks_in(here):
-            if _rel(p, root) not in taken:
+            if _rel(p, root) not in taken and _rel(p, root) != CHECKLIST:  # the checklist is zonekit's, never a form
                 yield p
 
 

@@ -1,8 +1,9 @@
 """packet.toml: what `init` writes at the root of a packet and what `check` reads back.
 
-It records the programme and the exact spec it was made from (version and SHA-256), the
-applicant's details, the claimed path where the programme offers alternatives, and the yes/no
-attestations of qualifications the forms cannot show.
+It is the tool's, not the user's: the programme and the exact spec the packet was made from
+(version and SHA-256), the creation date, the zonekit version and the reporting unit. The answers
+to the programme's questions are in 材料清单.xlsx (zonekit.answers); packets made before that keep
+them here, in [applicant], [claims] and [attestations], and are read as before.
 """
 
 from __future__ import annotations
@@ -63,11 +64,12 @@ def _toml_value(value: Any) -> str:
 
 
 def render_packet_toml(prog: Programme, created: str, applicant: dict[str, Any] | None = None) -> str:
-    """The packet.toml text for a new packet, with a Chinese comment above every entry; `applicant`
-    pre-fills [applicant] entries (e.g. the reporting unit given to `init --unit`)."""
+    """The packet.toml text for a new packet: the tool's own record (programme, the exact spec, when
+    and by which zonekit it was made) and the reporting unit `init --unit` was given. The answers to
+    the programme's questions live in 材料清单.xlsx (sheet 申报信息), where people edit them."""
     lines = [
         f"# zonekit 申报材料包：{prog.title()}",
-        "# 请填写下列信息（引号、等号用半角）；填好表单后运行 zonekit check 本目录",
+        "# 本文件由 zonekit 维护，不需要修改；申报信息在 材料清单.xlsx 的“申报信息”表中填写",
         "",
         "[packet]",
         f"programme = {_toml_value(prog.id)}",
@@ -75,28 +77,8 @@ def render_packet_toml(prog: Programme, created: str, applicant: dict[str, Any] 
         f"spec_sha256 = {_toml_value(prog.sha256)}",
         f"created = {_toml_value(created)}",
         f"zonekit = {_toml_value(__version__)}",
-        "# 通知规定的申报截止日期（YYYY-MM-DD，可选；项目规范已有截止日期的以规范为准）",
-        'deadline = ""',
-        "",
-        "[applicant]",
     ]
-    for f in prog.list("applicant"):
-        need = "必填" if f.get("required") else "选填"
-        extra = f"；可选：{'、'.join(f['values'])}" if f.get("values") else ""
-        value = _toml_value((applicant or {}).get(f["key"], ""))
-        lines += [f"# {f['label']}（{need}）{('：' + f['help']) if f.get('help') else ''}{extra}", f"{f['key']} = {value}"]
-    claims = prog.list("claims")
-    if claims:
-        lines += ["", "[claims]"]
-    for c in claims:
-        lines.append(f"# {c['label']}" + (f"（{c['source']}）" if c.get("source") else ""))
-        for value, label in zip(c.get("values", []), c.get("value_labels", c.get("values", [])), strict=False):
-            lines.append(f"#   {value} = {label}")
-        default = c.get("default", [] if c["type"] == "multi" else False if c["type"] == "bool" else "")
-        lines.append(f"{c['key']} = {_toml_value(default)}")
-    attests = prog.list("attestations")
-    if attests:
-        lines += ["", "[attestations]", "# 以下资质条件由申报单位确认：属实的改为 true（将在申请报告或承诺中体现）"]
-    for a in attests:
-        lines += [f"# {a['label']}（{a['source']}）", f"{a['key']} = false"]
+    if applicant:
+        lines += ["", "# 报送单位（zonekit init --unit）：表单只含该单位负责的行", "[applicant]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in applicant.items()]
     return "\n".join(lines) + "\n"

@@ -56,8 +56,12 @@ def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
 
 
 def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
+    from .answers import questions
+
     if fmt == "json":
-        _json({"version": JSON_VERSION, "spec_sha256": prog.sha256, **prog.data})
+        asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
+                  "default": q.default, "required": q.required, "source": q.source, "from": q.from_form} for q in questions(prog)]
+        _json({"version": JSON_VERSION, "spec_sha256": prog.sha256, "questions": asked, **prog.data})
         return
     d = prog.data
     doc = d["document"]
@@ -88,16 +92,15 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
         if form.get("filter_by"):
             fb = form["filter_by"]
             _out.print(f"[bold]{escape(form['title'])}[/bold]：按报送单位填写，只填“{escape(_label(form, fb['column']))}”含本单位的行"
-                       f"（packet.toml {escape('[applicant]')} {fb['applicant']}；zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
+                       f"（申报信息 applicant.{fb['applicant']}；zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
         if form.get("progress"):
             _progress_rows(form)
         elif form.get("rows"):
             _indicator_rows(form)
-    for title, key in (("申报单位需确认的事项", "attestations"),):
-        if d.get(key):
-            _out.print(f"[bold]{title}[/bold]（在 packet.toml 的 {escape('[' + key + ']')} 中填写）")
-            for a in d[key]:
-                _out.print(f"  • {escape(a['label'])}（{a['source']}）")
+    _out.print("[bold]申报信息[/bold]（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel 中修改）")
+    for q in questions(prog):
+        carried = f"，取自{q.from_form}" if q.from_form else ""
+        _out.print(f"  • {escape(q.label)}  [dim]{q.key}{escape(carried)}{('，' + escape(q.source)) if q.source else ''}[/dim]")
     if prog.procedure:
         _out.print("[bold]申报评审程序（通知原文）[/bold]")
         for i, step in enumerate(prog.procedure, 1):
@@ -173,7 +176,7 @@ def init_result(prog: Any, result: Any) -> None:
         _out.print(f"  [green]+[/green] {p.relative_to(result.root)}")
     for p in result.kept:
         _out.print(f"  [dim]= {p.relative_to(result.root)}（已存在，未改动）[/dim]")
-    _out.print("下一步：填写 packet.toml 和各表单，把证明材料放入对应目录，然后运行 "
+    _out.print("下一步：填写各表单（申报信息可在 材料清单.xlsx 的“申报信息”表中修改），把证明材料放入对应目录，然后运行 "
                f"[bold]zonekit check {result.root}[/bold]")
 
 

@@ -438,7 +438,16 @@ def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: i
     aux.freeze_panes = "A3"
     aux.sheet_view.tabSelected = False
     _print_setup(aux, landscape=False, fit_height=0)  # should someone print it on purpose: A4, note not cut off
-    aux.print_area = _NOTHING_TO_PRINT  # LibreOffice prints every visible sheet; an empty print area prints nothing
+    never_print(aux)
+
+
+def never_print(ws: Any) -> None:
+    """Keep a visible sheet (a helper zonekit adds) out of print and PDF export.
+
+    LibreOffice prints every visible sheet; a print area of one empty cell makes it print nothing for this
+    one (it skips empty pages), also after LibreOffice re-saves the file as xlsx. Excel and WPS print the
+    active sheet only unless asked for the whole workbook. The sheet should say on screen that it does not print."""
+    ws.print_area = _NOTHING_TO_PRINT
 
 
 def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date) -> None:

@@ -193,7 +193,7 @@ def _inside_source(progs: list[Programme], programme: str | None, table_form: di
 
 
 def _contact_where(row: PacketRow, ref: str) -> Where:
-    if ref.startswith("packet.applicant."):
+    if ref.startswith("packet.applicant.") and ref not in row.cells:  # an old packet: packet.toml [applicant]
         return Where(row.index, PACKET_FILE, None, f"[applicant] {ref.rsplit('.', 1)[1]}")
     return _where_record(row, ref)
 
