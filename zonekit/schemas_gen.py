@@ -11,40 +11,17 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-_FORMATS = {"uscc": "uscc", "phone": "phone", "email": "zk-email", "date": "date"}
-
 
 def field_schema(f: dict[str, Any]) -> dict[str, Any]:
-    kind = f.get("type", "text")
+    from .fields import of
+
     s: dict[str, Any] = {"title": f["label"]}
     if f.get("help"):
         s["description"] = f["help"]
-    if kind in ("number", "percent"):
-        s["type"] = "number"
-    elif kind == "integer":
-        s["type"] = "integer"
-    elif kind == "bool":
-        s["type"] = "boolean"
-    elif kind == "choice":
-        s["enum"] = list(f["values"])
-    else:
-        s["type"] = "string"
-        if kind in _FORMATS:
-            s["format"] = _FORMATS[kind]
-    if kind in ("number", "integer", "percent"):
-        for k, keyword in (("min", "minimum"), ("max", "maximum")):
-            if isinstance(f.get(k), int | float):
-                s[keyword] = f[k]
-            elif isinstance(f.get(k), str) and f[k].startswith("row."):
-                s[f"x-{keyword}"] = f[k]  # a limit read from each fixed row of an indicator sheet: not a JSON Schema keyword
+    s.update(of(f.get("type", "text")).schema(f))  # the type's own part: type, format, enum, limits
     if f.get("row_typed"):  # type, unit and limits differ per fixed row (indicator sheets)
         s.pop("type", None)
         s["x-row-typed"] = True
-    if kind == "date":
-        if f.get("min"):
-            s["minDate"] = f["min"]
-        if f.get("max"):
-            s["maxDate"] = f["max"]
     if f.get("unit"):
         s["x-unit"] = f["unit"]
     if f.get("source"):

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import formats
+from . import fields, formats
 from .findings import ERROR, INFO, WARNING, Finding
 from .forms_read import FormData, norm_label, norm_labels
 from .rules import decimals, equal_as_written
@@ -58,57 +58,31 @@ class Issue:
 
 @dataclass
 class FieldRule:
+    """A field's rule compiled once per field or column: its registered type (zonekit.fields), the
+    allowed choices, the limits. Reading and checking are the type's; this only dispatches."""
+
     spec: dict[str, Any]
     today: _dt.date
     kind: str = field(init=False)
+    type: fields.FieldType = field(init=False)
     choices: dict[str, str] = field(init=False, default_factory=dict)
     limits: dict[str, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.spec.get("type", "text")
+        self.type = fields.of(self.kind)
         self.choices = {norm_label(v): v for v in self.spec.get("values", [])}
-        self.limits = {name: self._spec_limit(name) for name in ("min", "max")}  # once, not once per cell
+        self.limits = {name: self.type.limit(self.spec.get(name), self.today) for name in ("min", "max")}  # once, not per cell
 
     @property
     def label(self) -> str:
         return self.spec["label"]
 
-    def _spec_limit(self, name: str) -> Any:
-        value = self.spec.get(name)
-        if self.kind == "date" and isinstance(value, str):
-            return self.today if value == "today" else _dt.date.fromisoformat(value)
-        return value
-
-    def _limit(self, name: str) -> Any:
-        return self.limits[name]
-
     def parse(self, raw: Any) -> tuple[Any, Issue | None]:
         """Typed value (None when blank) or the raw value plus an issue when it cannot be read."""
         if raw is None or raw == "":
             return None, None
-        k = self.kind
-        if k in ("number", "integer", "percent"):
-            if type(raw) is float:  # the common case, kept fast (what parse_number returns for it)
-                if k != "integer":
-                    return raw, None
-                if raw.is_integer():
-                    return int(raw), None
-            value, p = formats.parse_number(raw, self.spec.get("unit"), integer=k == "integer")
-        elif k == "date":
-            value, _precision, p = formats.parse_date(raw)
-        elif k == "bool":
-            value, p = formats.parse_bool(raw)
-        elif k == "uscc" and type(raw) is str and not formats.uscc_ok(raw):
-            p = formats.check_uscc(raw)
-            if p and p.reason == "uscc_form":  # a valid code in lower case, with spaces or full-width: kept as it is written
-                return formats.uscc_canonical(raw), self._issue(p)
-            return raw.strip() or None, None  # problems() says what is wrong with it
-        else:
-            text = _text(raw)
-            return (text or None), None
-        if p:
-            return raw, Issue(code_for(p.reason), f"“{self.label}”{p.zh}", f"'{self.label}': {p.en}")
-        return value, None
+        return self.type.parse(self, raw)
 
     def problems(self, value: Any) -> Issue | None:
         """Checks on a typed value; `value` is None for a blank cell."""
@@ -116,41 +90,14 @@ class FieldRule:
             if self.spec.get("required"):
                 return Issue("field_missing", f"“{self.label}”未填写", f"'{self.label}' is empty")
             return None
-        k = self.kind
-        if k in ("number", "integer", "percent"):
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                return None  # a parse issue was already reported
-            low, high = self._limit("min"), self._limit("max")
-            unit = self.spec.get("unit", "")
-            if low is not None and value < low:
-                return Issue("value_range", f"“{self.label}”为 {value:g}{unit}，不应小于 {low:g}{unit}",
-                             f"'{self.label}' is {value:g}, below {low:g}")
-            if high is not None and value > high:
-                return Issue("value_range", f"“{self.label}”为 {value:g}{unit}，不应大于 {high:g}{unit}",
-                             f"'{self.label}' is {value:g}, above {high:g}")
-        elif k == "date":
-            if not isinstance(value, _dt.date):
-                return None
-            low, high = self._limit("min"), self._limit("max")
-            if low and value < low:
-                return Issue("value_range", f"“{self.label}”{value.isoformat()} 早于 {low.isoformat()}，请核对",
-                             f"'{self.label}' {value} is before {low}")
-            if high and value > high:
-                what = "晚于今天（不能是将来的日期）" if self.spec.get("max") == "today" else f"晚于 {high.isoformat()}"
-                return Issue("value_range", f"“{self.label}”{value.isoformat()} {what}，请核对", f"'{self.label}' {value} is after {high}")
-        elif k == "choice":
-            if norm_label(value) not in self.choices:
-                return Issue("value_choice", f"“{self.label}”填写为“{_short(value)}”，应为以下之一：{'、'.join(self.spec['values'])}",
-                             f"'{self.label}' is '{_short(value)}'; expected one of {', '.join(self.spec['values'])}")
-        elif k in formats.CHECKERS:
-            if k == "uscc" and formats.uscc_ok(value):
-                return None
-            p = formats.CHECKERS[k](value)
-            if p:
-                return self._issue(p)
-        return None
+        return self.type.problems(self, value)
 
-    def _issue(self, p: formats.Problem) -> Issue:
+    def read_issue(self, p: formats.Problem) -> Issue:
+        """What a value that cannot be read is: the problem formats found, said of this field."""
+        return Issue(code_for(p.reason), f"“{self.label}”{p.zh}", f"'{self.label}': {p.en}")
+
+    def format_issue(self, p: formats.Problem) -> Issue:
+        """A value in the wrong format (credit code, phone, e-mail), at its code's default severity."""
         code = code_for(p.reason)
         return Issue(code, f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}", severity_of(code))
 
@@ -158,22 +105,15 @@ class FieldRule:
         value, issue = self.parse(raw)
         if issue:
             return value, issue
-        if self.kind == "choice" and value is not None:
-            canonical = self.choices.get(norm_label(value))
+        if value is not None and isinstance(self.type, fields.ChoiceField):
+            canonical = self.type.canonical(self, value)
             if canonical is not None:
                 return canonical, None  # an allowed choice: problems() has nothing more to say
         return value, self.problems(value)
 
 
-def _text(raw: Any) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, _dt.datetime | _dt.date):
-        return raw.isoformat()[:10]
-    return str(raw).strip()
-
-
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
+    """A value as a message quotes it: at most 30 characters."""
     text = str(value)
     return text if len(text) <= 30 else text[:29] + "…"
 
@@ -291,8 +231,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
     return out, findings
 
 
-_SLOW = object()
-_YES_NO = {"是": True, "否": False}
+_SLOW = fields.SLOW
 
 
 def _fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
@@ -302,34 +241,8 @@ def _fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
     would give cell by cell."""
     if not raws:
         return []
-    k, spec = rule.kind, rule.spec
-    low, high = rule.limits["min"], rule.limits["max"]
     types = set(map(type, raws))
-    if len(types) != 1:
-        return None
-    t = types.pop()
-    if t is str:
-        if k in ("text", "longtext"):
-            return list(raws) if all(raws) and list(map(str.strip, raws)) == raws else None
-        if k == "choice":
-            return list(raws) if set(raws) <= set(spec.get("values", [])) else None
-        if k == "bool":
-            return list(map(_YES_NO.__getitem__, raws)) if set(raws) <= _YES_NO.keys() else None
-        if k == "uscc":
-            return list(raws) if formats.usccs_ok(raws) else None
-        return None
-    if t is float and k in ("number", "percent", "integer"):
-        if (low is not None and min(raws) < low) or (high is not None and max(raws) > high):
-            return None
-        if k != "integer":
-            return list(raws)
-        return list(map(int, raws)) if all(map(float.is_integer, raws)) else None
-    if k == "date" and t in (_dt.datetime, _dt.date):
-        days = list(map(_dt.datetime.date, raws)) if t is _dt.datetime else list(raws)
-        if (low and min(days) < low) or (high and max(days) > high):
-            return None
-        return days
-    return None
+    return rule.type.column(rule, raws, types.pop()) if len(types) == 1 else None
 
 
 def _fast_path(rule: FieldRule) -> Any:
@@ -338,33 +251,7 @@ def _fast_path(rule: FieldRule) -> Any:
     Covers what most cells of a big table hold (clean text, a number in range, a valid code, an
     exact choice), so 100,000 rows are not 1.1 million calls through parse/problems.
     """
-    k, spec = rule.kind, rule.spec
-    low, high = rule.limits["min"], rule.limits["max"]
-    if k in ("text", "longtext"):
-        return lambda raw: raw if type(raw) is str and raw and not raw[0].isspace() and not raw[-1].isspace() else _SLOW
-    if k == "number" and high is None:
-        floor = low if low is not None else float("-inf")
-        return lambda raw: raw if type(raw) is float and raw >= floor else _SLOW
-    if k == "integer" and high is None:
-        floor = low if low is not None else float("-inf")
-        return lambda raw: int(raw) if type(raw) is float and raw.is_integer() and raw >= floor else _SLOW
-    if k == "uscc":
-        return lambda raw: raw if formats.uscc_ok(raw) else _SLOW
-    if k == "date":
-        lo, hi = low or _dt.date.min, high or _dt.date.max
-
-        def date_cell(raw: Any) -> Any:
-            d = raw.date() if type(raw) is _dt.datetime else raw if type(raw) is _dt.date else None
-            return d if d is not None and lo <= d <= hi else _SLOW
-
-        return date_cell
-    if k == "bool":
-        yes_no = {"是": True, "否": False}
-        return lambda raw: yes_no.get(raw, _SLOW) if type(raw) is str else _SLOW
-    if k == "choice":
-        exact = set(spec.get("values", []))
-        return lambda raw: raw if type(raw) is str and raw in exact else _SLOW
-    return None
+    return rule.type.cell(rule)
 
 
 def _row_dependent(spec: dict[str, Any]) -> bool:
@@ -461,8 +348,8 @@ def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any], canonic
     for i, k in zip(at, keys, strict=True):
         row, value = data.rows[i], values[i]
         if k in seen:
-            yield Finding("duplicate_value", ERROR, f"“{spec['label']}”“{_short(value)}”与第{seen[k]}行重复",
-                          f"'{spec['label']}' '{_short(value)}' repeats row {seen[k]}", file=data.file, sheet=data.sheet,
+            yield Finding("duplicate_value", ERROR, f"“{spec['label']}”“{short(value)}”与第{seen[k]}行重复",
+                          f"'{spec['label']}' '{short(value)}' repeats row {seen[k]}", file=data.file, sheet=data.sheet,
                           cell=data.cell(spec["key"], row.number), field=spec["label"], source=data.form.get("source"),
                           hint="同一企业只应填写一行；如确为两家企业，请核对名称和统一社会信用代码")
         else:
@@ -504,7 +391,7 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
             continue
         got, p = formats.parse_number(raw)
         if p or got is None:
-            yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{_short(raw)}", f"total of '{labels[key]}' is not a number",
+            yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{short(raw)}", f"total of '{labels[key]}' is not a number",
                           file=data.file, sheet=data.sheet, cell=cell, field=labels[key])
             continue
         summed = key in total.get("sum", [])
