@@ -1,6 +1,16 @@
-"""How fast is `zonekit bundle` on a big packet, next to qpdf and to its own stages? (not a test)
+"""How fast is `zonekit bundle`, next to LibreOffice and qpdf and to its own stages? (not a test)
 
-    .venv/bin/python bench/bundle_bench.py [--pdfs 200] [--pages 5] [--rows 2000] [--docx 10] [--keep DIR]
+    .venv/bin/python bench/bundle_bench.py [--demo-runs 5] [--demo-only]
+                                           [--pdfs 200] [--pages 5] [--rows 2000] [--docx 10] [--keep DIR]
+
+First, side by side: `zonekit bundle samples/sz-building-demo` (CLI, ZONEKIT_TIMINGS=1 for its stage
+clock) and LibreOffice converting that packet's one report alone (`soffice --headless --convert-to
+pdf 03_申请报告/申请报告.docx`, with a private profile warmed by one discarded run), the floor for a
+bundle that must convert a Word file. The two are run alternately, --demo-runs times each, and the
+medians are compared (target: the bundle at most 1.5x the conversion alone); other people's
+LibreOffice runs on the same machine make single figures noisy. --demo-only stops there.
+
+Then the big packet:
 
 A copy of samples/sz-building-demo (in a temp dir, or DIR with --keep) gets:
 
@@ -41,6 +51,7 @@ import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -269,6 +280,47 @@ def make_packet(packet: Path, args: argparse.Namespace, ttf: str, font_path: str
     return {"pdfs": pdfs, "docx": docx[: args.docx], "figures": figures}
 
 
+# ------------------------------------------------------------------ the demo packet beside LibreOffice alone
+def demo_vs_soffice(runs: int) -> None:
+    """`zonekit bundle` on the demo packet and soffice on its report, alternately; medians."""
+    from zonekit.office import find_soffice
+
+    soffice = find_soffice()
+    if not soffice:
+        print("demo: soffice not found, skipped\n")
+        return
+    report = DEMO / "03_申请报告" / "申请报告.docx"
+    with tempfile.TemporaryDirectory(prefix="zk-demo-bench-") as tmp:
+        work = Path(tmp)
+        profile = (work / "lo-profile").as_uri()
+        lo = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(work / "lo"),
+              str(report)]
+        zk = zonekit("bundle", str(DEMO), "-o", str(work / "out"), "--date", DATE)
+        subprocess.run(lo, capture_output=True, check=True, timeout=300)  # creates and warms the profile
+        subprocess.run(zk, capture_output=True, check=True, timeout=300)  # and the OS file cache for zonekit
+        walls: dict[str, list[float]] = {"soffice": [], "zonekit": []}
+        stages: dict[str, list[float]] = {}
+        for i in range(runs):
+            for name in (("soffice", "zonekit") if i % 2 == 0 else ("zonekit", "soffice")):
+                cmd = lo if name == "soffice" else zk
+                got = json.loads(subprocess.run([sys.executable, "-c", RUNNER, *cmd], capture_output=True, text=True,
+                                                check=True).stdout)
+                if got["rc"] != 0:
+                    sys.exit(f"{name} failed (exit {got['rc']}): {got['tail']}")
+                walls[name].append(got["s"])
+                if name == "zonekit" and got["timings"]:
+                    for stage, secs in got["timings"]["stages"].items():
+                        stages.setdefault(stage, []).append(secs)
+                    stages.setdefault("(inside build_bundle)", []).append(got["timings"]["total"])
+    zk_s, lo_s = statistics.median(walls["zonekit"]), statistics.median(walls["soffice"])
+    print(f"demo: samples/sz-building-demo, {runs} alternating runs each, medians (min–max)")
+    print(f"  {'zonekit bundle (CLI, whole packet)':<44} {zk_s:6.2f} s  ({min(walls['zonekit']):.2f}–{max(walls['zonekit']):.2f})")
+    for stage, secs in stages.items():
+        print(f"    {stage:<42} {statistics.median(secs):6.2f} s")
+    print(f"  {'soffice --convert-to pdf 申请报告.docx':<44} {lo_s:6.2f} s  ({min(walls['soffice']):.2f}–{max(walls['soffice']):.2f})")
+    print(f"  ratio {zk_s / lo_s:.2f}x (target <= 1.5x)\n")
+
+
 # ------------------------------------------------------------------ measuring
 def _cpu() -> float:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -296,7 +348,13 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=2000)
     ap.add_argument("--docx", type=int, default=10)
     ap.add_argument("--keep", type=Path, help="build the packet in this (new) directory and keep it")
+    ap.add_argument("--demo-runs", type=int, default=5, help="alternating runs of the demo bundle and of soffice alone")
+    ap.add_argument("--demo-only", action="store_true", help="only the demo packet beside LibreOffice alone")
     args = ap.parse_args()
+
+    demo_vs_soffice(args.demo_runs)
+    if args.demo_only:
+        return
 
     from zonekit.bundle import _form_section
     from zonekit.check import check_packet

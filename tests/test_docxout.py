@@ -415,3 +415,103 @@ def test_render_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="覆盖输入文件"):
         render_docx(bundle, source, date=DATE)
     assert source.read_bytes() == b"user file"
+
+
+# --------------------------------------------------------------------------- print layout (issue 13)
+
+ENTERPRISES = [  # 附件2-like rows: names wrap, dates, floors, amounts and credit codes must not
+    [str(i), "福华金融中心", f"深圳市第{i}号金融服务股份有限公司深圳分公司", f"{1200 + i * 37:,}", f"{i + 10}-{i + 12}",
+     f"20{10 + i:02d}-0{i % 9 + 1}-1{i % 9}", f"9144030{i % 10}MA5G00{i % 10}QX{i % 10}", "深圳市福田区福华三路88号"]
+    for i in range(1, 30)
+]
+ENTERPRISE_HEADER = ["序号", "楼宇名称", "金融企业名称", "使用办公面积（m2）", "使用楼层", "进驻时间", "统一社会信用代码",
+                     "实际注册地址"]
+
+
+def _grid_pt(table) -> list[float]:  # noqa: ANN001
+    return [int(g.get(qn("w:w"))) / 20 for g in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+def test_table_without_widths_lays_its_columns_out_from_the_content(tmp_path: Path) -> None:
+    from zonekit.docxout import CELL_MARGIN_PT, _measure
+
+    out = tmp_path / "t.docx"
+    write_docx([Table(header=[ENTERPRISE_HEADER], rows=ENTERPRISES, font_size=9)], out)
+    (table,) = docx.Document(str(out)).tables
+    grid = _grid_pt(table)
+    assert sum(grid) == pytest.approx(Cm(15.6).pt, abs=1)
+    measure = _measure(9)
+    for j in (3, 4, 5, 6):  # area, floors, date, credit code: each fits its column on one line
+        widest = max(measure(row[j]) for row in ENTERPRISES)
+        assert grid[j] >= widest + 2 * CELL_MARGIN_PT, (ENTERPRISE_HEADER[j], grid[j], widest)
+    assert grid[2] > max(grid[0], grid[1], grid[7])  # the longest names get the most of the room left
+    rows = table._tbl.tr_lst
+    assert rows[0].trPr.find(qn("w:tblHeader")) is not None  # the header repeats on every page
+    assert all(r.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+    assert table.rows[1].cells[6].text == ENTERPRISES[0][6]
+
+
+def test_a_value_too_wide_for_a_fixed_column_is_set_smaller_not_broken(tmp_path: Path) -> None:
+    out = tmp_path / "t.docx"
+    write_docx([Table(rows=[["联系电话", "0755-83451234", "邮箱", "x"]], widths=[3, 1, 3, 3], font_size=10.5)], out)
+    (table,) = docx.Document(str(out)).tables
+    phone = table.rows[0].cells[1].paragraphs[0].runs[0]
+    assert phone.font.size.pt < 10.5 and phone.font.size.pt >= 7.5
+    assert table.rows[0].cells[0].paragraphs[0].runs[0].font.size.pt == 10.5
+
+
+def test_seal_keeps_the_paragraph_before_it_on_its_page(report_docx: Path) -> None:
+    paragraphs = docx.Document(str(report_docx)).paragraphs
+    (i,) = [n for n, p in enumerate(paragraphs) if p.text.startswith("申请单位（盖章）：")]
+    k = i - 1
+    while not paragraphs[k].text:  # the stamp's blank lines and the spacer before them
+        assert paragraphs[k].paragraph_format.keep_with_next
+        k -= 1
+    # the table cell paragraphs are not body paragraphs: the spacer after the table is the first kept
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[k + 1 : i])
+
+
+def test_cover_prints_no_page_number(bundle_docx: tuple[Path, DocxReport]) -> None:
+    out, _ = bundle_docx
+    section = docx.Document(str(out)).sections[0]
+    assert section.different_first_page_header_footer
+    assert "PAGE" not in section.first_page_footer._element.xml
+    assert [t.text.strip() for t in section.footer._element.iter(qn("w:instrText"))] == ["PAGE"]
+
+
+def test_seal_kept_copies_of_a_users_report(tmp_path: Path) -> None:
+    """A user's Word report whose seal line would stand alone: the copy LibreOffice converts keeps
+    the last paragraph (and the blank lines) with it; the date line under the seal comes along."""
+    from zonekit.docxout import seal_kept_copies
+
+    src = tmp_path / "报告.docx"
+    d = docx.Document()
+    for n in range(3):
+        d.add_paragraph(f"第{n + 1}段正文。" * 20)
+    d.add_paragraph("")
+    d.add_paragraph("申报单位（盖章）：\t年  月  日")
+    d.add_paragraph("2026年11月20日")
+    d.add_paragraph("备注：材料须加盖公章（盖章）后提交，本句不是签章行，不应影响前文的分页。" * 2)
+    d.save(str(src))
+    before = src.read_bytes()
+    other = tmp_path / "表.xlsx"
+    other.write_bytes(b"not looked at")
+    copies = seal_kept_copies([src, other], tmp_path / "copies")
+    assert copies[other] == other and src.read_bytes() == before
+    assert copies[src] != src and copies[src].name == src.name
+    kept = [p.paragraph_format.keep_with_next for p in docx.Document(str(copies[src])).paragraphs]
+    assert kept == [None, None, True, True, True, None, None]
+    assert seal_kept_copies([copies[src]], tmp_path / "again")[copies[src]] == copies[src]  # nothing left to do
+
+
+def test_a_prepared_blank_document_is_used_once_and_gives_the_same_bytes(tmp_path: Path) -> None:
+    """docxout.prepare (called while LibreOffice converts) only moves work earlier."""
+    from zonekit import docxout
+
+    plain, prepared = tmp_path / "a.docx", tmp_path / "b.docx"
+    write_docx(report_blocks(), plain, date=DATE)
+    docxout.prepare()
+    assert docxout._prepared is not None
+    write_docx(report_blocks(), prepared, date=DATE)
+    assert docxout._prepared is None
+    assert prepared.read_bytes() == plain.read_bytes()

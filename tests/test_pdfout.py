@@ -507,3 +507,100 @@ def test_page_one_rasterises(rendered, tmp_path):
     (png,) = tmp_path.glob("p*.png")
     with Image.open(png) as im:
         assert im.size[0] > 100 and im.getextrema() != ((255, 255), (255, 255), (255, 255))
+
+
+# --------------------------------------------------------------------------- print layout (issue 13)
+
+CODES = [f"9144030{i % 10}MA5G{i:03d}QX{i % 10}" for i in range(60)]
+
+
+def _enterprise_table(n: int = 60) -> Table:
+    return Table(
+        header=[[Cell(h, bold=True, align="center") for h in
+                 ("序号", "楼宇名称", "金融企业名称", "属于金融企业总部（一级分支机构、营业部、营业网点等）", "使用办公面积（m2）",
+                  "使用楼层", "进驻时间", "实际注册地址", "统一社会信用代码")]],
+        rows=[[str(i + 1), "福华金融中心", f"深圳市第{i + 1}号金融服务股份有限公司" + "深圳分公司" * (i % 3), "一级分支机构",
+               f"{1200 + i * 37:,}", f"{i % 40 + 1}-{i % 40 + 3}", f"20{10 + i % 14:02d}-0{i % 9 + 1}-1{i % 9}",
+               f"深圳市福田区福华三路88号{i % 40 + 1}层", CODES[i]] for i in range(n)],
+        total=["合计", "/", str(n), "/", "99,999", "", "/", "", ""],
+        font_size=9,
+    )
+
+
+def test_table_columns_follow_the_content_values_whole_header_on_every_page(tmp_path, font):
+    bundle = Bundle("t", "a", cover=[], toc=False, parts=[Section("附件2", [_enterprise_table()], landscape=True)])
+    report = render_pdf(bundle, tmp_path / "t.pdf", font=font, date=DATE)
+    reader = PdfReader(tmp_path / "t.pdf")
+    texts = [_text(reader, n) for n in range(1, report.pages + 1)]
+    assert report.pages >= 2
+    for code in CODES:
+        assert sum(code in t for t in texts) == 1, code  # whole, on one page
+    for i in range(60):
+        date = f"20{10 + i % 14:02d}-0{i % 9 + 1}-1{i % 9}"
+        assert any(date in t for t in texts), date
+    for t in texts:
+        flat = re.sub(r"\s", "", t)
+        assert "统一社会信用代码" in flat and "属于金融企业总部（一级分支机构、营业部、营业网点等）" in flat
+
+
+def test_a_table_fills_the_page_before_it_breaks_and_rows_are_never_split(font):
+    from zonekit.pdf.geometry import LANDSCAPE
+    from zonekit.pdf.layout import _Flow
+
+    flow = _Flow(font.name)
+    x, y, width, height = LANDSCAPE.frame
+    flow.frame_height = height
+    (table,) = flow.table(_enterprise_table(), width)
+    table.wrap(width, height)
+    first, rest = table.split(width, height)
+    used = first.wrap(width, height)[1]
+    rest.wrap(width, height)
+    next_row = rest._rowHeights[1]  # after the repeated header
+    assert used <= height < used + next_row  # the next row would not have fitted
+    assert rest._cellvalues[0] == first._cellvalues[0]  # the header repeats
+    assert first._cellvalues[-1][0] != "" and rest._cellvalues[1][0] != ""  # whole rows on both sides
+
+
+def test_seal_block_keeps_the_paragraph_before_it(tmp_path, font):
+    """GB/T 9704: the seal and date never stand alone on a page; the text before them comes along."""
+    filler = [Para(f"第{n}段。" + "正文内容，" * 30) for n in range(1, 7)]
+    bundle = Bundle("t", "a", cover=[], toc=False,
+                    parts=[Section("报告", [Para("报告", "title"), *filler, Para("最后一段正文。", "body"), Spacer(20),
+                                          SealBlock("申报单位（盖章）：")])])
+    report = render_pdf(bundle, tmp_path / "s.pdf", font=font, date=DATE)
+    reader = PdfReader(tmp_path / "s.pdf")
+    assert report.pages == 2
+    last = _text(reader, 2)
+    assert "申报单位（盖章）" in last and "最后一段正文" in last
+
+
+def test_page_numbers_follow_gbt9704_on_a4_both_ways(rendered):
+    """— n — in 4号 (14 pt), its dashes 7 mm below the text area, one character in from its outer edge."""
+    report, _, reader = rendered
+    mm = 72 / 25.4
+    for n in range(2, report.pages + 1):
+        page = reader.pages[n - 1]
+        if float(page.mediabox.width) not in (pytest.approx(A4_W, abs=1), pytest.approx(A4_H, abs=1)):
+            continue
+        found = []
+
+        def visit(text, cm, tm, font_dict, font_size, n=n, found=found):
+            if text.strip() == f"— {n} —":
+                found.append((cm[4] + tm[4], cm[5] + tm[5], font_size))
+
+        page.extract_text(visitor_text=visit)
+        [(x, y, size)] = found
+        assert size == 14 and y == pytest.approx(26 * mm, abs=0.5)
+        if n % 2 == 0:
+            assert x == pytest.approx(28 * mm + 14, abs=0.5)
+
+
+def test_warm_up_only_moves_work_earlier(tmp_path, inputs, font):
+    from zonekit.pdf import warm, warm_up
+
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    render_pdf(_bundle(inputs), a, font=font, date=DATE)
+    warm_up()
+    render_pdf(_bundle(inputs), b, font=font, date=DATE)
+    assert warm._pending is None  # render_pdf waited for it
+    assert a.read_bytes() == b.read_bytes()

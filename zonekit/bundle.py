@@ -232,7 +232,13 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
 
         tick("LibreOffice 转换", 0, len(office))
         if find_soffice():
-            converted = convert_to_pdf(office, tmp, timeout=timeout)
+            from .docxout import seal_kept_copies
+            from .pdf import warm_up
+
+            warm_up()  # while LibreOffice works, a thread loads reportlab, pikepdf, the font, a blank Word document
+            copies = seal_kept_copies(office, tmp / "seal-kept")  # Word files: seal lines keep their text (GB/T 9704)
+            done = convert_to_pdf(list(copies.values()), tmp, timeout=timeout)
+            converted = {p: done[copies[p]] for p in office}
         else:
             converted = {p: "未找到 LibreOffice（soffice），无法自动转换" for p in office}
         tick("LibreOffice 转换", len(office), len(office))

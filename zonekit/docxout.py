@@ -8,7 +8,10 @@ stamp the result in WPS or Word:
 * 小标宋 2号 titles, 黑体 / 楷体 3号 headings on Word's built-in "Heading 1/2" styles, so a TOC
   field and the navigation pane find them;
 * "— 1 —" page numbers in 4号宋体, right-aligned on odd pages and left-aligned on even pages;
-* grid tables whose header rows repeat on every printed page.
+* grid tables whose header rows repeat on every printed page, their columns laid out from the
+  content as in the PDF (`document.fit_columns`): dates, credit codes and amounts never break;
+* seal lines ("申报单位（盖章）：" … 年 月 日) kept on the page of the text before them, and the
+  cover without a page number (it counts as page 1, as in the PDF).
 
 East Asian fonts are always written explicitly (`w:rFonts/@w:eastAsia`); python-docx's
 `font.name` only sets the Latin slots, which leaves Chinese text in whatever font Word picks.
@@ -20,7 +23,9 @@ Entry points:
 * `write_docx` – one document from a list of blocks (Word templates such as 申请报告, 承诺函);
 * `render_docx` – a whole `Bundle`: cover, 目录 page with a real TOC field, then every part on a
   new page (landscape sections as landscape Word sections). User files are not embedded; they are
-  listed by name.
+  listed by name;
+* `seal_kept_copies` – copies of users' Word files for the PDF conversion in which the seal line
+  keeps the paragraph before it on its page (GB/T 9704: a seal never stands alone on a page).
 
 Output is deterministic (fixed zip timestamps, member order and core-property dates) and
 written atomically (temporary file in the target directory, then `os.replace`). python-docx is
@@ -33,6 +38,8 @@ import copy
 import datetime as dt
 import io
 import os
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +59,9 @@ from .document import (
     Section,
     Spacer,
     Table,
+    fit_columns,
+    keep_values_whole,
+    unbreakable_width,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +76,9 @@ MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
 HEADER_DISTANCE_CM = 1.5
 FOOTER_DISTANCE_CM = 2.5
 SEAL_BLANK_LINES = 3  # room for the round stamp above the signature line
+CELL_MARGIN_PT = 5.4  # Word's default left/right cell margin (108 twips) in the "Table Grid" style
+_CELL_PAD_PT = CELL_MARGIN_PT + 1  # and a point of slack: Word and LibreOffice wrap a text exactly as wide as the cell
+MIN_TABLE_PT = 7.5  # 六号: the smallest size a table is set in to keep its values whole
 
 # --------------------------------------------------------------------------- fonts
 
@@ -188,6 +201,7 @@ def render_docx(bundle: Bundle, out: Path, *, date: dt.datetime) -> DocxReport:
     writer.in_toc = False
     writer.blocks(bundle.cover)
     writer.in_toc = True
+    writer.cover = bool(bundle.cover)
 
     if bundle.toc:
         writer.new_page()
@@ -222,6 +236,119 @@ def render_docx(bundle: Bundle, out: Path, *, date: dt.datetime) -> DocxReport:
     )
 
 
+def seal_kept_copies(files: list[Path], folder: Path) -> dict[Path, Path]:
+    """For each of `files`, the file LibreOffice should convert: a .docx whose seal lines
+    ("申报单位（盖章）：" …) would not keep the paragraph before them gets a copy in `folder` where
+    they do (keep-with-next on that paragraph and the blank lines between); the user's file is
+    only read. Any other file, or a .docx that needs nothing (or cannot be read), maps to itself."""
+    out: dict[Path, Path] = {}
+    for i, src in enumerate(files):
+        out[src] = src
+        if src.suffix.lower() != ".docx":
+            continue
+        dst = folder / str(i) / src.name
+        try:
+            if _copy_with_seals_kept(src, dst):
+                out[src] = dst
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):  # damaged: LibreOffice's to refuse
+            pass
+    return out
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_SEAL_LINE = re.compile(r"[（(]\s*[盖签]?\s*公?\s*章\s*[）)]")  # （盖章） （公章） （盖公章） （签章）
+_DATE_LINE = re.compile(r"^[\s\d〇零一二三四五六七八九十]*年[\s\d〇零一二三四五六七八九十]*月[\s\d〇零一二三四五六七八九十]*日\s*$")
+_SEAL_MAX_CHARS = 40  # a seal line is short; a sentence that mentions （盖章） is not one
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W_NS}}}{tag}"
+
+
+def _copy_with_seals_kept(src: Path, dst: Path) -> bool:
+    from lxml import etree
+
+    with zipfile.ZipFile(src) as zin:
+        xml = zin.read("word/document.xml")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(xml, parser)
+        body = root.find(_w("body"))
+        if body is None or not _keep_seals(body):
+            return False
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename == "word/document.xml":
+                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                zout.writestr(info, data)
+    return True
+
+
+def _keep_seals(body: Any) -> bool:
+    """keep-with-next from the text before each seal line down to it (and on to a date line under it)."""
+    changed = False
+    for p in body.iterchildren(_w("p")):
+        text = _p_text(p).strip()
+        if not _SEAL_LINE.search(text) or len(text.replace(" ", "").replace("\t", "")) > _SEAL_MAX_CHARS:
+            continue
+        changed |= _keep_with_next_back_to_text(p.getprevious())
+        after = p.getnext()
+        chain = [p]
+        while after is not None and after.tag == _w("p") and not _p_text(after).strip():
+            chain.append(after)
+            after = after.getnext()
+        if after is not None and after.tag == _w("p") and _DATE_LINE.match(_p_text(after)):
+            for q in chain:
+                changed |= _set_keep_next(q)
+    return changed
+
+
+def _keep_with_next_back_to_text(el: Any) -> bool:
+    """From `el` back: blank paragraphs and the first paragraph with text keep with the next one.
+
+    Stops at a table, a section end or a page break: what comes before those is not moved."""
+    changed = False
+    while el is not None and el.tag == _w("p"):
+        ppr = el.find(_w("pPr"))
+        if (ppr is not None and ppr.find(_w("sectPr")) is not None) or any(
+            br.get(_w("type")) == "page" for br in el.iter(_w("br"))
+        ):
+            break
+        changed |= _set_keep_next(el)
+        if _p_text(el).strip():
+            break
+        el = el.getprevious()
+    return changed
+
+
+def _set_keep_next(p: Any) -> bool:
+    from lxml import etree
+
+    if hasattr(p, "get_or_add_pPr"):  # a python-docx paragraph (the writer's own)
+        ppr = p.get_or_add_pPr()
+        was, ppr.keepNext_val = ppr.keepNext_val, True
+        return not was
+    ppr = p.find(_w("pPr"))
+    if ppr is None:
+        ppr = etree.SubElement(p, _w("pPr"))
+        p.insert(0, ppr)
+    keep = ppr.find(_w("keepNext"))
+    if keep is not None:
+        if keep.get(_w("val"), "true") in ("true", "1", "on"):
+            return False
+        keep.attrib.pop(_w("val"), None)
+        return True
+    keep = etree.Element(_w("keepNext"))
+    style = ppr.find(_w("pStyle"))
+    ppr.insert(0 if style is None else list(ppr).index(style) + 1, keep)  # schema order: after pStyle
+    return True
+
+
+def _p_text(p: Any) -> str:
+    return "".join(t.text or "" for t in p.iter(_w("t")))
+
+
 # =========================================================================== the writer
 
 
@@ -233,6 +360,7 @@ class _Writer:
         self.body = doc.element.body
         self.landscape = False
         self.in_toc = True  # False: headings get look-alike styles without an outline level
+        self.cover = False  # the document opens with a cover page (no page number on it)
         self._pending_break = False
 
     # ---- geometry
@@ -297,11 +425,17 @@ class _Writer:
         from docx.shared import Twips
 
         look = _STYLE_DEFS["_seal"].look
+        if seal.stamp_mm:
+            self._keep_previous_with_next()
         for _ in range(SEAL_BLANK_LINES if seal.stamp_mm else 0):
             self.para("", "_seal").paragraph_format.keep_with_next = True
         p = self._new_paragraph(_STYLE_DEFS["_seal"].style_id)
         p.paragraph_format.tab_stops.add_tab_stop(Twips(self.text_width_twips()), WD_TAB_ALIGNMENT.RIGHT)
         _add_run(p, f"{seal.left}\t{seal.right}", look)
+
+    def _keep_previous_with_next(self) -> None:
+        """The paragraph before a seal block (and any spacers between) stays on the seal's page."""
+        _keep_with_next_back_to_text(self.body.sectPr.getprevious())
 
     def spacer(self, mm: float) -> None:
         from docx.enum.text import WD_LINE_SPACING
@@ -365,8 +499,13 @@ class _Writer:
         first = self.doc.sections[0]
         _page_number_paragraph(first.footer.paragraphs[0], odd=True)
         _page_number_paragraph(first.even_page_footer.paragraphs[0], odd=False)
+        headers = [first.header, first.even_page_header]
+        if self.cover:  # the cover counts as page 1 but prints no number, as in the PDF
+            first.different_first_page_header_footer = True
+            first.first_page_footer.paragraphs[0]._p.get_or_add_pPr().style = _STYLE_DEFS["_footer"].style_id
+            headers.append(first.first_page_header)
         if watermark:
-            for header in (first.header, first.even_page_header):
+            for header in headers:
                 _watermark_paragraph(header.paragraphs[0], watermark)
 
     # ---- helpers
@@ -403,7 +542,16 @@ def _build_table(table: Table, text_width: int) -> Any:
     """A `w:tbl` element: fixed layout, grid borders, repeating header rows, bold total row."""
     all_rows = [*table.header, *table.rows, *([table.total] if table.total else [])]
     ncols = max((sum(_cell(c).colspan for c in row) for row in all_rows), default=1) or 1
-    col_widths = _column_widths(table.widths, ncols, text_width)
+    size = table.font_size
+    fixed = bool(table.widths) and len(table.widths or []) == ncols and min(table.widths or [0]) > 0
+    if fixed:  # widened where a value would break even at 六号
+        texts = [[(c.text, c.colspan) for c in map(_cell, row)] for row in all_rows]
+        kept = keep_values_whole([w / 20 for w in _column_widths(table.widths, ncols, text_width)], texts,
+                                 _measure(MIN_TABLE_PT), pad=_CELL_PAD_PT)
+        col_widths = [int(w * 20) for w in kept]
+        col_widths[-1] += text_width - sum(col_widths)
+    else:
+        size, col_widths = _fitted_widths(all_rows, ncols, text_width, size, len(table.header))
 
     tbl = _el("w:tbl")
     tbl_pr = _sub(tbl, "w:tblPr")
@@ -418,11 +566,11 @@ def _build_table(table: Table, text_width: int) -> Any:
         _sub(grid, "w:gridCol", w=str(width))
 
     for row in table.header:
-        tbl.append(_build_row(row, col_widths, table.font_size, header=True, bold=True))
+        tbl.append(_build_row(row, col_widths, size, header=True, bold=True))
     for row in table.rows:
-        tbl.append(_build_row(row, col_widths, table.font_size))
+        tbl.append(_build_row(row, col_widths, size))
     if table.total:
-        tbl.append(_build_row(table.total, col_widths, table.font_size, bold=True))
+        tbl.append(_build_row(table.total, col_widths, size, bold=True))
     return tbl
 
 
@@ -439,15 +587,14 @@ def _build_row(row: list[CellLike], col_widths: list[int], font_size: float, *, 
     col = 0
     for cell in cells:
         span = max(1, min(cell.colspan, len(col_widths) - col))
-        tr.append(_build_cell(cell, sum(col_widths[col:col + span]), span, font_size, bold or cell.bold))
+        width = sum(col_widths[col:col + span])
+        size = _cell_size(cell.text, width, font_size)
+        tr.append(_build_cell(cell, width, span, size, bold or cell.bold))
         col += span
     return tr
 
 
 def _build_cell(cell: Cell, width: int, span: int, font_size: float, bold: bool) -> Any:
-    from docx.text.paragraph import Paragraph
-
-    look = _STYLE_DEFS["_table"].look
     tc = _el("w:tc")
     tc_pr = _sub(tc, "w:tcPr")
     _sub(tc_pr, "w:tcW", w=str(width), type="dxa")
@@ -459,8 +606,92 @@ def _build_cell(cell: Cell, width: int, span: int, font_size: float, bold: bool)
     _sub(p_pr, "w:pStyle", val=_STYLE_DEFS["_table"].style_id)
     _sub(p_pr, "w:jc", val=cell.align if cell.align in ("left", "center", "right") else "left")
     if cell.text:
-        _add_run(Paragraph(p, None), cell.text, look, size=font_size, bold=bold)  # type: ignore[arg-type]
+        _cell_run(p, cell.text, font_size, bold)
     return tc
+
+
+def _cell_run(p: Any, text: str, size: float, bold: bool) -> None:
+    """The run `_add_run` would make in a table cell, as plain elements: tables have thousands of cells."""
+    look = _STYLE_DEFS["_table"].look
+    r = _sub(p, "w:r")
+    r_pr = _sub(r, "w:rPr")
+    _sub(r_pr, "w:rFonts", ascii=look.latin, hAnsi=look.latin, eastAsia=look.font, cs=look.latin, hint="eastAsia")
+    if bold:
+        _sub(r_pr, "w:b")
+    _sub(r_pr, "w:sz", val=str(round(size * 2)))
+    for i, line in enumerate(text.replace("\r\n", "\n").split("\n")):
+        if i:
+            _sub(r, "w:br")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                _sub(r, "w:tab")
+            if piece:
+                t = _sub(r, "w:t")
+                t.text = piece
+                if piece != piece.strip():
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+# Latin text is measured, in thousandths of an em, as the wider of Times New Roman (the runs'
+# w:ascii font, Word and WPS on Windows) and DejaVu Serif (what LibreOffice substitutes where Times
+# is missing): a value must not break in either. Chinese (and ambiguous-width signs, set in the East
+# Asian font) take one em; Word and LibreOffice put about a quarter em between Chinese and Latin.
+_LATIN_WIDTHS = (
+    318, 402, 460, 838, 636, 950, 890, 275, 390, 390, 500, 838, 318, 338, 318, 337, 636, 636, 636, 636, 636, 636, 636,
+    636, 636, 636, 337, 337, 838, 838, 838, 536, 1000, 722, 735, 765, 802, 730, 694, 799, 872, 395, 401, 747, 664, 1024,
+    875, 820, 673, 820, 753, 685, 667, 843, 722, 1028, 722, 722, 695, 390, 337, 390, 838, 500, 500, 596, 640, 560, 640,
+    592, 370, 640, 644, 320, 310, 606, 320, 948, 644, 602, 640, 640, 478, 513, 402, 644, 565, 856, 564, 565, 527, 636,
+    337, 636, 838,
+)
+_AUTOSPACE_EM = 0.25
+
+
+def _em(ch: str) -> float:
+    code = ord(ch)
+    if 32 <= code < 127:
+        return _LATIN_WIDTHS[code - 32] / 1000
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
+
+
+def _measure(size: float) -> Any:
+    """Width of a text at `size` (points), cached: a table measures the same pieces again and again."""
+    cache: dict[str, float] = {}
+
+    def measure(text: str) -> float:
+        width = cache.get(text)
+        if width is None:
+            ems = [_em(ch) for ch in text]
+            wide = [w == 1.0 and not ch.isspace() for ch, w in zip(text, ems, strict=True)]
+            gaps = sum(1 for a, b in zip(wide, wide[1:], strict=False) if a != b)
+            width = cache[text] = size * (sum(ems) + _AUTOSPACE_EM * gaps)
+        return width
+
+    return measure
+
+
+def _fitted_widths(rows: list[list[CellLike]], ncols: int, text_width: int, size: float,
+                   header_rows: int) -> tuple[float, list[int]]:
+    """Column widths (twips) from the content, as in the PDF; a smaller size (down to 六号) if values would break."""
+    texts = [[(c.text, c.colspan) for c in map(_cell, row)] for row in rows]
+    while True:
+        fitted = fit_columns(texts, text_width / 20, _measure(size), pad=_CELL_PAD_PT, header_rows=header_rows)
+        if fitted is not None or size <= MIN_TABLE_PT:
+            break
+        size = max(MIN_TABLE_PT, round(size - 0.5, 1))
+    if fitted is None:
+        return size, _column_widths(None, ncols, text_width)
+    out = [int(w * 20) for w in fitted]
+    out[-1] += text_width - sum(out)
+    return size, out
+
+
+def _cell_size(text: str, width: int, size: float) -> float:
+    """`size`, or the size (down to 六号) at which the widest unbreakable piece of `text` fits the cell."""
+    room = width / 20 - 2 * _CELL_PAD_PT
+    need = unbreakable_width(text, _measure(size))
+    if need <= room or size <= MIN_TABLE_PT:
+        return size
+    return max(MIN_TABLE_PT, int(size * room / need * 2) / 2)
 
 
 def _cell(value: CellLike, *, header: bool = False) -> Cell:
@@ -543,7 +774,26 @@ def _toc_entries(bundle: Bundle) -> list[tuple[int, str]]:
 # =========================================================================== document setup
 
 
+_prepared: Any = None  # a Pending blank document made by prepare(), for the next document written
+
+
+def prepare() -> None:
+    """Make the next document's blank GB/T 9704 starting point now, in a thread (python-docx's
+    import and the styles take a tenth of a second): called while LibreOffice converts."""
+    global _prepared
+    if _prepared is None:
+        from .background import Pending
+
+        _prepared = Pending(_blank_document)
+
+
 def _new_document() -> DocxDocument:
+    global _prepared
+    prepared, _prepared = _prepared, None
+    return prepared.result() if prepared is not None else _blank_document()
+
+
+def _blank_document() -> DocxDocument:
     import docx
 
     doc = docx.Document()

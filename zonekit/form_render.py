@@ -104,8 +104,9 @@ def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str, submit
                 total.append("/")
             else:
                 total.append("")
+    # column widths from the content (the spec's `width` is the Excel sheet's): values never break
     table = Table(rows=body, header=[[Cell(c["label"], bold=True, align="center") for c in cols]], total=total,
-                  widths=[float(c.get("width", 10)) for c in cols], font_size=9)
+                  font_size=9)
     return [*_heading(form, title), Spacer(2), table]
 
 

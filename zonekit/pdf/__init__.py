@@ -40,9 +40,30 @@ Modules:
   outline/metadata, save). Same interface and behaviour; pikepdf (qpdf) is used when installed,
   pypdf is the pure-Python fallback (`ZONEKIT_PDF_ENGINE` chooses).
 - `geometry`, `report`: A4 page geometry; the `PdfReport` / `PartPages` result types.
+- `warm`: `warm_up` loads reportlab, pikepdf, the font and a blank Word document in a thread while
+  LibreOffice converts; `render_pdf` waits for it.
+
+Importing the package is cheap: `render_pdf` and the rest load reportlab when first used.
 """
 
-from .assemble import ENGINE_ENV, render_pdf
-from .report import PartPages, PdfReport
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ENGINE_ENV", "PartPages", "PdfReport", "render_pdf"]
+from .warm import warm_up
+
+if TYPE_CHECKING:
+    from .assemble import ENGINE_ENV, render_pdf
+    from .report import PartPages, PdfReport
+
+__all__ = ["ENGINE_ENV", "PartPages", "PdfReport", "render_pdf", "warm_up"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ENGINE_ENV", "render_pdf"):
+        from . import assemble
+
+        return getattr(assemble, name)
+    if name in ("PartPages", "PdfReport"):
+        from . import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -49,6 +49,9 @@ def render_pdf(bundle: Bundle, out: Path, *, font: FontChoice, date: datetime.da
     placeholders with either; should qpdf still fail on something while assembling or saving,
     the bundle is rendered again with pypdf.
     """
+    from .warm import wait
+
+    wait()  # for what warm_up was loading (the font, pikepdf)
     engine = _engine()
     with _quiet_libraries() as log, _no_gc_pauses():
         if engine is _PikeOutput:

@@ -1,7 +1,8 @@
 """zonekit's own reportlab flowables.
 
-Fake-bold paragraphs, table-cell paragraphs that keep their line breaks, the long table that
-draws plain string cells fast, zero-size page marks and full-frame image pages.
+Fake-bold paragraphs, bold table-cell paragraphs that keep their line breaks, the long table that
+draws plain string cells fast and never splits a row across pages, zero-size page marks and
+full-frame image pages.
 """
 
 from __future__ import annotations
@@ -49,43 +50,64 @@ class _WrapOnce:
         return size
 
 
-class _CellParagraph(_WrapOnce, rl.Paragraph):
-    pass
-
-
 class _BoldCellParagraph(_WrapOnce, _BoldParagraph):
     pass
 
 
 class _FastTable(rl.LongTable):
-    """LongTable drawing single-line string cells with one literal BT…ET each.
+    """LongTable drawing plain string cells (one line or several) with one literal BT…ET each, and
+    never leaving its last `keep_last` rows (a 合计 row) to start a page alone.
 
     reportlab's own path builds a text object per cell, which dominates the time of tables with
-    thousands of rows; the output is the same text at the same position.
+    thousands of rows; the output is the same text at the same position. (reportlab's NOSPLIT
+    does the keeping too, but recomputes its ranges at every split: seconds for a long table.)
     """
+
+    keep_last = 0
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:  # noqa: N802, N803
+        n = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        rows = len(self._rowHeights)
+        if self.keep_last and rows - self.keep_last <= n < rows:
+            n = max(rows - self.keep_last - 1, 0)  # the row before comes along (or, at the top, nothing fits)
+        repeat = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        return n if n > repeat else 0
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if parts:
+            parts[-1].keep_last = self.keep_last  # reportlab makes the parts without our attributes
+        return parts
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
         font = pdfmetrics.getFont(cellstyle.fontname)
-        if type(cellval) is not str or "\n" in cellval or not cellval or not isinstance(font, TTFont):
+        if type(cellval) is not str or not cellval or not isinstance(font, TTFont) or cellstyle.valign != "MIDDLE":
             return super()._drawCell(cellval, cellstyle, pos, size)
         canv, st = self.canv, cellstyle
         if self._curcellstyle is not st:
             canv.setFillColor(st.color)
             self._curcellstyle = st
-        (x, y), (width, height) = pos, size
-        if st.alignment == "LEFT":
-            x += st.leftPadding
-        else:
-            text_w = pdfmetrics.stringWidth(cellval, st.fontname, st.fontsize)
-            if st.alignment == "RIGHT":
-                x += width - st.rightPadding - text_w
-            else:
-                x += (width + st.leftPadding - st.rightPadding - text_w) / 2
-        y += (st.bottomPadding + height - st.topPadding + st.leading) / 2 - st.fontsize
+        (x0, y), (width, height) = pos, size
+        lines = cellval.split("\n")
+        y += (st.bottomPadding + height - st.topPadding + len(lines) * st.leading) / 2 - st.fontsize
         doc, ops = canv._doc, []
-        for subset, data in font.splitString(cellval, doc):
-            ops.append(f"{font.getSubsetInternalName(subset, doc)} {st.fontsize:g} Tf <{data.hex()}> Tj")
-        canv.addLiteral(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {' '.join(ops)} ET")
+        for line in lines:
+            x = x0
+            if st.alignment == "LEFT":
+                x += st.leftPadding
+            else:
+                text_w = pdfmetrics.stringWidth(line, st.fontname, st.fontsize)
+                if st.alignment == "RIGHT":
+                    x += width - st.rightPadding - text_w
+                else:
+                    x += (width + st.leftPadding - st.rightPadding - text_w) / 2
+            if line:
+                shown = " ".join(f"{font.getSubsetInternalName(subset, doc)} {st.fontsize:g} Tf <{data.hex()}> Tj"
+                                 for subset, data in font.splitString(line, doc))
+                ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm {shown}")
+            y -= st.leading
+        if ops:
+            canv.addLiteral(f"BT {' '.join(ops)} ET")
         return None
 
 

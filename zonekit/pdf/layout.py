@@ -1,8 +1,9 @@
 """reportlab layout: document blocks to flowables, the contents page, the A4 document build.
 
-`_Flow` turns paragraphs, tables (header, spans, totals, over-tall cells cut on request), seal
-lines, figures, spacers and placeholder pages into flowables in one CJK font; `_build_doc` lays a
-story out on portrait/landscape A4 templates.
+`_Flow` turns paragraphs, tables (header, spans, totals; columns from the content and lines broken
+as `zonekit.document` lays them out, so values never break; over-tall cells cut on request), seal
+lines (kept with the text before them), figures, spacers and placeholder pages into flowables in
+one CJK font; `_build_doc` lays a story out on portrait/landscape A4 templates.
 """
 
 from __future__ import annotations
@@ -28,20 +29,27 @@ from zonekit.document import (
     Block,
     Cell,
     CellLike,
+    Measure,
     PageBreak,
     Para,
     SealBlock,
     Section,
     Spacer,
     Table,
+    break_lines,
+    fit_columns,
+    keep_values_whole,
+    unbreakable_width,
 )
 from zonekit.document import Image as ImageBlock
 
-from .flowables import _BoldCellParagraph, _BoldParagraph, _CellParagraph, _FastTable
+from .flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
 from .geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
 
 TOC_DOTS = "…"
 CLAMP_NOTE = "……（内容过长，已截断）"
+CELL_PAD = 3  # left/right cell padding (pt)
+MIN_TABLE_SIZE = 7.5  # 六号: the smallest size a table is set in to keep its values whole
 
 
 def _styles(font: str) -> dict[str, Any]:
@@ -82,6 +90,7 @@ class _Flow:
         self.styles = _styles(font)
         self._cell_styles: dict[tuple[float, str], Any] = {}
         self._plain_frags: dict[str, Any] = {}  # cell style name -> parsed fragment of plain text
+        self._measures: dict[float, Measure] = {}
         self.part = ""  # title of the part being converted, for warnings
         self.clamp_cells = False  # second attempt after reportlab could not split a table row
         self.clamped: list[str] = []
@@ -98,7 +107,16 @@ class _Flow:
             blocks.pop()  # the next part starts on a new page anyway
         out: list[Any] = []
         for block in blocks:
-            out += self.block(block, width)
+            flows = self.block(block, width)
+            if isinstance(block, SealBlock) and block.stamp_mm and out:
+                # GB/T 9704: the seal and date are never alone on a page: they keep the text before them
+                k = len(out) - 1
+                while k > 0 and isinstance(out[k], rl.Spacer):
+                    k -= 1
+                inner = [f for flow in flows for f in (flow._content if isinstance(flow, rl.KeepTogether) else [flow])]
+                flows = [rl.KeepTogether([*out[k:], *inner])]  # flat: reportlab cannot nest KeepTogether
+                del out[k:]
+            out += flows
         return out
 
     def block(self, block: Block, width: float) -> list[Any]:
@@ -152,11 +170,17 @@ class _Flow:
         if not rows:
             return []
         ncols = max(1, max(sum(_cell(c)[1] for c in row) for row in rows))
-        rel = tbl.widths if tbl.widths and len(tbl.widths) == ncols and min(tbl.widths) > 0 else [1] * ncols
-        col_w = [w * width / sum(rel) for w in rel]
-        size, pad = tbl.font_size, 3
-        leading = round(size * 1.3, 2)
         n_head = len(tbl.header)
+        pad = CELL_PAD
+        grid = tbl.widths or []
+        fixed = len(grid) == ncols and min(grid) > 0
+        if fixed:  # a fixed grid (a record form), widened where a value would break even at 六号
+            size = tbl.font_size
+            texts = [[(text, span) for text, span, _, _ in map(_cell, row)] for row in rows]
+            col_w = keep_values_whole([w * width / sum(grid) for w in grid], texts, self.measure(MIN_TABLE_SIZE), pad=pad)
+        else:
+            size, col_w, fixed = self._fit(rows, width, tbl.font_size, n_head)
+        leading = round(size * 1.3, 2)
         total_row = len(rows) - 1 if tbl.total else -1
         cmds: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), self.font),
@@ -187,7 +211,10 @@ class _Flow:
                     align = "center"
                 span = min(span, ncols - c)
                 avail = sum(col_w[c : c + span]) - 2 * pad
-                content = self.cell(text, avail, size, leading, bold or emphasised, align)
+                cell_size = self.cell_size(text, avail, size) if fixed else size  # fitted columns hold their values
+                if cell_size != size:  # a value that would break in its fixed column is set smaller instead
+                    cmds += [("FONTSIZE", (c, r), (c, r), cell_size), ("LEADING", (c, r), (c, r), round(cell_size * 1.3, 2))]
+                content = self.cell(text, avail, cell_size, round(cell_size * 1.3, 2), bold or emphasised, align)
                 if isinstance(content, str) and align in ("center", "right"):
                     aligned.setdefault((c, align.upper()), []).append(r)
                 if span > 1:
@@ -196,11 +223,61 @@ class _Flow:
             data.append(out_row + [""] * (ncols - len(out_row)))
         for (c, align), rs in aligned.items():
             cmds += [("ALIGN", (c, r0), (c, r1), align) for r0, r1 in _runs(rs)]
-        return [_FastTable(data, colWidths=col_w, repeatRows=n_head, style=cmds, splitInRow=1)]
+        # rows are never split across pages: one taller than a page has its cells cut (see assemble)
+        table = _FastTable(data, colWidths=col_w, repeatRows=n_head, style=cmds, splitInRow=0)
+        table.keep_last = 1 if tbl.total and len(tbl.rows) > 1 else 0
+        return [table]
+
+    def _fit(self, rows: list[list[CellLike]], width: float, size: float,
+             n_head: int) -> tuple[float, list[float], bool]:
+        """Column widths from the content; a smaller size (down to 六号) when the values would break.
+        The flag says the widths are a last resort (cells then shrink their own values to fit)."""
+        texts = [[(text, span) for text, span, _, _ in map(_cell, row)] for row in rows]
+        while True:
+            widths = fit_columns(texts, width, self.measure(size), pad=CELL_PAD, header_rows=n_head)
+            if widths is not None:
+                return size, widths, False
+            if size <= MIN_TABLE_SIZE:
+                break
+            size = max(MIN_TABLE_SIZE, round(size - 0.5, 1))
+        ncols = max(sum(span for _, span in row) for row in texts)
+        return size, [width / ncols] * ncols, True  # even 六号 values do not fit: they break where they must
+
+    def measure(self, size: float) -> Measure:
+        """Width of a text at `size` in the font (cached: a table measures the same pieces again and again)."""
+        if size not in self._measures:
+            cache: dict[str, float] = {}
+            font = self.font
+
+            def measure(text: str) -> float:
+                w = cache.get(text)
+                if w is None:
+                    w = cache[text] = pdfmetrics.stringWidth(text, font, size)
+                return w
+
+            self._measures[size] = measure
+        return self._measures[size]
+
+    def cell_size(self, text: str, avail: float, size: float) -> float:
+        """`size`, or the size (down to 六号) at which the widest unbreakable piece of `text` fits `avail`."""
+        need = unbreakable_width(text, self.measure(size))
+        if need <= avail or size <= MIN_TABLE_SIZE:
+            return size
+        return max(MIN_TABLE_SIZE, math.floor(size * avail / need * 10) / 10)
 
     def cell(self, text: str, avail: float, size: float, leading: float, bold: bool, align: str) -> Any:
-        if not bold and "\n" not in text and pdfmetrics.stringWidth(text, self.font, size) <= avail:
+        """A table cell: plain strings (one per line, broken by `break_lines`), fake bold as a paragraph."""
+        measure = self.measure(size)
+        one_line = "\n" not in text and measure(text) <= avail
+        if one_line and not bold:
             return text  # plain strings are much faster than paragraphs
+        lines = [text] if one_line else break_lines(text, avail, measure)
+        if self.clamp_cells and len(lines) * leading > self.frame_height * 0.4:
+            self.clamped.append(self.part)
+            note = break_lines(CLAMP_NOTE, avail, measure)
+            lines = lines[: max(1, int(self.frame_height * 0.4 // leading) - len(note))] + note
+        if not bold:
+            return "\n".join(lines)
         key = (size, align)
         if key not in self._cell_styles:
             alignment = {"center": TA_CENTER, "right": TA_RIGHT}.get(align, TA_LEFT)
@@ -212,11 +289,9 @@ class _Flow:
                 alignment=alignment,
                 wordWrap="CJK",
             )
-        cls = _BoldCellParagraph if bold else _CellParagraph
-        para = self._cell_paragraph(cls, text, self._cell_styles[key])
-        if self.clamp_cells and self._too_tall(para, avail):
-            para = self._clamped(cls, text, self._cell_styles[key], avail)
-        return para
+        if len(lines) == 1:
+            return self._cell_paragraph(_BoldCellParagraph, lines[0], self._cell_styles[key])
+        return _BoldCellParagraph("<br/>".join(_markup(line) for line in lines), self._cell_styles[key])
 
     def _cell_paragraph(self, cls: Any, text: str, style: Any) -> Any:
         """Plain one-line text skips reportlab's markup parser: the style's fragment, new text.
@@ -232,21 +307,6 @@ class _Flow:
         para = cls(None, style, frags=[frag.clone(text=text)])
         para.text = text
         return para
-
-    def _too_tall(self, para: Any, avail: float) -> bool:
-        return para.wrap(avail, 1e9)[1] > self.frame_height * 0.4
-
-    def _clamped(self, cls: Any, text: str, style: Any, avail: float) -> Any:
-        """The longest prefix of `text` (plus a note) filling at most 40 % of a page."""
-        self.clamped.append(self.part)
-        lo, hi = 0, len(text)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._too_tall(cls(_markup(text[:mid] + CLAMP_NOTE), style), avail):
-                hi = mid - 1
-            else:
-                lo = mid
-        return cls(_markup(text[:lo] + CLAMP_NOTE), style)
 
     # -- contents page
 

@@ -20,6 +20,7 @@ PAGE_NO_SIZE = 14  # 4号
 PAGE_NO_BASELINE = 26 * MM  # the dash sits ~7 mm below the 35 mm bottom margin
 PAGE_NO_INSET_ODD = 26 * MM + PAGE_NO_SIZE  # 单页码居右空一字
 PAGE_NO_INSET_EVEN = 28 * MM + PAGE_NO_SIZE  # 双页码居左空一字
+PAGE_NO_MAX_SHARE = 0.16  # of the page's width/height: the limits above apply on A4 both ways (not on a small page)
 WATERMARK_GREY = 0.55
 WATERMARK_ALPHA = 0.25
 
@@ -110,11 +111,13 @@ def _watermark_ops(kit: _StampKit, w: float, h: float) -> str:
 
 
 def _number_ops(kit: _StampKit, number: int, w: float, h: float) -> str:
+    """GB/T 9704 on A4 (portrait or landscape): one character inside the text area's outer edge,
+    the dashes 7 mm below it; on a much smaller page the same, scaled down so it stays on the paper."""
     text = f"{kit.dash} {number} {kit.dash}"
     text_w = kit.width(text, PAGE_NO_SIZE)
-    baseline = min(PAGE_NO_BASELINE, h * 0.08)
+    baseline = min(PAGE_NO_BASELINE, h * PAGE_NO_MAX_SHARE)
     if number % 2:
-        x = w - min(PAGE_NO_INSET_ODD, w * 0.1) - text_w
+        x = w - min(PAGE_NO_INSET_ODD, w * PAGE_NO_MAX_SHARE) - text_w
     else:
-        x = min(PAGE_NO_INSET_EVEN, w * 0.1)
+        x = min(PAGE_NO_INSET_EVEN, w * PAGE_NO_MAX_SHARE)
     return f"0 g BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {kit.show(text, PAGE_NO_SIZE)} ET"
