@@ -255,3 +255,30 @@ def test_find_soffice_honours_the_environment(tmp_path: Path, monkeypatch: pytes
 def test_no_inputs_no_work(tmp_path: Path) -> None:
     assert convert_to_pdf([], tmp_path / "out", soffice=str(tmp_path / "none")) == {}
     assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
+
+
+def test_the_libreoffice_profile_is_kept_and_used_by_one_conversion_at_a_time(tmp_path, monkeypatch) -> None:
+    from zonekit import office
+
+    monkeypatch.setenv(office.PROFILE_ENV, str(tmp_path / "profile"))
+    with office._kept_profile() as first:
+        assert first == tmp_path / "profile"
+        with office._kept_profile() as second:
+            assert second is None  # another zonekit converting at the same moment: a throw-away profile
+    with office._kept_profile() as again:
+        assert again == first  # the lock is released: the next run keeps using it
+    monkeypatch.setenv(office.PROFILE_ENV, "0")
+    with office._kept_profile() as none:
+        assert none is None
+
+
+@needs_soffice
+def test_conversions_reuse_the_kept_profile(tmp_path, monkeypatch) -> None:
+    from zonekit import office
+
+    monkeypatch.setenv(office.PROFILE_ENV, str(tmp_path / "profile"))
+    src = make_docx(tmp_path / "报告.docx")
+    for n in (1, 2):
+        got = convert_to_pdf([src], tmp_path / f"out{n}", soffice=SOFFICE)[src]
+        assert isinstance(got, Path) and got.is_file()
+    assert (tmp_path / "profile" / "user").is_dir() and not (tmp_path / "profile.lock").exists()

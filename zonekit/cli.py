@@ -238,6 +238,20 @@ def collect(
     raise typer.Exit(0 if result.read else 2)
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="端口（默认 8765，被占用时自动另选；0=任选）")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认 127.0.0.1 只限本机；其他地址会打印警告）")] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="不自动打开浏览器")] = False,
+    templates: TemplatesOpt = None,
+) -> None:
+    """在本机网页上使用 zonekit（准备、检查、打包、汇总）：打印带令牌的链接并打开浏览器，Ctrl-C 停止。"""
+    from .serve import run
+
+    run(host=host, port=port, open_browser=not no_browser, templates=_root_dir(templates) if templates else None,
+        echo=lambda text, file=None: typer.echo(text, err=file is not None))
+
+
 def _parse_date(text: str | None) -> date | None:
     if not text:
         return None

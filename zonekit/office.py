@@ -21,6 +21,7 @@ to are retried once individually within a second time budget of the same length.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,8 +129,8 @@ def _convert(
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     targets = _output_paths(todo, outdir, protected=inputs)
-    with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp:
-        office = _Office(exe, Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp, _kept_profile() as profile:
+        office = _Office(exe, Path(tmp), profile)
         staged = office.stage(todo)
         if batch:
             results |= _run_group(office, todo, staged, targets, timeout)
@@ -192,14 +194,16 @@ class _Outcome:
 class _Office:
     """A soffice executable plus a private working area: staging dir, output dir, user profile."""
 
-    def __init__(self, exe: str, workdir: Path) -> None:
+    def __init__(self, exe: str, workdir: Path, profile: Path | None = None) -> None:
         self.exe = exe
         self.stage_dir = workdir / "in"
         self.out_dir = workdir / "out"
-        self.profile = workdir / "profile"
+        self.profile = profile or workdir / "profile"
+        self.kept = profile is not None
         self.tmp = workdir / "tmp"  # LibreOffice's own lu*.tmp dirs, removed with the rest
-        for d in (self.stage_dir, self.out_dir, self.profile, self.tmp):
+        for d in (self.stage_dir, self.out_dir, self.tmp):
             d.mkdir()
+        self.profile.mkdir(parents=True, exist_ok=True)
 
     def stage(self, files: list[Path]) -> dict[Path, Path]:
         """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
@@ -254,6 +258,8 @@ class _Office:
             _kill_tree(proc)
             proc.communicate()
             _remove_ipc_pipe(self.profile.as_uri())
+            if self.kept:  # a LibreOffice killed mid-write may leave the kept profile damaged: the next run makes a new one
+                shutil.rmtree(self.profile, ignore_errors=True)
             return _Outcome(timed_out=True)
         if proc.returncode != 0:
             return _Outcome(timed_out=False, reason=_last_line(err) or f"退出码 {proc.returncode}")
@@ -263,6 +269,50 @@ class _Office:
         """The complete PDF LibreOffice wrote for `staged`, if any."""
         pdf = self.out_dir / f"{staged.stem}.pdf"
         return pdf if _looks_like_pdf(pdf) else None
+
+
+# --------------------------------------------------------------------------- the kept profile
+PROFILE_ENV = "ZONEKIT_LO_PROFILE"  # "0": a throw-away profile every time; a path: keep the profile there
+_STALE_LOCK = 15 * 60  # seconds after which a lock left by a killed run is taken over
+
+
+def _profile_dir() -> Path | None:
+    chosen = os.environ.get(PROFILE_ENV)
+    if chosen == "0":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / (".cache" if sys.platform != "win32" else "AppData/Local")
+    return root / "zonekit" / "libreoffice-profile"
+
+
+@contextlib.contextmanager
+def _kept_profile() -> Iterator[Path | None]:
+    """zonekit's own LibreOffice profile, kept between runs (a new profile costs LibreOffice a few
+    tenths of a second to set up), used by one conversion at a time: a second zonekit running at the
+    same moment, or a profile that cannot be made, gets a throw-away one (None). Never the user's own
+    LibreOffice profile."""
+    path = _profile_dir()
+    lock = path.with_name(path.name + ".lock") if path else None
+    held = False
+    if path is not None and lock is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                if time.time() - lock.stat().st_mtime > _STALE_LOCK:
+                    lock.unlink()
+            except FileNotFoundError:
+                pass
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            held = True
+        except OSError:
+            held = False
+    try:
+        yield path if held else None
+    finally:
+        if held and lock is not None:
+            lock.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- pre-flight checks

@@ -255,7 +255,7 @@ def evaluate(node: dict[str, Any], facts: Facts) -> Result:
         attested = facts.packet.get("attestations", {})
         r.missing_attest = [k for k in node["attest"] if attested.get(k) is not True]
         r.status = "unmet" if r.missing_attest else "met"
-        r.detail = "已确认" if not r.missing_attest else "packet.toml 中尚未确认"
+        r.detail = "已确认" if not r.missing_attest else "尚未确认（申报信息）"
     else:
         r.combine = "any_of" if "any_of" in node else "all_of"
         r.children = [evaluate(child, facts) for child in node[r.combine]]
