@@ -20,9 +20,8 @@ from .answers import Answers, Question
 from .errors import UnsafePath
 from .findings import ERROR, INFO, WARNING, Finding, sort_key
 from .fsutil import inside
-from .init import CHECKLIST
 from .locate import Located
-from .packet import Packet, read_packet
+from .packet import CHECKLIST, Packet, read_packet
 from .progress import check_progress
 from .rowfilter import for_checking, responsibility_findings
 from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, name_match, resolve, show, walk

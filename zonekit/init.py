@@ -17,13 +17,9 @@ from typing import Any
 from .document import Block, Para, SealBlock, Spacer
 from .errors import InvalidOption, TargetExists
 from .fsutil import atomic_write, write_text
-from .packet import PACKET_FILE, render_packet_toml
+from .packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
 from .rowfilter import for_unit
 from .spec import Contact, Definition, Programme, Submission
-
-CHECKLIST = "材料清单.xlsx"
-README_TXT = "说明.txt"
-ACCEPTED = ["pdf", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls"]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from .findings import ERROR, WARNING, Finding
 from .forms_read import looks_like
-from .init import CHECKLIST
+from .packet import CHECKLIST
 from .xlsx_read import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
 
 MAX_LOOKED_AT = 40  # workbooks opened in the whole packet when a form is in none of its own folder's

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import ERROR, INFO, WARNING, Finding
-from .init import ACCEPTED, CHECKLIST, README_TXT
-from .packet import PACKET_FILE
+from .packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TEMPLATE_MARK = "【填写说明，完成后删除】".encode()

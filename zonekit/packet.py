@@ -19,6 +19,9 @@ from .errors import PacketError
 from .spec import Programme
 
 PACKET_FILE = "packet.toml"
+CHECKLIST = "材料清单.xlsx"  # the checklist workbook; its sheet 申报信息 holds the answers (zonekit.answers)
+README_TXT = "说明.txt"  # in every material folder: what goes there and why
+ACCEPTED = ["pdf", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls"]  # material file types, unless the spec says
 
 
 @dataclass
