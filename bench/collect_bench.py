@@ -12,11 +12,15 @@ packets check clean and the run times reading and checking, not reporting. Plant
 one 统一社会信用代码 (packets 0/1), one enterprise name (6/7), one building name (2/3), one phone (4/5);
 the bench reads the workbook's 冲突 sheet back and says whether exactly these were found.
 
-Every measurement runs in its own subprocess: wall clock including start-up, CPU time of all the
-processes it waited for (--jobs workers included), peak RSS of the largest of them. Anchors in the same run: python-calamine
-reading all the 附件2 files in one process, and `check_packet` over every packet in one process
-(what collect must do anyway). Finally the cross-packet conflict search alone on synthetic rows at
-1x and 4x the size, to show it is linear (hash joins). Linux/macOS only (resource module).
+Every measurement runs in its own subprocess, --repeat times, the runs of all commands alternating
+(so a burst of other work on the machine hits each of them alike), and the median is printed: wall
+clock including start-up, CPU time of all the processes it waited for (--jobs workers included),
+peak RSS of the largest of them. Anchors in the same run: python-calamine reading all the 附件2
+files in one process, and `check_packet` over every packet in one process (what collect must do
+anyway). Then the two workbook writers on the same collected result — XlsxWriter `constant_memory`
+(zonekit's) and openpyxl write-only writing the same cells (the writer zonekit used before) — and
+the cross-packet conflict search alone on synthetic rows at 1x and 4x the size, to show it is
+linear (hash joins). Peak memory needs the `resource` module (Linux/macOS); elsewhere it is "-".
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import math
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,13 +51,18 @@ APPLICATION = "01_申报表/附件1 申报表.xlsx"
 # workers of --jobs too) and the peak RSS of the largest of them. CPU time is what to compare when the
 # machine is shared; wall time is what a user waits.
 RUNNER = """
-import json, resource, subprocess, sys, time
+import json, subprocess, sys, time
 t = time.perf_counter()
 rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
 s = time.perf_counter() - t
-u = resource.getrusage(resource.RUSAGE_CHILDREN)
-mb = u.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-print(json.dumps({"s": s, "cpu": u.ru_utime + u.ru_stime, "mb": mb, "rc": rc}))
+try:
+    import resource
+except ImportError:  # Windows: wall time only
+    print(json.dumps({"s": s, "cpu": None, "mb": None, "rc": rc}))
+else:
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mb = u.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    print(json.dumps({"s": s, "cpu": u.ru_utime + u.ru_stime, "mb": mb, "rc": rc}))
 """
 
 CALAMINE_ALL = """
@@ -65,8 +75,8 @@ for p in sorted(Path(sys.argv[1]).glob("p*/" + sys.argv[2])):
 assert n > 4, n
 """
 
-# The CPU time of collect --jobs 1 split in two: collect() (check, extract, conflicts, sheets' data) and
-# write_workbook() (openpyxl write-only).
+# The CPU time of collect --jobs 1 split in two: collect() alone (check, extract, conflicts, sheets' data;
+# no workbook) and write_workbook() of its result (XlsxWriter constant_memory).
 BREAKDOWN = """
 import datetime, json, sys, time
 from pathlib import Path
@@ -78,8 +88,98 @@ a = time.process_time() - t
 t = time.process_time()
 write_workbook(r, Path(sys.argv[3]))
 b = time.process_time() - t
-cells = sum(len(v.rows) * len(v.header) for v in r.verification) + len(r.packets) * (15 + len(r.columns))
+cells = sum(len(v.rows) * (len(v.header) - 1) for v in r.verification) + len(r.packets) * (15 + len(r.columns))
 print(json.dumps({"collect": a, "write": b, "cells": cells}))
+"""
+
+# The two writers on one collected result (pickled once by PICKLE): zonekit's XlsxWriter constant_memory
+# writer, and openpyxl write-only writing the same cells (values, header style, freeze, filter, widths)
+# the way zonekit's writer did before. CPU seconds of the writing alone; peak memory of the process.
+PICKLE = """
+import datetime, pickle, sys
+from pathlib import Path
+from zonekit.collect import collect
+r = collect([Path(sys.argv[1])], as_of=datetime.date.fromisoformat(sys.argv[2]))
+for v in r.verification:
+    v.frozen = list(v.rows)  # the lines as the writers get them, derived once here
+with open(sys.argv[3], "wb") as f:
+    pickle.dump(r, f)
+"""
+
+WRITE_XLSXWRITER = """
+import json, pickle, sys, time
+from pathlib import Path
+from zonekit.collect_xlsx import write_workbook
+r = pickle.load(open(sys.argv[1], "rb"))
+t = time.process_time()
+write_workbook(r, Path(sys.argv[2]))
+write = time.process_time() - t
+"""
+
+WRITE_OPENPYXL = """
+import json, pickle, re, sys, time
+from pathlib import Path
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+r = pickle.load(open(sys.argv[1], "rb"))
+t = time.process_time()
+wb = Workbook(write_only=True)
+WIDE = re.compile(r"[\\u1100-\\uffff]")
+def width(v):
+    text = "" if v is None else v if isinstance(v, str) else f"{v:,.2f}" if isinstance(v, float) else str(v)
+    line = max(text.split("\\n"), key=len) if text else ""
+    return len(line) + len(WIDE.findall(line))
+def sheet(name, header, rows, title=None, note=None):
+    ws = wb.create_sheet(name)
+    head = 1 + bool(title) + bool(note)
+    widths = [width(h) + 2 for h in header]
+    for row in rows[:300]:
+        for j, v in enumerate(row[: len(widths)]):
+            widths[j] = max(widths[j], width(v) + 1)
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(w, 6), 60)
+    ws.freeze_panes = f"A{head + 1}"
+    ws.auto_filter.ref = f"A{head}:{get_column_letter(len(header))}{head + max(len(rows), 1)}"
+    for text, font in ((title, Font(bold=True, size=14)), (note, Font(size=10, color="555555"))):
+        if text:
+            c = WriteOnlyCell(ws, text)
+            c.font = font
+            ws.append([c])
+    fill, bold = PatternFill("solid", fgColor="DDEBF7"), Font(bold=True)
+    cells = []
+    for h in header:
+        c = WriteOnlyCell(ws, h)
+        c.font, c.fill, c.alignment = bold, fill, Alignment(wrap_text=True, vertical="center")
+        cells.append(c)
+    ws.append(cells)
+    for row in rows:
+        end = len(row)
+        while end and row[end - 1] is None:
+            end -= 1
+        ws.append(row[:end])
+summary = [[p.index + 1, p.packet, p.programme, p.name, *(p.value(c.ref) for c in r.columns), p.counts.get("error"),
+            p.counts.get("warning"), p.counts.get("info"), p.eligibility, p.path, p.error] for p in r.packets]
+sheet("汇总", ["序号", "材料包", "申报项目", "申报单位", *(c.label for c in r.columns), "错误", "警告", "提示", "申报条件",
+             "满足情况", "无法读取的原因"], summary)
+conflicts = [[i, c.label, c.severity, c.value, r.packets[c.a.packet].packet, r.packets[c.a.packet].name, c.a.text(),
+              r.packets[c.b.packet].packet, r.packets[c.b.packet].name, c.b.text(), c.source, c.note]
+             for i, c in enumerate(r.conflicts, 1)]
+sheet("冲突", ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A", "材料包B", "申报单位B", "位置B", "依据", "说明"], conflicts)
+for v in r.verification:
+    sheet(v.sheet, v.header, v.frozen, v.title, v.note)
+wb.save(sys.argv[2])
+write = time.process_time() - t
+"""
+
+PEAK = """
+try:
+    import resource
+    mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+except ImportError:
+    mb = None
+print(json.dumps({"write": write, "mb": mb}))
 """
 
 CHECK_ALL = """
@@ -212,16 +312,27 @@ def linear_conflicts(packets: int, rows: int) -> list[tuple[int, float]]:
     return out
 
 
+def _median(values: list[float | None]) -> float | None:
+    got = [v for v in values if v is not None]
+    return statistics.median(got) if got else None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--packets", type=int, default=500)
     ap.add_argument("--rows", type=int, default=200)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each command, alternating; the median is shown")
     args = ap.parse_args()
     if args.packets < 8:
         sys.exit("--packets must be at least 8 (the planted conflicts use packets 0-7)")
     print(f"python {sys.version.split()[0]}, {sys.platform}, {os.cpu_count()} CPUs; "
-          f"{args.packets} packets x {args.rows} enterprises; each figure is one run in its own subprocess\n")
+          f"{args.packets} packets x {args.rows} enterprises; each figure is the median of {args.repeat} runs, "
+          f"each in its own subprocess, the commands alternating\n")
     with tempfile.TemporaryDirectory(prefix="zk-collect-bench-") as tmp:
         top = Path(tmp) / "round"
         top.mkdir()
@@ -231,30 +342,59 @@ def main() -> None:
         print(f"{'what':<52} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} {'CPU ms/packet':>14}  note")
         print("-" * 110)
         sheet = "附件2 入驻金融企业信息表"
+        anchor, calamine = "anchor: check_packet on every packet (one process)", "anchor: python-calamine reads every 附件2"
         runs = {
-            "anchor: python-calamine reads every 附件2": [sys.executable, "-c", CALAMINE_ALL, str(top), ENTERPRISES, sheet],
-            "anchor: check_packet on every packet (one process)": [sys.executable, "-c", CHECK_ALL, str(top), AS_OF],
+            calamine: [sys.executable, "-c", CALAMINE_ALL, str(top), ENTERPRISES, sheet],
+            anchor: [sys.executable, "-c", CHECK_ALL, str(top), AS_OF],
         }
         for jobs in args.jobs:
             out = Path(tmp) / f"汇总-{jobs}.xlsx"
             runs[f"zonekit collect --jobs {jobs} -o 汇总.xlsx"] = [
                 sys.executable, "-m", "zonekit.cli", "collect", str(top), "-o", str(out), "--jobs", str(jobs), "--as-of", AS_OF]
+        results: dict[str, list[dict]] = {what: [] for what in runs}
+        for _ in range(args.repeat):
+            for what, argv in runs.items():
+                results[what].append(measure(argv))
+        medians = {}
         for what, argv in runs.items():
-            r = measure(argv)
-            note = f"exit {r['rc']}"
+            rs = results[what]
+            wall, cpu, mb = (_median([r[k] for r in rs]) for k in ("s", "cpu", "mb"))
+            medians[what] = wall
+            note = f"exit {sorted({r['rc'] for r in rs})}"
             if "collect" in what:
                 note += "; " + planted_found(Path(argv[argv.index("-o") + 1]))
-            print(f"{what:<52} {r['s']:>7.2f} {r['cpu']:>7.2f} {r['mb']:>8.0f} {1000 * r['cpu'] / args.packets:>14.1f}  {note}")
+            per = None if cpu is None else 1000 * cpu / args.packets
+            print(f"{what:<52} {wall:>7.2f} {_fmt(cpu, '7.2f')} {_fmt(mb, '8.0f')} {_fmt(per, '14.1f')}  {note}")
+        if len(args.jobs) == 2:
+            print(f"  (wall times: collect --jobs {args.jobs[0]} is {medians[f'zonekit collect --jobs {args.jobs[0]} -o 汇总.xlsx'] / medians[anchor]:.2f}x "
+                  f"the check_packet anchor; --jobs {args.jobs[1]} is "
+                  f"{medians[f'zonekit collect --jobs {args.jobs[1]} -o 汇总.xlsx'] / medians[f'zonekit collect --jobs {args.jobs[0]} -o 汇总.xlsx']:.2f}x "
+                  f"--jobs {args.jobs[0]})")
         out = subprocess.run([sys.executable, "-c", BREAKDOWN, str(top), AS_OF, str(Path(tmp) / "split.xlsx")],
                              capture_output=True, text=True, check=True)
         split = json.loads(out.stdout)
         print(f"{'  of which collect(): check, extract, conflicts':<52} {'':>7} {split['collect']:>7.2f}")
-        print(f"{'  of which write_workbook() (openpyxl write-only)':<52} {'':>7} {split['write']:>7.2f} {'':>8} {'':>14}  "
+        print(f"{'  of which write_workbook() (XlsxWriter)':<52} {'':>7} {split['write']:>7.2f} {'':>8} {'':>14}  "
               f"about {split['cells']:,} cells")
+        print("-" * 110)
+        pickled = Path(tmp) / "result.pickle"
+        subprocess.run([sys.executable, "-c", PICKLE, str(top), AS_OF, str(pickled)], check=True)
+        writers = {"XlsxWriter constant_memory (zonekit)": WRITE_XLSXWRITER, "openpyxl write-only, same cells": WRITE_OPENPYXL}
+        timed: dict[str, list[dict]] = {w: [] for w in writers}
+        for _ in range(args.repeat):
+            for what, code in writers.items():
+                out = subprocess.run([sys.executable, "-c", code + PEAK, str(pickled), str(Path(tmp) / "w.xlsx")],
+                                     capture_output=True, text=True, check=True)
+                timed[what].append(json.loads(out.stdout))
+        for what in writers:
+            cpu, mb = (_median([r[k] for r in timed[what]]) for k in ("write", "mb"))
+            print(f"{'writer: ' + what:<52} {'':>7} {_fmt(cpu, '7.2f')} {_fmt(mb, '8.0f')} "
+                  f"{'':>14}  CPU s of the writing alone; peak MB of the process, the loaded result included")
         print("-" * 110)
     for n, s in linear_conflicts(args.packets, args.rows):
         print(f"{'find_conflicts alone, synthetic rows':<52} {s:>7.3f} {'':>7} {'':>8} {'':>14}  {n:,} enterprise rows")
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (other work on this machine slows the wall times)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    print(f"\nload average at the end: {_fmt(load, '.2f')} (other work on this machine slows the wall times)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from zonekit.formats import make_uscc
 from zonekit.init import init_packet
 from zonekit.spec import Programme, load_programme
 
-from .conftest import AS_OF, ROOT, SAMPLES, run_cli
+from .conftest import AS_OF, ROOT, SAMPLES, run_cli, set_answers
 
 DEMO = SAMPLES / "sz-building-demo"
 ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"
@@ -29,19 +29,25 @@ APPLICATION = "01_申报表/附件1 申报表.xlsx"
 
 
 def _set_applicant(root: Path, **values: str) -> None:
-    path = root / "packet.toml"
-    text = path.read_text("utf-8")
-    for key, value in values.items():
-        text, n = re.subn(rf"^{key} = .*$", f'{key} = "{value}"', text, count=1, flags=re.M)
-        assert n == 1, key
-    path.write_text(text, "utf-8")
+    """Applicant answers: those 附件1 carries (name = 运营机构, contact, phone, email) go into 附件1, the rest into 申报信息."""
+    carried = {"name": "operator", "contact": "contact", "phone": "phone", "email": "email"}
+    in_form = {carried[k]: v for k, v in values.items() if k in carried}
+    if in_form:
+        _set_application(root, **in_form)
+    rest = {k: v for k, v in values.items() if k not in carried}
+    if rest:
+        set_answers(root, "applicant", **rest)
 
 
 def _set_application(root: Path, **values: object) -> None:
-    path = root / APPLICATION
+    _set_record(next(root.glob("*/附件1 申报表.xlsx")), "application", **values)
+
+
+def _set_record(path: Path, form_id: str, **values: object) -> None:
+    """Cells of a record form, found by their defined names (ZK_<FORM>_<KEY>)."""
     wb = load_workbook(path)
     for key, value in values.items():
-        sheet, ref = next(iter(wb.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
+        sheet, ref = next(iter(wb.defined_names[f"ZK_{form_id.upper()}_{key.upper()}"].destinations))
         wb[sheet][ref.replace("$", "")] = value
     wb.save(path)
 
@@ -293,7 +299,8 @@ def test_mixed_programmes_and_unknown_programme_are_rows_with_errors(tmp_path):
     assert res.programmes == ["sz-building"]
     one, two, three, four = res.packets
     assert one.ok and two.ok
-    assert "不能一起汇总" in three.error and "sz-alt" in three.error and three.name == "深圳市福华置业运营管理有限公司"
+    # a packet of another programme is not checked, so nothing of its forms is read: its row names it by folder
+    assert "不能一起汇总" in three.error and "sz-alt" in three.error and three.programme == "sz-alt" and three.packet.endswith("三")
     assert "未知的申报项目" in four.error
 
 
@@ -450,14 +457,14 @@ def test_cli_help_does_not_import_openpyxl():
 
 # ------------------------------------------------------------------ quotas, bands and progress per programme (real packets)
 def _toml_set(root: Path, **values: object) -> None:
-    """Set packet.toml [applicant] keys: strings quoted, booleans and numbers as TOML literals."""
-    path = root / "packet.toml"
-    text = path.read_text("utf-8")
-    for key, value in values.items():
-        literal = ("true" if value else "false") if isinstance(value, bool) else str(value) if isinstance(value, int) else f'"{value}"'
-        text, n = re.subn(rf"^{key} = .*$", f"{key} = {literal}", text, count=1, flags=re.M)
-        assert n == 1, key
-    path.write_text(text, "utf-8")
+    """Answer questions in 申报信息 by their bare key (name, province, path …), as a person would in WPS/Excel."""
+    import tomllib
+
+    from zonekit.answers import questions
+
+    prog = load_programme(tomllib.loads((root / "packet.toml").read_text("utf-8"))["packet"]["programme"])
+    keys = {q.name: q.key for q in questions(prog)}
+    set_answers(root, **{keys[k]: v for k, v in values.items()})
 
 
 def _copy(programme: str, tmp: Path, folder: str) -> Path:
@@ -592,12 +599,8 @@ def test_miit_first_batch_continuation_does_not_count_against_the_quotas(tmp_pat
              _miit(tmp_path, "绍兴", "绍兴市", "浙江省", False), _miit(tmp_path, "金华", "金华市", "浙江省", False),
              _miit(tmp_path, "宁波", "宁波市", "浙江省", True), _miit(tmp_path, "鄞州", "宁波市鄞州区", "浙江省", True)]
     for root in (paths[2], paths[3], paths[5]):  # 绍兴, 金华 and 鄞州 are first-batch cities continuing
-        _toml_set(root, path="continuation")
-        text = (root / "packet.toml").read_text("utf-8").replace("first_batch = false", "first_batch = true")
-        (root / "packet.toml").write_text(text, "utf-8")
-    old = paths[1] / "packet.toml"  # a packet.toml without [claims]: the claim's default, a new application
-    old.write_text(old.read_text("utf-8").replace('[claims]\npath = "new"\n', ""), "utf-8")
-    assert "[claims]" not in old.read_text("utf-8")
+        _toml_set(root, path="continuation", first_batch=True)
+    set_answers(paths[1], **{"claims.path": None})  # the claim left blank: its default, a new application
     res = collect(paths, as_of=dt.date(2020, 8, 20))
     assert all(p.ok for p in res.packets)
     province = {q.value: q for q in res.quotas if q.scope == "province"}
@@ -612,10 +615,10 @@ def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp
     paths = []
     for i in range(6):
         root = _copy("zone3553", tmp_path, f"皖{i}")
-        _toml_set(root, name=f"安徽省第{i + 1}市人民政府")
+        _set_record(root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", name=f"安徽省第{i + 1}市人民政府")
         paths.append(root)
-    other = _copy("zone3553", tmp_path, "苏")
-    _toml_set(other, name="江苏某市人民政府", province="江苏省")
+    other = _copy("zone3553", tmp_path, "苏")  # 申报主体基本情况表 carries the name and the province
+    _set_record(other / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", name="江苏某市人民政府", province="江苏省")
     res = collect([*paths, other], as_of=AS_OF)
     limit = {q.value: q for q in res.quotas if q.max == 5}
     assert (limit["安徽省"].count, limit["安徽省"].status, limit["安徽省"].flagged) == (6, "超出名额", True)
@@ -715,3 +718,127 @@ def test_quota_keys_are_checked_when_the_spec_loads(tmp_path):
         spec.write_text(good.replace(old, new), "utf-8")
         with pytest.raises(SpecError, match=re.escape(message)):
             load_programme("g60-park", tpl)
+
+
+# ------------------------------------------------------------------ the workbook: written while checking, the same for any --jobs
+def _cells(path: Path) -> dict[str, list[list[object]]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+
+
+def test_workbook_cell_values_are_the_same_for_jobs_1_and_2_and_from_a_finished_result(round_dir, tmp_path):
+    from zonekit.collect_xlsx import collect_workbook
+
+    paths = [round_dir["A"], round_dir["B"], round_dir["C"], tmp_path / "不存在"]
+    one = collect_workbook(tmp_path / "1.xlsx", paths, as_of=AS_OF, jobs=1)
+    two = collect_workbook(tmp_path / "2.xlsx", paths, as_of=AS_OF, jobs=2)
+    assert one.to_json() == two.to_json()
+    cells = _cells(tmp_path / "1.xlsx")
+    assert cells == _cells(tmp_path / "2.xlsx")
+    assert cells == _cells(write_workbook(one, tmp_path / "after.xlsx"))  # streamed = written from the result
+    assert list(cells) == ["汇总", "冲突", "税务核查", "统计核查", "规划国土核查", "名额与排名"]
+    assert len(cells["税务核查"]) == 3 + 36 and [r[0] for r in cells["税务核查"][3:]] == list(range(1, 37))
+    assert cells["汇总"][4][1].endswith("不存在") and "找不到" in cells["汇总"][4][-1]
+
+
+def test_verification_lines_are_written_while_later_packets_are_still_being_checked(round_dir):
+    events: list[tuple] = []
+
+    class Recorder:
+        def begin(self, result):
+            events.append(("begin", [v.sheet for v in result.verification]))
+
+        def lines(self, sheet, lines):
+            events.append(("lines", sheet, [line[0] for line in lines]))
+
+        def end(self, result):
+            events.append(("end", len(result.packets)))
+
+    res = collect([round_dir["A"], round_dir["B"], round_dir["C"]], as_of=AS_OF, sink=Recorder(),
+                  progress=lambda stage, done, total: events.append(("checked", done)))
+    assert events[0] == ("begin", ["税务核查", "统计核查", "规划国土核查"]) and events[-1] == ("end", 3)
+    first_lines = events.index(("lines", 0, list(range(1, 13))))
+    assert events.index(("checked", 0)) < first_lines < events.index(("checked", 2))  # A's lines, before C is checked
+    assert ("lines", 0, list(range(13, 25))) in events and ("lines", 2, [3]) in events
+    sheet = res.verification[0]
+    assert sheet.count == len(sheet.rows) == 36 and sheet.rows[12][0] == 13  # lines are derived again, not kept
+
+
+def test_workbook_layout_frozen_filtered_widths_print_setup_and_links(round_dir, tmp_path):
+    from urllib.parse import unquote
+
+    from zonekit.collect_xlsx import collect_workbook
+
+    inbox = tmp_path / "收件"
+    shutil.copytree(round_dir["A"], inbox / "A")
+    with zipfile.ZipFile(inbox / "b.zip", "w") as zf:  # a zipped packet: its files are gone after the run, no link
+        _zip_dir(zf, round_dir["B"], "B/")
+    out = tmp_path / "汇总" / "汇总.xlsx"
+    collect_workbook(out, [inbox / "A", inbox / "b.zip"], as_of=AS_OF)
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        head = 3 if ws.title.endswith("核查") else 1
+        assert ws.freeze_panes == f"A{head + 1}", ws.title
+        assert ws.auto_filter.ref.startswith(f"A{head}:"), ws.title
+        assert ws.print_title_rows == f"${head}:${head}", ws.title
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == ("landscape" if head == 3 else "portrait")
+        assert ws.cell(head, 1).font.b and ws.cell(head, 1).fill.fgColor.rgb.endswith("DDEBF7")
+        assert 6 <= ws.column_dimensions["A"].width <= 61
+    tax = wb["税务核查"]
+    assert tax["A1"].font.sz == 14 and tax.column_dimensions["D"].width > tax.column_dimensions["A"].width
+    conflict = wb["冲突"]
+    uscc = next(r for r in conflict.iter_rows(min_row=2) if r[1].value == "同一统一社会信用代码出现在两个材料包中")
+    a, b = uscc[6], uscc[9]
+    assert a.value == f"{ENTERPRISES} K9（第9行）" and b.value == f"{ENTERPRISES} K7（第7行）"
+    assert a.hyperlink is not None and b.hyperlink is None  # B came in a zip
+    target = unquote(a.hyperlink.target).replace("\\", "/")  # spaces as %20, as Excel writes them
+    assert target.startswith("../收件/A/") and target.endswith(ENTERPRISES.split("/")[-1])
+    assert a.hyperlink.location == "'附件2 入驻金融企业信息表'!K9"
+
+
+def test_values_by_type_text_numbers_shares_dates_yes_no_and_odd_floats(tmp_path):
+    from zonekit.collect import CollectResult, Column
+    from zonekit.collect_xlsx import Percent
+
+    values = {"=": "=1+2", "ctl": "a\x01b", "int": 3, "float": 2.5, "share": Percent(0.25), "yes": True,
+              "date": dt.date(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": float("nan"), "inf": float("inf"),
+              "none": None, "text": "末尾"}
+    res = CollectResult([], {}, AS_OF, [Column(k, k) for k in values], [PacketRow(0, "P", values=values)])
+    path = write_workbook(res, tmp_path / "types.xlsx")
+    with zipfile.ZipFile(path) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    ws = load_workbook(path)["汇总"]
+    header = [c.value for c in ws[1]]
+    cells = dict(zip(header, ws[2], strict=True))
+    got = {k: cells[k].value for k in values}
+    assert got == {"=": "=1+2", "ctl": "ab", "int": 3, "float": 2.5, "share": 0.25, "yes": "是",
+                   "date": dt.datetime(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": "nan", "inf": "inf",
+                   "none": None, "text": "末尾"}
+    assert cells["share"].number_format == "0%" and cells["date"].number_format == "yyyy-mm-dd"
+
+
+def test_nothing_is_printed_per_packet(tmp_path):
+    """A PDF with a broken cross-reference table makes pypdf log a line; collect keeps it to itself (--debug shows it)."""
+    p = tmp_path / "P"
+    shutil.copytree(DEMO, p)
+    pdf = next(p.glob("04_*/*.pdf"))
+    data = pdf.read_bytes()
+    pdf.unlink()
+    pdf.write_bytes(data[: data.rindex(b"startxref")] + b"startxref\n12345\n%%EOF\n")
+    shutil.copytree(p, tmp_path / "Q")
+    for jobs in ("1", "2"):
+        r = run_cli("collect", str(p), str(tmp_path / "Q"), "-o", str(tmp_path / f"{jobs}.xlsx"), "--jobs", jobs,
+                    "--as-of", "2026-11-22")
+        assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    r = run_cli("--debug", "collect", str(p), "-o", str(tmp_path / "d.xlsx"), "--as-of", "2026-11-22")
+    assert r.returncode == 0 and r.stderr.strip()
+
+
+def test_help_imports_no_workbook_library():
+    import subprocess
+    import sys
+
+    code = "import sys, zonekit.cli; assert not [m for m in sys.modules if m.startswith(('xlsxwriter', 'openpyxl'))]"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

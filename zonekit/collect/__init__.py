@@ -4,7 +4,10 @@ Inputs are packet folders, folders holding packets, and zip files of packets (ex
 temporary folder, refusing anything that could escape it or blow it up). Every packet is checked
 with `check_packet`, in worker processes with `jobs > 1`; the work function returns a small
 `PacketRow` (summary figures plus the table rows the cross-packet sheets need), never the report.
-A packet that cannot be read is a row with its error, never the end of the run.
+A packet that cannot be read is a row with its error, never the end of the run. The parent only
+joins: rows are taken in packet order as they come in, and a `Sink` (the workbook) gets each
+packet's verification lines right then, so the writing overlaps the checking; the cross-packet
+steps run once every packet is in.
 
 Across packets, everything is derived from the programme spec, not from Python constants:
 - summary columns: every numeric field of the record forms, their name/address fields, the
@@ -38,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import SpecError, ZonekitError
 from ..packet import read_packet
@@ -52,7 +55,7 @@ from .quotas import BandRow, QuotaRow, RankRow, band_counts, quotas_and_ranking
 from .verification import VerificationSheet, verification_sheets
 
 __all__ = [
-    "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "BandRow", "CollectResult", "Column", "Conflict", "MatrixCell",
+    "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "Sink", "BandRow", "CollectResult", "Column", "Conflict", "MatrixCell",
     "MatrixRow", "PacketRow", "Plan", "ProgressMatrix", "QuotaRow", "RankRow", "Reporting", "TableRows", "Tick",
     "VerificationSheet", "Where", "band_counts", "collect", "examine", "extract_zip", "find_conflicts", "make_plan",
     "progress_matrices", "quotas_and_ranking", "reporting", "scope_ref", "verification_sheets",
@@ -116,7 +119,7 @@ class CollectResult:
             "conflicts": [{"kind": c.kind, "label": c.label, "severity": c.severity, "value": c.value, "source": c.source,
                            "note": c.note, "a": self.where_json(c.a), "b": self.where_json(c.b)} for c in self.conflicts],
             "verification": [{"sheet": v.sheet, "to": v.to, "title": v.title, "source": v.source, "header": v.header,
-                              "rows": v.rows} for v in self.verification],
+                              "rows": list(v.rows)} for v in self.verification],
             "quotas": [{"programme": q.programme, "label": q.label, "source": q.source, "scope": q.scope,
                         "scope_label": q.scope_label, "value": q.value, "count": q.count, "max": q.max, "min": q.min,
                         "kind": q.kind, "target": q.target, "gap": q.gap, "status": q.status, "flagged": q.flagged,
@@ -132,33 +135,65 @@ class CollectResult:
 
 
 # ------------------------------------------------------------------ the run
+class Sink(Protocol):
+    """What is written while a round is collected (the workbook): `begin` once the round's sheets are laid
+    out, `lines` for each packet's new verification lines (in packet order, while later packets are
+    still being checked), `end` with the finished result. Methods run in the parent process only."""
+
+    def begin(self, result: CollectResult) -> None: ...
+
+    def lines(self, sheet: int, lines: list[list[Any]]) -> None: ...
+
+    def end(self, result: CollectResult) -> None: ...
+
+
 def collect(paths: list[Path], *, templates: Path | None = None, jobs: int = 1, as_of: date | None = None,
-            progress: Tick | None = None) -> CollectResult:
-    """Check every packet under `paths` and relate them. Raises only for a broken programme spec."""
+            progress: Tick | None = None, sink: Sink | None = None) -> CollectResult:
+    """Check every packet under `paths` and relate them. Raises only for a broken programme spec.
+
+    Packets are checked in `jobs` worker processes and come back as compact `PacketRow`s, in order;
+    each is joined into the result (and its verification lines handed to `sink`) as soon as it and
+    every packet before it are in, so writing overlaps checking."""
     today = as_of or date.today()
     tick = progress or (lambda stage, done, total: None)
     with tempfile.TemporaryDirectory(prefix="zonekit-collect-") as tmp:
         inputs = _expand(paths, Path(tmp))
         rows, tasks, progs = _assign(inputs, templates)
         plan, columns = make_plan(progs)
+        result = CollectResult([p.id for p in progs], {p.id: p.title() for p in progs}, today, columns)
+        result.verification = verification_sheets(progs, today)
+        if sink:
+            sink.begin(result)
         done = len(rows)
         tick(STAGE, done, len(inputs))
         jobs_in = [(i, inp.label, str(inp.root), str(templates) if templates else None, today, plan) for i, inp in tasks]
         for row in _run(jobs_in, jobs):
             rows[row.index] = row
             done += 1
+            while len(result.packets) in rows:  # join in packet order
+                _join(result, rows.pop(len(result.packets)), sink)
             tick(STAGE, done, len(inputs))
-    packets = [rows[i] for i in range(len(inputs))]
-    result = CollectResult([p.id for p in progs], {p.id: p.title() for p in progs}, today, columns, packets)
+        while len(result.packets) in rows:
+            _join(result, rows.pop(len(result.packets)), sink)
+    packets = result.packets
     if progs:
         ok = [p for p in packets if p.ok]
         result.conflicts = find_conflicts(ok, progs)
-        result.verification = verification_sheets(ok, progs, today)
         result.quotas, result.ranking = quotas_and_ranking(packets, progs, columns)
         result.bands = band_counts(packets, progs, columns)
         result.progress = progress_matrices(packets, progs)
         result.reporting = reporting(packets, progs)
+    if sink:
+        sink.end(result)
     return result
+
+
+def _join(result: CollectResult, row: PacketRow, sink: Sink | None) -> None:
+    result.packets.append(row)
+    for k, sheet in enumerate(result.verification):
+        lines = sheet.add(row)
+        if sink and lines:
+            sink.lines(k, lines)
 
 
 def _assign(inputs: list[_Input], templates: Path | None) -> tuple[dict[int, PacketRow], list[tuple[int, _Input]], list[Programme]]:

@@ -8,8 +8,11 @@ never the end of the run; a broken worker pool turns the remaining packets into 
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -89,7 +92,10 @@ def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
         row.applicant = _applicant(packet)
         from ..check import check_packet
 
-        report = check_packet(Path(root), templates=tpl, as_of=as_of)
+        with _quiet():
+            report = check_packet(Path(root), templates=tpl, as_of=as_of)
+        if report.facts is not None:  # as check completed them: the answers in 申报信息, and what the forms carry
+            row.applicant = _applicant(report.facts.packet.get("applicant", {}))
         _extract(report, plan, row, load_programme(row.programme, tpl))
     except ZonekitError as e:
         row.error = str(e)
@@ -98,9 +104,50 @@ def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
     return row
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No output per packet: the PDF libraries' log lines (a broken xref: "incorrect startxref pointer")
+    and Python warnings are what `check` reports as findings anyway. `--debug` lets them through."""
+    if os.environ.get("ZONEKIT_DEBUG"):
+        yield
+        return
+    loggers = [(log, log.level) for log in map(logging.getLogger, ("pypdf", "pikepdf"))]
+    for log, _ in loggers:
+        log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for log, level in loggers:
+            log.setLevel(level)
+
+
+def _answer_cells(report: Any, prog: Programme) -> dict[str, tuple[str, str | None, str | None]]:
+    """applicant key -> (file, sheet, cell): the form cell a carried answer comes from, else its cell of 申报信息."""
+    from ..answers import questions
+    from ..check import answer_at
+
+    out = {}
+    for q in questions(prog):
+        if q.section != "applicant":
+            continue
+        form_id, _, key = (q.from_form or "").partition(".")
+        v = report.forms.get(form_id) if q.from_form else None
+        cv = v.data.fields.get(key) if v is not None and v.data.fields else None
+        if cv is not None and cv.value not in ("", None):
+            out[q.name] = (v.data.file, cv.sheet, cv.cell)
+            continue
+        where = answer_at(report.answers, q.key)
+        out[q.name] = (where["file"], where.get("sheet"), where.get("cell"))
+    return out
+
+
 def _applicant(packet: Any) -> dict[str, Any]:
+    """The applicant's answers as text, numbers and yes/no: of a Packet (packet.toml), or a dict already."""
+    section = packet if isinstance(packet, dict) else packet.section("applicant")
     return {k: v.strip() if isinstance(v, str) else v if isinstance(v, bool | int | float) else _text(v)
-            for k, v in packet.section("applicant").items()}
+            for k, v in section.items()}
 
 
 def _text(value: Any) -> str:
@@ -120,6 +167,14 @@ def _plain(typed: Any, raw: Any) -> Any:
     return raw if isinstance(raw, int | float | str | date) else str(raw)
 
 
+def _plain_column(typed: list[Any] | None, rows: list[Any], key: str) -> list[Any]:
+    """`_plain` over one table column: the typed values as they are when every one was read."""
+    if typed is not None and None not in typed:
+        return typed
+    typed = typed or [None] * len(rows)
+    return [t if t is not None else _plain(None, r.values.get(key)) for t, r in zip(typed, rows, strict=True)]
+
+
 def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
     from ..materials import files_in
     from ..rules import MISSING
@@ -127,6 +182,8 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
 
     row.counts = report.counts()
     row.eligibility, row.path = _eligibility(report.eligibility)
+    for key, where in _answer_cells(report, prog).items():  # where each applicant answer is: its form cell, or 申报信息
+        row.cells[f"packet.applicant.{key}"] = where
     for ref in plan.record_refs:
         form_id, _, key = ref.partition(".")
         v = report.forms.get(form_id)
@@ -144,9 +201,8 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
         if v is None or not v.data.rows:
             continue
         present = [k for k in keys if k in v.data.columns]
-        typed = [v.columns.get(k) or [None] * len(v.data.rows) for k in present]
-        rows = [(r.number, *(_plain(col[i], r.values.get(k)) for k, col in zip(present, typed, strict=True)))
-                for i, r in enumerate(v.data.rows)]
+        cols = [_plain_column(v.columns.get(k), v.data.rows, k) for k in present]
+        rows = list(zip([r.number for r in v.data.rows], *cols, strict=True))  # column by column: C-level zips
         row.tables[form_id] = TableRows(v.data.file, v.data.sheet, tuple(present),
                                         {k: col_letter(v.data.columns[k]) for k in present}, rows)
     if plan.progress:

@@ -2,12 +2,15 @@
 
 Each lists, per packet, the columns of a table form (one line per row) or the fields of a record form
 plus the file names of the materials it names, and ends with an empty 核查意见 column
-(第十四条（三） for Shenzhen).
+(第十四条（三） for Shenzhen). The sheets are laid out from the spec before any packet is read and
+grow one packet at a time (`VerificationSheet.add`), so the workbook can be written while the
+packets are still being checked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,20 +18,68 @@ from ..spec import Programme
 from .packets import PacketRow
 from .plan import _bare, _identity_refs, _materials_of, _verification_specs
 
+Lines = Callable[[PacketRow], list[list[Any]]]  # one packet's lines, without 序号 and 核查意见
+
 
 @dataclass
 class VerificationSheet:
+    """One verification sheet. Its lines are derived from the packets, never stored: `add` numbers and
+    returns one packet's lines as it is joined (to be written at once), `rows` derives them all again."""
+
     sheet: str
     to: str
     title: str
     source: str
     note: str
     header: list[str]
-    rows: list[list[Any]]
+    _lines: Lines | None = field(default=None, repr=False, compare=False)
+    _packets: list[PacketRow] = field(default_factory=list, repr=False, compare=False)
+    count: int = 0  # lines so far
+
+    def add(self, row: PacketRow) -> list[list[Any]]:
+        """Join one packet (the next in order): its lines, numbered on from the last."""
+        self._packets.append(row)
+        lines = self._number(row, self.count + 1)
+        self.count += len(lines)
+        return lines
+
+    @property
+    def rows(self) -> Sequence[list[Any]]:
+        """All lines, derived again when iterated; `len` costs nothing."""
+        return _Rows(self)
+
+    def by_packet(self) -> Iterator[list[list[Any]]]:
+        """The lines again, numbered, one packet at a time."""
+        n = 1
+        for row in self._packets:
+            lines = self._number(row, n)
+            n += len(lines)
+            yield lines
+
+    def _number(self, row: PacketRow, start: int) -> list[list[Any]]:
+        lines = self._lines(row) if self._lines and row.ok else []
+        return [[start + i, *line, None] for i, line in enumerate(lines)]
+
+
+class _Rows(Sequence[list[Any]]):
+    def __init__(self, sheet: VerificationSheet) -> None:
+        self._sheet = sheet
+
+    def __len__(self) -> int:
+        return self._sheet.count
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return (line for lines in self._sheet.by_packet() for line in lines)
+
+    def __getitem__(self, i: Any) -> Any:
+        return list(self)[i]
 
 
 # ------------------------------------------------------------------ verification sheets (第十四条（三） for Shenzhen)
-def verification_sheets(rows: list[PacketRow], progs: list[Programme], today: date) -> list[VerificationSheet]:
+def verification_sheets(progs: list[Programme], today: date) -> list[VerificationSheet]:
+    """The round's verification sheets, before any packet: title, note and header from the spec."""
+    if not progs:
+        return []
     primary = progs[0]
     applicant_label = next((a["label"] for a in primary.list("applicant") if a["key"] == "name"), "申报单位")
     place = next(((ref, fld) for ref, _, fld in _identity_refs(primary) if ref.endswith(".name")), None)
@@ -36,29 +87,48 @@ def verification_sheets(rows: list[PacketRow], progs: list[Programme], today: da
     out = []
     for v, form, specs in _verification_specs(primary):
         header = ["序号", _bare(applicant_label)]
-        body: list[list[Any]] = []
         if form["kind"] == "table":
-            with_place = place is not None and place[0].split(".")[0] != form["id"]
-            header += ([place[1]["label"]] if with_place and place else []) + [c["label"] for c in specs]
-            for r in rows:
-                t = r.tables.get(form["id"])
-                if t is None:
-                    continue
-                pos = [t.keys.index(c["key"]) + 1 if c["key"] in t.keys else None for c in specs]
-                lead = [r.name] + ([r.values.get(place[0])] if with_place and place else [])
-                for values in t.rows:
-                    body.append([len(body) + 1, *lead, *(values[j] if j else None for j in pos)])
+            place_ref = place[0] if place is not None and place[0].split(".")[0] != form["id"] else None
+            header += ([place[1]["label"]] if place and place_ref else []) + [c["label"] for c in specs]
+            lines: Lines = _TableLines(form["id"], tuple(c["key"] for c in specs), place_ref)
         else:
             mats = [m for m in _materials_of(v) if m in titles]
             header += [c["label"] for c in specs] + [f"{titles[m]}（文件名）" for m in mats]
-            for r in rows:
-                body.append([len(body) + 1, r.name, *(r.values.get(f"{form['id']}.{c['key']}") for c in specs),
-                             *("、".join(r.files.get(m, [])) or None for m in mats)])
+            lines = _RecordLines(tuple(f"{form['id']}.{c['key']}" for c in specs), tuple(mats))
         header.append("核查意见")
-        for line in body:
-            line.append(None)
         title = v.get("title") or v["sheet"]
-        note = (v.get("note") or f"送{v['to']}核查（依据：{v['source']}）。共 {len(body)} 条；请在“核查意见”列填写核查结果。"
+        note = (v.get("note") or f"送{v['to']}核查（依据：{v['source']}）；请在“核查意见”列填写核查结果。"
                 ) + f"汇总日期：{today.isoformat()}"
-        out.append(VerificationSheet(v["sheet"], v["to"], title, v["source"], note, header, body))
+        out.append(VerificationSheet(v["sheet"], v["to"], title, v["source"], note, header, _lines=lines))
     return out
+
+
+@dataclass(frozen=True)
+class _TableLines:
+    """A table form's rows, one line each: applicant, the record's place when it is another form, the columns."""
+
+    form: str
+    keys: tuple[str, ...]
+    place_ref: str | None
+
+    def __call__(self, r: PacketRow) -> list[list[Any]]:
+        t = r.tables.get(self.form)
+        if t is None:
+            return []
+        pos = [t.keys.index(k) + 1 if k in t.keys else None for k in self.keys]
+        lead = [r.name] + ([r.values.get(self.place_ref)] if self.place_ref else [])
+        if all(pos):
+            return [[*lead, *(values[j] for j in pos)] for values in t.rows]
+        return [[*lead, *(values[j] if j else None for j in pos)] for values in t.rows]
+
+
+@dataclass(frozen=True)
+class _RecordLines:
+    """A record form: one line per packet, its fields and the file names of the materials named."""
+
+    refs: tuple[str, ...]
+    materials: tuple[str, ...]
+
+    def __call__(self, r: PacketRow) -> list[list[Any]]:
+        return [[r.name, *(r.values.get(ref) for ref in self.refs),
+                 *("、".join(r.files.get(m, [])) or None for m in self.materials)]]
