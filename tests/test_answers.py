@@ -20,7 +20,7 @@ from zonekit.answers import SHEET, questions, read_sheet
 from zonekit.check import check_packet
 from zonekit.spec import load_programme
 
-from .conftest import AS_OF, SAMPLES, run_cli, soffice_or_skip
+from .conftest import AS_OF, SAMPLES, run_cli, set_answers, soffice_or_skip
 
 CHECKLIST = "材料清单.xlsx"
 PROGRAMMES = ["sz-building", "sz-base", "sz-district", "g60-park", "miit-pilot", "zone3553", "qiantang"]
@@ -206,3 +206,18 @@ def test_interactive_init_asks_validates_and_summarises(tmp_path: Path) -> None:
     assert got.values["attestations"] == {"not_in_base": True, "no_incident": False, "operator_rules": True}
     assert got.values["packet"]["deadline"] == "2027-03-31"
     assert "hq_standard" not in got.values["attestations"]  # the 第八条 questions: not asked, the path was not chosen
+
+
+def test_a_carried_answer_is_asked_for_only_when_its_form_is_not_there(tmp_path: Path) -> None:
+    """G60: 联系人 comes from 园区基本信息表 (recommended, not required); without that table, a warning asks
+    for it in 申报信息 — never an error, the notice asks for no contact details."""
+    packet = tmp_path / "g60"
+    shutil.copytree(SAMPLES / "g60-park-demo", packet)
+    with_form = [f for f in check_packet(packet, as_of=AS_OF).findings if f.code == "packet_field"]
+    assert with_form == []
+    shutil.rmtree(packet / "03_园区基本信息表")
+    asked = [f for f in check_packet(packet, as_of=AS_OF).findings if f.code == "packet_field"]
+    assert {f.severity for f in asked} == {"warning"} and len(asked) == 3
+    assert all(f.file == CHECKLIST and f.sheet == SHEET and f.cell and "园区基本信息表" in f.message for f in asked)
+    set_answers(packet, "applicant", name="嘉兴禾城科创园区运营管理有限公司", contact="沈嘉怡", phone="0573-82061234")
+    assert [f for f in check_packet(packet, as_of=AS_OF).findings if f.code == "packet_field"] == []

@@ -154,7 +154,7 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
                 facts.tables[form["id"]] = validated
     report.facts = facts
     carried = _from_forms(prog, packet, facts)  # 联系人, 联系电话 … that a form carries: taken from the form
-    f.extend(_packet_findings(prog, packet, today, answers, carried))
+    f.extend(_packet_findings(prog, packet, today, answers, carried, set(facts.records)))
     f.extend(responsibility_findings(report.forms, packet.section("applicant")))
     report.progress, found = check_progress(report.forms, facts)
     f.extend(found)
@@ -225,7 +225,8 @@ def _answer_name(answers: Answers, q: Question) -> str:
     return f"申报信息“{q.label}”" if answers.found else f"packet.toml [{q.section}] {q.name}（{q.label}）"
 
 
-def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: Answers, carried: set[str]) -> list[Finding]:
+def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: Answers, carried: set[str],
+                     forms_read: set[str]) -> list[Finding]:
     from .answers import questions
 
     out: list[Finding] = []
@@ -251,7 +252,7 @@ def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: 
             continue
         value = packet.section(q.section).get(q.name)
         if q.from_form and q.key not in carried and value in (None, ""):
-            if not any(x.code == "field_missing" for x in out):  # the form, when there, says so at its own cell
+            if q.from_form.partition(".")[0] not in forms_read:  # a form that was read says so at its own cell
                 out.append(Finding("packet_field", WARNING, f"{name}未填写：{_form_name(prog, q.from_form)}没有提供时，请在申报信息中填写",
                                    f"{q.key} is empty (the form that carries it is not there)", **where, hint=how))
             continue
