@@ -169,7 +169,7 @@ def write_sheet(wb: Any, prog: Any, answers: dict[str, Any]) -> None:
         r = FIRST_ROW + i
         note = q.help
         if q.from_form:
-            note = f"取自表单（{_form_label(prog, q.from_form)}），这里不用填；表单中没有时在此填写"
+            note = f"取自表单（{form_label(prog, q.from_form)}），这里不用填；表单中没有时在此填写"
         elif q.kind in ("choice", "multi") or q.values:
             note = ("可选多项，用顿号分隔：" if q.kind == "multi" else "从下拉框选择：") + "；".join(q.choices())
         if q.when:
@@ -195,7 +195,8 @@ def write_sheet(wb: Any, prog: Any, answers: dict[str, Any]) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _form_label(prog: Any, ref: str) -> str:
+def form_label(prog: Any, ref: str) -> str:
+    """附件1“联系人”: the form field a `from` names, as people know it."""
     form_id, _, key = ref.partition(".")
     form = next((f for f in prog.forms if f["id"] == form_id), None)
     if form is None:

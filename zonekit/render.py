@@ -56,7 +56,7 @@ def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
 
 
 def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
-    from .answers import questions
+    from .answers import form_label, questions
 
     if fmt == "json":
         asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
@@ -99,7 +99,7 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
             _indicator_rows(form)
     _out.print("[bold]申报信息[/bold]（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel 中修改）")
     for q in questions(prog):
-        carried = f"，取自{q.from_form}" if q.from_form else ""
+        carried = f"，取自{form_label(prog, q.from_form)}" if q.from_form else ""
         _out.print(f"  • {escape(q.label)}  [dim]{q.key}{escape(carried)}{('，' + escape(q.source)) if q.source else ''}[/dim]")
     if prog.procedure:
         _out.print("[bold]申报评审程序（通知原文）[/bold]")
