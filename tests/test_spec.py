@@ -10,7 +10,7 @@ import pytest
 from zonekit.errors import SpecError, UnknownProgramme
 from zonekit.spec import list_programmes, load_programme, templates_root
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 
 
 def test_shipped_programmes_load():
@@ -160,3 +160,23 @@ def test_typed_views_of_the_new_blocks():
     assert [d.term for d in prog.definitions_for_material(tax)] == ["形成地方财力"]
     assert prog.procedure[3].step == "公示" and prog.procedure[3].source == "第十四条（四）"
     assert [c.name for c in load_programme("g60-park").contacts] == ["王海凤", "王祺"]
+
+
+def test_a_spec_found_valid_is_not_validated_again_but_an_edited_one_is(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZONEKIT_CACHE": str(tmp_path / "cache")}
+    code = "import sys; from zonekit.spec import load_programme; load_programme('sz-building'); print('jsonschema' in sys.modules)"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip() for _ in (1, 2)]
+    assert runs == ["True", "False"]  # the second start skips jsonschema: the same files were found valid
+    import shutil
+
+    root = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", root)
+    spec = root / "sz-building" / "programme.toml"
+    spec.write_text(spec.read_text("utf-8").replace('type = "choice"', 'type = "pick-one"', 1), "utf-8")
+    bad = subprocess.run([sys.executable, "-c", f"from zonekit.spec import load_programme; load_programme('sz-building', __import__('pathlib').Path(r'{root}'))"],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode != 0 and "pick-one" in bad.stderr

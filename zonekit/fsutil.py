@@ -69,3 +69,17 @@ def inside(root: Path, path: Path) -> Path:
     if resolved != root_r and root_r not in resolved.parents:
         raise UnsafePath(f"路径 {path} 指向材料包以外")
     return resolved
+
+
+def user_cache() -> Path | None:
+    """zonekit's folder in the user's cache (XDG_CACHE_HOME or ~/.cache; %LOCALAPPDATA% on Windows), or
+    None when ZONEKIT_CACHE=0. Only what can be rebuilt goes there."""
+    import sys
+
+    chosen = os.environ.get("ZONEKIT_CACHE")
+    if chosen == "0":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / (".cache" if sys.platform != "win32" else "AppData/Local")) / "zonekit"

@@ -277,14 +277,15 @@ _STALE_LOCK = 15 * 60  # seconds after which a lock left by a killed run is take
 
 
 def _profile_dir() -> Path | None:
+    from .fsutil import user_cache
+
     chosen = os.environ.get(PROFILE_ENV)
     if chosen == "0":
         return None
     if chosen:
         return Path(chosen)
-    base = os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / (".cache" if sys.platform != "win32" else "AppData/Local")
-    return root / "zonekit" / "libreoffice-profile"
+    cache = user_cache()
+    return cache / "libreoffice-profile" if cache else None
 
 
 @contextlib.contextmanager

@@ -192,7 +192,7 @@ def _load(path: Path, root: Path) -> Programme:
             raise SpecError(f"{path}: include “{inc}” 不存在或不在模板目录内")
         _merge(merged, _read_toml(inc_path, digest))
     _merge(merged, data)
-    _validate(merged, path)
+    _validate_once(merged, path, digest.hexdigest())
     if merged["id"] != path.parent.name:
         raise SpecError(f"{path}: id “{merged['id']}” 与目录名 “{path.parent.name}” 不一致")
     _check_references(merged, path)
@@ -219,6 +219,27 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
 @cache
 def meta_schema() -> dict[str, Any]:
     return json.loads((_HERE / "schemas" / "programme.schema.json").read_text("utf-8"))
+
+
+def _validate_once(data: dict[str, Any], path: Path, sha: str) -> None:
+    """`_validate`, skipped for a spec already found valid: the same files, the same meta-schema and the same
+    zonekit (a marker in the user cache). Importing jsonschema and validating is most of a spec's load time."""
+    from . import __version__
+    from .fsutil import user_cache
+
+    schema = (_HERE / "schemas" / "programme.schema.json").read_bytes()
+    key = hashlib.sha256(b"\0".join([sha.encode(), schema, __version__.encode()])).hexdigest()
+    cache = user_cache()
+    marker = cache / "valid-specs" / key if cache else None
+    if marker is not None and marker.is_file():
+        return
+    _validate(data, path)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a read-only home: validate every time
 
 
 def _validate(data: dict[str, Any], path: Path) -> None:
