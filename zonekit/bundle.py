@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .background import Pending
 from .check import CheckReport, check_packet
 from .document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
 from .errors import BundleRefused
@@ -75,6 +77,67 @@ def bundle_date(text: str | None) -> _dt.datetime:
 
 def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.datetime, templates: Path | None = None,
                  font: str | None = None, progress: Progress | None = None, timeout: float = 120) -> BundleResult:
+    """Check the packet, then assemble its PDF, docx and manifest in `out` (BundleRefused when it has errors
+    and `draft` is not set). The Word files are converted by LibreOffice while the packet is checked."""
+    early_dir = Path(tempfile.mkdtemp(prefix="zonekit-early-"))
+    early = _start_word_conversions(root, templates, early_dir, timeout)
+    try:
+        return _build(root, out, draft, date, templates, font, progress, timeout, early)
+    finally:
+        if early is not None:
+            try:
+                early.result()  # a refused bundle: LibreOffice is let finish before its folder goes
+            except Exception:
+                pass
+        shutil.rmtree(early_dir, ignore_errors=True)
+
+
+WORD = {"docx", "doc"}  # converted while the packet is checked: the report is what LibreOffice spends most of a bundle on
+
+
+def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeout: float) -> Pending[dict[Path, Path | str]] | None:
+    """LibreOffice converting the packet's Word files in a thread, started before the check, with a CPU to
+    spare and LibreOffice installed. Only files the material check would accept go (the same check_file:
+    a damaged, encrypted or entity-declaring file is never handed to LibreOffice); the rest of the office
+    files are converted after the check, as before."""
+    from .background import cpus
+    from .office import find_soffice
+
+    if cpus() < 2 or not find_soffice():
+        return None
+    try:
+        from .materials import check_file
+        from .packet import read_packet
+        from .spec import load_programme
+
+        prog = load_programme(read_packet(root).programme_id, templates)
+    except Exception:
+        return None  # check says what is wrong with the packet
+    words = []
+    for m in prog.materials:
+        folder = root / m["folder"]
+        if folder.is_dir() and not folder.is_symlink():
+            words += [p for p, problem in files_in(folder, root) if problem is None and p.suffix.lower().lstrip(".") in WORD
+                      and not any(f.severity == ERROR for f in check_file(p, root, sorted(WORD)))]
+    if not words:
+        return None
+    from .pdf import warm_up
+
+    warm_up()  # reportlab, pikepdf and the font load while the packet is checked and LibreOffice converts
+    return Pending(_convert_words, words, tmp, timeout, thread=True)
+
+
+def _convert_words(words: list[Path], tmp: Path, timeout: float) -> dict[Path, Path | str]:
+    from .docxout import seal_kept_copies
+    from .office import convert_to_pdf
+
+    copies = seal_kept_copies(words, tmp / "seal-kept")  # Word files: seal lines keep their text (GB/T 9704)
+    done = convert_to_pdf(list(copies.values()), tmp, timeout=timeout)
+    return {p: done[copies[p]] for p in words}
+
+
+def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Path | None, font: str | None,
+           progress: Progress | None, timeout: float, early: Pending[dict[Path, Path | str]] | None) -> BundleResult:
     tick: Progress = progress or (lambda stage, done, total: None)
     if os.environ.get("ZONEKIT_TIMINGS"):
         tick = _StageClock(tick)
@@ -99,7 +162,7 @@ def build_bundle(root: Path, out: Path, *, draft: bool = False, date: _dt.dateti
     applicant = report.facts.get("packet.applicant.name") if report.facts else None
     applicant = applicant if isinstance(applicant, str) and applicant else "（申报单位）"
     with tempfile.TemporaryDirectory(prefix=".zk-convert-", dir=out) as tmp:
-        parts, inputs = _parts(prog, report, root, Path(tmp), result, tick, timeout)
+        parts, inputs = _parts(prog, report, root, Path(tmp), result, tick, timeout, early)
         doc = Bundle(
             title=f"{prog.title()}材料", author=applicant, cover=_cover(prog, report, applicant, date), parts=parts,
             watermark=WATERMARK if draft else None, subject=prog.data["document"]["title"],
@@ -204,7 +267,7 @@ def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -
 
 
 def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: BundleResult, tick: Progress,
-           timeout: float) -> tuple[list[Part], list[dict[str, Any]]]:
+           timeout: float, early: Pending[dict[Path, Path | str]] | None = None) -> tuple[list[Part], list[dict[str, Any]]]:
     """The parts in the notice's order, plus a manifest entry per input file."""
     plan: list[tuple[dict[str, Any], list[Path]]] = []
     office: list[Path] = []
@@ -228,17 +291,18 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
         office += [p for p in files if p.suffix.lower().lstrip(".") in OFFICE]
     converted: dict[Path, Path | str] = {}
     if office:
-        from .office import convert_to_pdf, find_soffice
+        from .office import find_soffice
 
         tick("LibreOffice 转换", 0, len(office))
         if find_soffice():
-            from .docxout import seal_kept_copies
             from .pdf import warm_up
 
             warm_up()  # while LibreOffice works, a thread loads reportlab, pikepdf, the font, a blank Word document
-            copies = seal_kept_copies(office, tmp / "seal-kept")  # Word files: seal lines keep their text (GB/T 9704)
-            done = convert_to_pdf(list(copies.values()), tmp, timeout=timeout)
-            converted = {p: done[copies[p]] for p in office}
+            started = early.result() if early is not None else {}  # the Word files, converted while check ran
+            converted = {p: started[p] for p in office if p in started}
+            rest = [p for p in office if p not in converted]
+            if rest:
+                converted |= _convert_words(rest, tmp, timeout)
         else:
             converted = {p: "未找到 LibreOffice（soffice），无法自动转换" for p in office}
         tick("LibreOffice 转换", len(office), len(office))
