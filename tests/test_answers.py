@@ -184,7 +184,7 @@ def test_interactive_init_asks_validates_and_summarises(tmp_path: Path) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "zonekit.cli", "init", "sz-building", str(target)])
     seen: list[str] = []
     steps = [
-        ("所在区", "南山区"),
+        ("所在区", "3"),  # 南山区, picked by its number
         ("产业规模条件", "9"),  # no such number: asked again
         ("应为以下之一", "2"),
         ("承诺", ""),

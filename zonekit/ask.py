@@ -80,11 +80,12 @@ def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: An
         where = f" [dim]（{q.source}）[/dim]" if q.source else ""
         out.print(f"\n[bold]{q.label}[/bold]{where}" + (f"\n[dim]{q.help}[/dim]" if q.help and q.kind != "bool" else ""))
         while True:
-            if q.kind in ("choice", "multi"):
+            if q.kind in ("choice", "multi") or q.values:  # a listed value (所在区) is picked by number too
                 for i, label in enumerate(q.choices(), 1):
                     out.print(f"  {i}. {label.split('. ', 1)[-1]}")
             default = _default_text(q, t)
-            prompt = t["pick"] if q.kind == "choice" else t["multi"] if q.kind == "multi" else f"{t['yes']}/{t['no']}" if q.kind == "bool" else ""
+            prompt = (t["pick"] if q.kind == "choice" or (q.values and q.kind == "text") else t["multi"] if q.kind == "multi"
+                      else f"{t['yes']}/{t['no']}" if q.kind == "bool" else "")
             text = Prompt.ask(f"  {prompt}" if prompt else " ", default=default, show_default=bool(default), console=out)
             value, problem = parse(q, _by_number(q, text))
             if problem is None and not (q.required and q.section == "applicant" and value in (None, "")):
@@ -114,7 +115,7 @@ def _default_text(q: Question, t: dict[str, str]) -> str:
 
 def _by_number(q: Question, text: str) -> Any:
     """A choice picked by its number (2, or 1,3 for several)."""
-    if q.kind not in ("choice", "multi") or not text:
+    if not text or not (q.kind in ("choice", "multi") or q.values):
         return text
     labels = q.choices()
     picked = []
