@@ -17,7 +17,7 @@ from zonekit.spec import list_programmes, load_programme, templates_root
 
 from .conftest import ROOT, run_cli
 
-SEEDS = ROOT.parent / "shared" / "seeds"  # the notices' plain-text copies (DOMAIN.md: ../shared/seeds/)
+SEEDS = ROOT / "tests" / "data" / "seeds"  # the notices' plain-text copies (the seeds of DOMAIN.md)
 SHENZHEN = ("sz-base", "sz-building", "sz-district")
 WITHOUT_COPIES = ("g60-park", "miit-pilot", "zone3553", "qiantang", "sz-district")
 

@@ -21,7 +21,7 @@ from zonekit.spec import load_programme, templates_root
 
 from .conftest import AS_OF, SAMPLES, set_answers
 
-SEED = Path("/work/shared/seeds/003_a367f0713e00481c.txt")
+SEED = Path(__file__).parent / "data" / "seeds" / "003_a367f0713e00481c.txt"
 INDICATORS = "01_目标量化清单/附件4 目标量化清单进展.xlsx"
 TASKS = "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"
 
