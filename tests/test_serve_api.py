@@ -22,9 +22,6 @@ import pytest
 
 from tests.conftest import AS_OF, SAMPLES, run_cli
 
-pytest.importorskip("starlette", reason="zonekit serve's web dependencies are not installed")
-pytest.importorskip("uvicorn", reason="zonekit serve's web dependencies are not installed")
-
 
 class LiveServer:
     """`zonekit serve` in a thread: the app of zonekit.serve.app on 127.0.0.1:<free port>."""

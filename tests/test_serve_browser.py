@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import AS_OF, SAMPLES
 
-pytest.importorskip("starlette", reason="zonekit serve's web dependencies are not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip install -e '.[test]') is not installed")
 
 from tests.test_serve_api import LiveServer, packet_zip  # noqa: E402

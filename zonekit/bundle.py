@@ -105,26 +105,33 @@ def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeo
 
     if cpus() < 2 or not find_soffice():
         return None
-    try:
-        from .materials import check_file
-        from .packet import read_packet
-        from .spec import load_programme
-
-        prog = load_programme(read_packet(root).programme_id, templates)
-    except Exception:
-        return None  # check says what is wrong with the packet
-    words = []
-    for m in prog.materials:
-        folder = root / m["folder"]
-        if folder.is_dir() and not folder.is_symlink():
-            words += [p for p, problem in files_in(folder, root) if problem is None and p.suffix.lower().lstrip(".") in WORD
-                      and not any(f.severity == ERROR for f in check_file(p, root, sorted(WORD)))]
+    words = word_files(root, templates)
     if not words:
         return None
     from .pdf import warm_up
 
     warm_up()  # reportlab, pikepdf and the font load while the packet is checked and LibreOffice converts
     return Pending(_convert_words, words, tmp, timeout, thread=True)
+
+
+def word_files(root: Path, templates: Path | None) -> list[Path]:
+    """The packet's Word files that the material check accepts (the same `check_file`), found without
+    the check: what may go to LibreOffice before the check ends."""
+    from .materials import check_file
+    from .packet import read_packet
+    from .spec import load_programme
+
+    try:
+        prog = load_programme(read_packet(root).programme_id, templates)
+    except Exception:
+        return []  # check says what is wrong with the packet
+    words: list[Path] = []
+    for m in prog.materials:
+        folder = root / m["folder"]
+        if folder.is_dir() and not folder.is_symlink():
+            words += [p for p, problem in files_in(folder, root) if problem is None and p.suffix.lower().lstrip(".") in WORD
+                      and not any(f.severity == ERROR for f in check_file(p, root, sorted(WORD)))]
+    return words
 
 
 def _convert_words(words: list[Path], tmp: Path, timeout: float) -> dict[Path, Path | str]:
