@@ -28,10 +28,11 @@ Usage (from the repository root; `make font` does all of it):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 from pathlib import Path
+
+from zonekit.fsutil import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "zonekit" / "fontdata"
@@ -78,14 +79,6 @@ def wanted_chars() -> list[str]:
     for ch in [*ascii_, *latin1, *gb2312(), *EXTRA, *NAMES]:
         seen.setdefault(ch)
     return list(seen)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def source_face(path: Path) -> int:
@@ -220,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.is_file():
         print(f"{args.source} not found: apt-get install fonts-noto-cjk (or --source PATH)", file=sys.stderr)
         return 2
-    got = sha256(args.source)
+    got = sha256_file(args.source)
     if got != SOURCE_SHA256 and not args.any_source:
         print(f"{args.source}: SHA-256 {got}, expected {SOURCE_SHA256} ({SOURCE_NAME}); --any-source to build anyway",
               file=sys.stderr)
@@ -233,16 +226,16 @@ def main(argv: list[str] | None = None) -> int:
             built = Path(tmp) / FONT_FILE
             build(args.source, built)
             shipped = OUT_DIR / FONT_FILE
-            same = shipped.is_file() and sha256(built) == sha256(shipped)
-            print(f"{'same' if same else 'DIFFERENT'}: rebuilt {sha256(built)}, shipped "
-                  f"{sha256(shipped) if shipped.is_file() else '(missing)'}")
+            same = shipped.is_file() and sha256_file(built) == sha256_file(shipped)
+            print(f"{'same' if same else 'DIFFERENT'}: rebuilt {sha256_file(built)}, shipped "
+                  f"{sha256_file(shipped) if shipped.is_file() else '(missing)'}")
             return 0 if same else 1
     out = args.out_dir / FONT_FILE
     info = build(args.source, out)
     size = out.stat().st_size
     (args.out_dir / "FONTLOG.txt").write_text(FONTLOG.format(
         font=FONT_FILE, family=FAMILY, source=SOURCE_NAME, sha=got, ft=fontTools.version, chars=info["chars"],
-        glyphs=info["glyphs"], err=MAX_ERR, size=size, budget=SIZE_BUDGET, out_sha=sha256(out)), "utf-8")
+        glyphs=info["glyphs"], err=MAX_ERR, size=size, budget=SIZE_BUDGET, out_sha=sha256_file(out)), "utf-8")
     absent = "".join(info["absent"])  # type: ignore[arg-type]
     print(f"{out}: {size:,} bytes, {info['chars']} characters, {info['glyphs']} glyphs (face {info['face']})")
     if absent:
