@@ -11,8 +11,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .answers import Question, parse, questions
-from .errors import InvalidOption
+from zonekit.answers import Question, parse, questions
+from zonekit.errors import InvalidOption
 
 _TEXT = {
     "zh": {"intro": "请回答以下问题（直接回车采用方括号中的默认值）；答案写入 材料清单.xlsx 的“申报信息”表，以后可在 WPS/Excel 中修改。",

@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .background import Pending
-from .check import CheckReport, check_packet
-from .document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
-from .errors import BundleRefused
-from .findings import ERROR
-from .form_render import record_blocks, table_blocks, table_title
-from .fsutil import atomic_write, sha256_file
-from .materials import files_in
-from .page_numbers import own_page_numbers
+from zonekit import __version__
+from zonekit.background import Pending
+from zonekit.check import CheckReport, check_packet
+from zonekit.document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
+from zonekit.errors import BundleRefused
+from zonekit.findings import ERROR
+from zonekit.form_render import record_blocks, table_blocks, table_title
+from zonekit.fsutil import atomic_write, sha256_file
+from zonekit.materials import files_in
+from zonekit.page_numbers import own_page_numbers
 
 WATERMARK = "草稿 — 未通过检查"
 IMAGE = {"jpg", "jpeg", "png"}
@@ -100,15 +100,15 @@ def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeo
     spare and LibreOffice installed. Only files the material check would accept go (the same check_file:
     a damaged, encrypted or entity-declaring file is never handed to LibreOffice); the rest of the office
     files are converted after the check, as before."""
-    from .background import cpus
-    from .office import find_soffice
+    from zonekit.background import cpus
+    from zonekit.office import find_soffice
 
     if cpus() < 2 or not find_soffice():
         return None
     words = word_files(root, templates)
     if not words:
         return None
-    from .pdf import warm_up
+    from zonekit.pdf import warm_up
 
     warm_up()  # reportlab, pikepdf and the font load while the packet is checked and LibreOffice converts
     return Pending(_convert_words, words, tmp, timeout, thread=True)
@@ -117,9 +117,9 @@ def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeo
 def word_files(root: Path, templates: Path | None) -> list[Path]:
     """The packet's Word files that the material check accepts (the same `check_file`), found without
     the check: what may go to LibreOffice before the check ends."""
-    from .materials import check_file
-    from .packet import read_packet
-    from .spec import load_programme
+    from zonekit.materials import check_file
+    from zonekit.packet import read_packet
+    from zonekit.spec import load_programme
 
     try:
         prog = load_programme(read_packet(root).programme_id, templates)
@@ -135,8 +135,8 @@ def word_files(root: Path, templates: Path | None) -> list[Path]:
 
 
 def _convert_words(words: list[Path], tmp: Path, timeout: float) -> dict[Path, Path | str]:
-    from .docxout import seal_kept_copies
-    from .office import convert_to_pdf
+    from zonekit.docxout import seal_kept_copies
+    from zonekit.office import convert_to_pdf
 
     copies = seal_kept_copies(words, tmp / "seal-kept")  # Word files: seal lines keep their text (GB/T 9704)
     done = convert_to_pdf(list(copies.values()), tmp, timeout=timeout)
@@ -159,7 +159,7 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
         if len(v.data.rows) > MAX_BUNDLE_ROWS:
             raise BundleRefused(f"{v.data.file} 有 {len(v.data.rows):,} 行数据，超过打包上限 {MAX_BUNDLE_ROWS:,} 行"
                                 f"（约 {len(v.data.rows) // 13:,} 页 A4），未生成申报材料：请核对是否误填或粘贴了多余的行")
-    from .spec import load_programme
+    from zonekit.spec import load_programme
 
     prog = load_programme(report.programme, templates)
     out.mkdir(parents=True, exist_ok=True)
@@ -174,8 +174,8 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
             title=f"{prog.title()}材料", author=applicant, cover=_cover(prog, report, applicant, date), parts=parts,
             watermark=WATERMARK if draft else None, subject=prog.data["document"]["title"],
         )
-        from .fonts import find_cjk_font
-        from .pdf import render_pdf
+        from zonekit.fonts import find_cjk_font
+        from zonekit.pdf import render_pdf
 
         tick("生成 PDF", 0, 1)
         choice = find_cjk_font(font)
@@ -186,7 +186,7 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
         result.pages = pdf_report.pages
         result.parts = [{"title": p.title, "start": p.start_page, "end": p.end_page, "kind": p.kind} for p in pdf_report.parts]
         tick("生成 Word", 0, 1)
-        from .docxout import render_docx
+        from zonekit.docxout import render_docx
 
         render_docx(doc, result.docx, date=date)
     tick("写入清单", 0, 1)
@@ -249,7 +249,7 @@ def _entry(path: Path, base: Path, **extra: Any) -> dict[str, Any]:
 
 
 def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -> list[Any]:
-    from .init import contact_lines, copies_text
+    from zonekit.init import contact_lines, copies_text
 
     facts = report.facts
     sub = prog.submission
@@ -298,11 +298,11 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
         office += [p for p in files if p.suffix.lower().lstrip(".") in OFFICE]
     converted: dict[Path, Path | str] = {}
     if office:
-        from .office import find_soffice
+        from zonekit.office import find_soffice
 
         tick("LibreOffice 转换", 0, len(office))
         if find_soffice():
-            from .pdf import warm_up
+            from zonekit.pdf import warm_up
 
             warm_up()  # while LibreOffice works, a thread loads reportlab, pikepdf, the font, a blank Word document
             started = early.result() if early is not None else {}  # the Word files, converted while check ran
@@ -328,7 +328,7 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
             result.sources[parts[-1].title] = report.form_files[m["form"]]
             progress = [p for p in report.progress if p.form == m["form"]]
             if progress:  # an indicator sheet with `progress`: summary, chart and a table per group of units
-                from .progress import report_section
+                from zonekit.progress import report_section
 
                 parts.append(report_section(prog.form(m["form"]), progress, tmp))
             rel = report.form_files[m["form"]]
@@ -379,7 +379,7 @@ def _form_section(prog: Any, report: CheckReport, m: dict[str, Any]) -> Section:
     title = table_title(form, report.facts)
     submitted = {}
     if v.data.total is not None:  # the figures of the file's own 合计 row, as the user submitted them
-        from .formats import parse_number
+        from zonekit.formats import parse_number
 
         submitted = {key: number for key, raw in v.data.total.values.items() if (number := parse_number(raw)[0]) is not None}
     return Section(title, table_blocks(form, rows, title, submitted), landscape=landscape, in_toc=False)
@@ -399,7 +399,7 @@ class VerifyResult:
 
 
 def verify(out: Path, packet: Path | None = None) -> VerifyResult:
-    from .errors import PacketError
+    from zonekit.errors import PacketError
 
     path = out / "manifest.json"
     try:

@@ -15,18 +15,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .answers import SHEET as ANSWERS_SHEET
-from .answers import Answers, Question
-from .errors import UnsafePath
-from .findings import ERROR, INFO, WARNING, Finding, sort_key
-from .fsutil import inside
-from .locate import Located
-from .packet import CHECKLIST, Packet, read_packet
-from .progress import check_progress
-from .rowfilter import for_checking, responsibility_findings
-from .rules import MISSING, Facts, Result, compare, evaluate, evaluate_when, name_match, resolve, show, walk
-from .spec import Programme, load_programme
-from .validate import FieldRule, Validated, validate_record, validate_table
+from zonekit.answers import SHEET as ANSWERS_SHEET
+from zonekit.answers import Answers, Question
+from zonekit.errors import UnsafePath
+from zonekit.findings import ERROR, INFO, WARNING, Finding, sort_key
+from zonekit.fsutil import inside
+from zonekit.locate import Located
+from zonekit.packet import CHECKLIST, Packet, read_packet
+from zonekit.progress import check_progress
+from zonekit.rowfilter import for_checking, responsibility_findings
+from zonekit.rules import (
+    MISSING,
+    Facts,
+    Result,
+    compare,
+    evaluate,
+    evaluate_when,
+    name_match,
+    resolve,
+    show,
+    walk,
+)
+from zonekit.spec import Programme, load_programme
+from zonekit.validate import FieldRule, Validated, validate_record, validate_table
 
 _UNIT_SUFFIX = re.compile(r"（[^）]*）$")
 
@@ -114,7 +125,7 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     today = as_of or _dt.date.today()
     report = CheckReport(prog.id, prog.title(), root, prog.sha256, today)
     f = report.findings
-    from .answers import read_sheet
+    from zonekit.answers import read_sheet
 
     # the answers to the programme's questions: the sheet 申报信息 of 材料清单.xlsx, else (a packet made
     # before it existed) packet.toml's [applicant], [claims] and [attestations]
@@ -126,9 +137,9 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
-    from .background import Pending
-    from .locate import locate_form
-    from .materials import check_materials, scan_materials
+    from zonekit.background import Pending
+    from zonekit.locate import locate_form
+    from zonekit.materials import check_materials, scan_materials
 
     located: dict[str, Located] = {}
     for form in forms:  # which file is which form: by content, whatever the files are called
@@ -196,7 +207,7 @@ def _tool_values(prog: Programme, packet: Packet, section: str) -> dict[str, Any
 
 def _from_forms(prog: Programme, packet: Packet, facts: Facts) -> set[str]:
     """Fill the applicant answers a form carries (spec `from`) from the form; the keys so filled."""
-    from .answers import questions
+    from zonekit.answers import questions
 
     applicant = packet.data.setdefault("applicant", {})
     carried = set()
@@ -227,7 +238,7 @@ def _answer_name(answers: Answers, q: Question) -> str:
 
 def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: Answers, carried: set[str],
                      forms_read: set[str]) -> list[Finding]:
-    from .answers import questions
+    from zonekit.answers import questions
 
     out: list[Finding] = []
     meta = packet.section("packet")
@@ -321,8 +332,8 @@ def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.da
     if not path.is_file():
         return None, [] if optional else [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
                                                   source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")]
-    from .forms_read import read_record, read_table
-    from .xlsx_read import ReadProblem, open_workbook
+    from zonekit.forms_read import read_record, read_table
+    from zonekit.xlsx_read import ReadProblem, open_workbook
 
     try:
         wb = where.workbook or open_workbook(path)

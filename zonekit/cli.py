@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from .errors import ZonekitError
+from zonekit import __version__
+from zonekit.errors import ZonekitError
 
 app = typer.Typer(
     name="zonekit",
@@ -53,7 +53,7 @@ def _root(
 
 
 def _root_dir(templates: str | None) -> Path:
-    from .spec import templates_root
+    from zonekit.spec import templates_root
 
     return templates_root(templates)
 
@@ -73,8 +73,8 @@ def programs_list(
     """列出申报项目（id、名称、发文单位、截止日期）。"""
     if ctx.invoked_subcommand:
         return
-    from . import render
-    from .spec import list_programmes, load_programme
+    from zonekit import render
+    from zonekit.spec import list_programmes, load_programme
 
     root = _root_dir(templates)
     progs = [load_programme(p, root) for p in list_programmes(root)]
@@ -89,8 +89,8 @@ def programs_show(
     lang: LangOpt = "zh",
 ) -> None:
     """显示一个项目的申报条件、材料清单、名额和截止日期。"""
-    from . import render
-    from .spec import load_programme
+    from zonekit import render
+    from zonekit.spec import load_programme
 
     render.programme_detail(load_programme(programme, _root_dir(templates)), fmt=fmt, lang=lang)
 
@@ -108,10 +108,10 @@ def init(
     templates: TemplatesOpt = None,
 ) -> None:
     """创建材料包：在终端逐项询问申报信息，写入材料清单（申报信息表）、按材料编号的目录、官方表格（xlsx）和 Word 模板。"""
-    from . import render
-    from .ask import from_data, interview
-    from .init import init_packet
-    from .spec import load_programme
+    from zonekit import render
+    from zonekit.ask import from_data, interview
+    from zonekit.init import init_packet
+    from zonekit.spec import load_programme
 
     _check_choice("--lang", lang, ("zh", "en"))
     prog = load_programme(programme, _root_dir(templates))
@@ -132,8 +132,8 @@ def check(
     """检查材料包：表单格式、表间一致性、申报条件、材料齐全、截止日期。退出码 0=无错误 1=有错误 2=无法读取。"""
     _check_choice("--format", fmt, ("text", "json"))
     _check_choice("--lang", lang, ("zh", "en"))
-    from . import render
-    from .check import check_packet
+    from zonekit import render
+    from zonekit.check import check_packet
 
     gc.disable()  # this process ends after one check: see check_packet on why collecting would be wasted work
     report = check_packet(directory, templates=_root_dir(templates), as_of=_parse_date(as_of))
@@ -159,8 +159,8 @@ def schema(
     """输出由项目规范生成的表单 JSON Schema（draft 2020-12）。"""
     import json
 
-    from .schemas_gen import form_schemas
-    from .spec import load_programme
+    from zonekit.schemas_gen import form_schemas
+    from zonekit.spec import load_programme
 
     schemas = form_schemas(load_programme(programme, _root_dir(templates)))
     if form:
@@ -181,8 +181,8 @@ def bundle(
     templates: TemplatesOpt = None,
 ) -> None:
     """生成申报材料：封面、目录、各项材料（表单、PDF、图片、Word），输出 PDF、Word 和 manifest.json。"""
-    from . import render
-    from .bundle import build_bundle, bundle_date
+    from zonekit import render
+    from zonekit.bundle import build_bundle, bundle_date
 
     _parse_date(when)
     target = out or directory.resolve().parent / f"{directory.resolve().name}-申报材料"
@@ -198,8 +198,8 @@ def verify(
     packet: Annotated[Path | None, typer.Option("--packet", help="材料包目录（默认用 manifest 中记录的路径）")] = None,
 ) -> None:
     """核对打包后文件是否被改动：重新计算 manifest.json 中每个输入和输出文件的 SHA-256。退出码 0=一致 1=有改动。"""
-    from . import render
-    from .bundle import verify as verify_bundle
+    from zonekit import render
+    from zonekit.bundle import verify as verify_bundle
 
     result = verify_bundle(out, packet)
     render.verify_result(result)
@@ -221,17 +221,17 @@ def collect(
         raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx")
     if out is not None and out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}")
-    from . import render
+    from zonekit import render
 
     day = _parse_date(as_of)
     with render.progress() as tick:
         options = {"templates": _root_dir(templates), "jobs": jobs, "as_of": day, "progress": tick}
         if out is not None:  # the workbook is written while the packets are checked
-            from .collect_xlsx import collect_workbook
+            from zonekit.collect_xlsx import collect_workbook
 
             result = collect_workbook(out, paths, **options)
         else:
-            from .collect import collect as collect_packets
+            from zonekit.collect import collect as collect_packets
 
             result = collect_packets(paths, **options)
     render.collect_result(result, fmt, workbook=out)
@@ -246,7 +246,7 @@ def serve(
     templates: TemplatesOpt = None,
 ) -> None:
     """在本机网页上使用 zonekit（准备、检查、打包、汇总）：打印带令牌的链接并打开浏览器，Ctrl-C 停止。"""
-    from .serve import run
+    from zonekit.serve import run
 
     run(host=host, port=port, open_browser=not no_browser, templates=_root_dir(templates) if templates else None,
         echo=lambda text, file=None: typer.echo(text, err=file is not None))

@@ -27,8 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .collect import SEVERITY_ZH, CollectResult, ProgressMatrix, Reporting, Tick, Where
-from .fsutil import atomic_write
+from zonekit.collect import SEVERITY_ZH, CollectResult, ProgressMatrix, Reporting, Tick, Where
+from zonekit.fsutil import atomic_write
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _WIDE = re.compile(r"[\u1100-\uffff]")
@@ -73,7 +73,7 @@ def write_workbook(result: CollectResult, path: Path, progress: Tick | None = No
 
 def collect_workbook(path: Path, paths: list[Path], **options: Any) -> CollectResult:
     """`collect(paths, **options)` writing the workbook to `path` as it goes (atomically); returns the result."""
-    from .collect import collect
+    from zonekit.collect import collect
 
     done: list[CollectResult] = []
 
@@ -322,7 +322,7 @@ def _ranking(result: CollectResult) -> list[list[Any]]:
 def _matrix(m: ProgressMatrix) -> tuple[list[str], list[list[Any]]]:
     """One row per indicator; two columns per unit: its latest value (a number when it is the report
     year's, else "值（年份）", "未填写" when the unit is responsible but gave none) and completion."""
-    from .progress import fmt
+    from zonekit.progress import fmt
 
     years = {u: next((r.cells[u].report_year for r in m.rows if u in r.cells), None) for u in m.units}
     header = ["序号", "编号", "指标", "单位", "目标"]

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import (
+from zonekit.document import (
     Attachment,
     Block,
     Bundle,
@@ -782,7 +782,7 @@ def prepare() -> None:
     import and the styles take a tenth of a second): called while LibreOffice converts."""
     global _prepared
     if _prepared is None:
-        from .background import Pending
+        from zonekit.background import Pending
 
         _prepared = Pending(_blank_document)
 
@@ -985,7 +985,7 @@ def _zip_timestamp(date: dt.datetime | None) -> tuple[int, int, int, int, int, i
 
 def _atomic_write(out: Path, data: bytes) -> None:
     """Temporary file next to `out`, then `os.replace` (via fsutil.atomic_write)."""
-    from .fsutil import atomic_write
+    from zonekit.fsutil import atomic_write
 
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)

@@ -14,11 +14,11 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import formats
-from .forms_read import norm_label
+from zonekit import formats
+from zonekit.forms_read import norm_label
 
 if TYPE_CHECKING:
-    from .validate import FieldRule, Issue
+    from zonekit.validate import FieldRule, Issue
 
 SLOW = object()  # a fast path's answer for "look at this cell closely"
 _YES_NO = {"是": True, "否": False}
@@ -100,7 +100,7 @@ class NumberField(FieldType):
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from .validate import Issue
+        from zonekit.validate import Issue
 
         if not isinstance(value, int | float) or isinstance(value, bool):
             return None  # a parse issue was already reported
@@ -151,7 +151,7 @@ class DateField(FieldType):
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from .validate import Issue
+        from zonekit.validate import Issue
 
         if not isinstance(value, _dt.date):
             return None
@@ -205,7 +205,7 @@ class ChoiceField(FieldType):
         return {"enum": list(spec["values"])}
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from .validate import Issue, short
+        from zonekit.validate import Issue, short
 
         if norm_label(value) in rule.choices:
             return None

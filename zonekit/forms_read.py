@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import ERROR, WARNING, Finding
-from .xlsx_form_names import AUX_SHEET, defined_name
-from .xlsx_read import Workbook, col_letter, split_ref
+from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.xlsx_form_names import AUX_SHEET, defined_name
+from zonekit.xlsx_read import Workbook, col_letter, split_ref
 
 
 def norm_label(text: Any) -> str:

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import UnsafePath
+from zonekit.errors import UnsafePath
 
 
 def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> bool:

@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .document import Block, Para, SealBlock, Spacer
-from .errors import InvalidOption, TargetExists
-from .fsutil import atomic_write, write_text
-from .packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
-from .rowfilter import for_unit
-from .spec import Contact, Definition, Programme, Submission
+from zonekit.document import Block, Para, SealBlock, Spacer
+from zonekit.errors import InvalidOption, TargetExists
+from zonekit.fsutil import atomic_write, write_text
+from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
+from zonekit.rowfilter import for_unit
+from zonekit.spec import Contact, Definition, Programme, Submission
 
 
 @dataclass
@@ -159,7 +159,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             result.kept.append(path)
 
     emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat(), applicant), "utf-8"))
-    from .xlsx_forms import write_form
+    from zonekit.xlsx_forms import write_form
 
     for m in prog.materials:
         folder = target / m["folder"]
@@ -184,8 +184,8 @@ def _write_checklist(prog: Programme, path: Path, required: dict[str, str], toda
     """材料清单.xlsx: the checklist, and the sheet 申报信息 with the answers."""
     from openpyxl import load_workbook
 
-    from .answers import write_sheet
-    from .xlsx_forms import write_checklist
+    from zonekit.answers import write_sheet
+    from zonekit.xlsx_forms import write_checklist
 
     write_checklist(prog, path, required, today)
     wb = load_workbook(path)
@@ -209,7 +209,7 @@ def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:
 
 
 def _write_doc(doc: dict[str, Any], path: Path) -> None:
-    from .docxout import write_docx
+    from zonekit.docxout import write_docx
 
     write_docx(document_blocks(doc), path, title=doc["title"])
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .findings import ERROR, WARNING, Finding
-from .forms_read import looks_like
-from .packet import CHECKLIST
-from .xlsx_read import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
+from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.forms_read import looks_like
+from zonekit.packet import CHECKLIST
+from zonekit.xlsx_read import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
 
 MAX_LOOKED_AT = 40  # workbooks opened in the whole packet when a form is in none of its own folder's
 MAX_LISTED = 20_000  # directory entries walked in that search

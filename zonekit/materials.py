@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .findings import ERROR, INFO, WARNING, Finding
-from .packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT
+from zonekit.findings import ERROR, INFO, WARNING, Finding
+from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TEMPLATE_MARK = "【填写说明，完成后删除】".encode()
@@ -236,7 +236,7 @@ def _ooxml(path: Path, head: bytes) -> tuple[str, str] | None:
         return "已加密或是旧版格式，请取消密码并另存为新版格式（.docx/.xlsx）", "is encrypted or a legacy format"
     if not head.startswith(b"PK") or not zipfile.is_zipfile(path):
         return "已损坏或不是 Office 文件（可能是改了扩展名）", "is corrupt or not an Office file"
-    from .xlsx_read import xml_with_entities
+    from zonekit.xlsx_read import xml_with_entities
 
     try:
         with zipfile.ZipFile(path) as z:

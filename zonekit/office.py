@@ -208,7 +208,7 @@ class _Office:
     def stage(self, files: list[Path]) -> dict[Path, Path]:
         """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
         themselves (the bundle numbers every page); the originals stay untouched."""
-        from .office_copy import copy_without_page_numbers
+        from zonekit.office_copy import copy_without_page_numbers
 
         staged = {}
         for i, f in enumerate(files, start=1):
@@ -277,7 +277,7 @@ _STALE_LOCK = 15 * 60  # seconds after which a lock left by a killed run is take
 
 
 def _profile_dir() -> Path | None:
-    from .fsutil import user_cache
+    from zonekit.fsutil import user_cache
 
     chosen = os.environ.get(PROFILE_ENV)
     if chosen == "0":

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import PacketError
-from .spec import Programme
+from zonekit import __version__
+from zonekit.errors import PacketError
+from zonekit.spec import Programme
 
 PACKET_FILE = "packet.toml"
 CHECKLIST = "材料清单.xlsx"  # the checklist workbook; its sheet 申报信息 holds the answers (zonekit.answers)

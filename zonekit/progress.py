@@ -36,9 +36,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
-from .findings import ERROR, WARNING, Finding
-from .rowfilter import own_rows
+from zonekit.errors import SpecError
+from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.rowfilter import own_rows
 
 STATUS_TEXT = {
     "met": "已达到目标",
@@ -396,7 +396,7 @@ def summary(results: list[IndicatorProgress]) -> str:
 
 def report_blocks(form: dict[str, Any], results: list[IndicatorProgress], chart: Path | None) -> list[Any]:
     """The progress report: summary, chart, one table per group of responsible units."""
-    from .document import Cell, Image, Para, Spacer, Table
+    from zonekit.document import Cell, Image, Para, Spacer, Table
 
     year = results[0].report_year
     blocks: list[Any] = [Para(f"目标量化指标进展情况（{year}年度）", "title"), Spacer(4), Para(summary(results), "body")]
@@ -480,8 +480,8 @@ def draw_chart(results: list[IndicatorProgress], path: Path, font_path: str | No
 
 def report_section(form: dict[str, Any], results: list[IndicatorProgress], tmp: Path, font: str | None = None) -> Any:
     """The bundle part for one indicator sheet: a Section with the chart drawn into `tmp`."""
-    from .document import Section
-    from .fonts import find_cjk_font
+    from zonekit.document import Section
+    from zonekit.fonts import find_cjk_font
 
     choice = find_cjk_font(font)
     chart = draw_chart(results, tmp / f"{form['id']}-progress.png", choice.path, choice.subfont_index) if results else None

@@ -56,7 +56,7 @@ def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
 
 
 def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
-    from .answers import form_label, questions
+    from zonekit.answers import form_label, questions
 
     if fmt == "json":
         asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
@@ -70,7 +70,7 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
                f"{(' ' + doc['date']) if doc.get('date') else ''}  来源：{doc['seed']}")
     if doc.get("note"):
         _out.print(f"[yellow]{doc['note']}[/yellow]")
-    from .init import contact_lines, definition_line, requirement_text, submission_text
+    from zonekit.init import contact_lines, definition_line, requirement_text, submission_text
 
     if prog.submission:
         _out.print(escape(f"报送：{submission_text(prog.submission)}"))
@@ -128,7 +128,7 @@ def _label(form: dict[str, Any], key: str) -> str:
 
 def _progress_rows(form: dict[str, Any]) -> None:
     """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group of responsible units."""
-    from .progress import IndicatorProgress, fmt, target_text
+    from zonekit.progress import IndicatorProgress, fmt, target_text
 
     cfg = form["progress"]
     years = sorted(int(y) for y in cfg["years"])

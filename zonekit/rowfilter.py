@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .findings import ERROR, Finding
-from .forms_read import Row, norm_label
+from zonekit.findings import ERROR, Finding
+from zonekit.forms_read import Row, norm_label
 
 _SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 

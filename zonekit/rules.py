@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .forms_read import norm_label
+from zonekit.forms_read import norm_label
 
 MISSING = object()
 
@@ -122,7 +122,7 @@ class Facts:
 
 def _years(args: list[Any]) -> Any:
     """Length in years between two dates (TOML dates, date cells or text a person typed)."""
-    from .formats import parse_date
+    from zonekit.formats import parse_date
 
     days = []
     for a in args[:2]:

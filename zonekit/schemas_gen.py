@@ -13,7 +13,7 @@ from typing import Any
 
 
 def field_schema(f: dict[str, Any]) -> dict[str, Any]:
-    from .fields import of
+    from zonekit.fields import of
 
     s: dict[str, Any] = {"title": f["label"]}
     if f.get("help"):
@@ -56,7 +56,7 @@ def validator(schema: dict[str, Any], today: _dt.date) -> Any:
     """A jsonschema validator for `schema` with zonekit's formats and keywords."""
     import jsonschema
 
-    from . import formats
+    from zonekit import formats
 
     checker = jsonschema.FormatChecker()
     for name, fn in (("uscc", formats.check_uscc), ("phone", formats.check_phone), ("zk-email", formats.check_email)):
@@ -104,7 +104,7 @@ def instance_of(data: Any, today: _dt.date) -> Any:
 
     A value that cannot be parsed stays as the text the person typed, so the schema rejects it too.
     """
-    from .validate import FieldRule
+    from zonekit.validate import FieldRule
 
     def parsed(spec: dict[str, Any], raw: Any) -> Any:
         rule = FieldRule(spec, today)
@@ -114,7 +114,7 @@ def instance_of(data: Any, today: _dt.date) -> Any:
         if isinstance(value, _dt.date):
             return value.isoformat()
         if rule.kind == "choice" and value is not None:
-            from .forms_read import norm_label
+            from zonekit.forms_read import norm_label
 
             return rule.choices.get(norm_label(value), value)
         return value

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, UnknownProgramme
+from zonekit.errors import SpecError, UnknownProgramme
 
 SPEC_FILE = "programme.toml"
 SPEC_VERSION = 1
@@ -224,8 +224,8 @@ def meta_schema() -> dict[str, Any]:
 def _validate_once(data: dict[str, Any], path: Path, sha: str) -> None:
     """`_validate`, skipped for a spec already found valid: the same files, the same meta-schema and the same
     zonekit (a marker in the user cache). Importing jsonschema and validating is most of a spec's load time."""
-    from . import __version__
-    from .fsutil import user_cache
+    from zonekit import __version__
+    from zonekit.fsutil import user_cache
 
     schema = (_HERE / "schemas" / "programme.schema.json").read_bytes()
     key = hashlib.sha256(b"\0".join([sha.encode(), schema, __version__.encode()])).hexdigest()

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields, formats
-from .findings import ERROR, INFO, WARNING, Finding
-from .forms_read import FormData, norm_label, norm_labels
-from .rules import decimals, equal_as_written
-from .xlsx_form_names import AUX_SHEET
-from .xlsx_read import col_letter
+from zonekit import fields, formats
+from zonekit.findings import ERROR, INFO, WARNING, Finding
+from zonekit.forms_read import FormData, norm_label, norm_labels
+from zonekit.rules import decimals, equal_as_written
+from zonekit.xlsx_form_names import AUX_SHEET
+from zonekit.xlsx_read import col_letter
 
 MAX_PER_COLUMN = 10  # findings of one code in one column before they are summarised
 
@@ -282,7 +282,7 @@ def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, 
             eff[k] = row.get("cells", {}).get(v[4:])
     test = spec.get("required_when")
     if test:
-        from .rules import compare
+        from zonekit.rules import compare
 
         left = test["left"]
         value = out.columns.get(left[4:], [None] * (index + 1))[index] if left.startswith("row.") else None

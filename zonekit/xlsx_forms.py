@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .xlsx_form_names import AUX_NOTE, AUX_SHEET, defined_name
+from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET, defined_name
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -461,7 +461,7 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date
     ws["A1"] = f"{prog.title()} — 申报材料清单"
     ws["A1"].font = Font(name="黑体", size=14)
     ws["A1"].alignment = _CENTER
-    from .init import contact_lines, submission_text
+    from zonekit.init import contact_lines, submission_text
 
     sub = prog.submission
     ws.merge_cells("A2:G2")

@@ -43,16 +43,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import SpecError, ZonekitError
-from ..packet import read_packet
-from ..spec import Programme, load_programme
-from .conflicts import Conflict, Where, find_conflicts
-from .inputs import _expand, _Input, extract_zip
-from .packets import PacketRow, TableRows, _applicant, _run, examine
-from .plan import ALL, ALL_VALUE, Column, Plan, make_plan, scope_ref
-from .progress_matrix import MatrixCell, MatrixRow, ProgressMatrix, Reporting, progress_matrices, reporting
-from .quotas import BandRow, QuotaRow, RankRow, band_counts, quotas_and_ranking
-from .verification import VerificationSheet, verification_sheets
+from zonekit.collect.conflicts import Conflict, Where, find_conflicts
+from zonekit.collect.inputs import _expand, _Input, extract_zip
+from zonekit.collect.packets import PacketRow, TableRows, _applicant, _run, examine
+from zonekit.collect.plan import ALL, ALL_VALUE, Column, Plan, make_plan, scope_ref
+from zonekit.collect.progress_matrix import (
+    MatrixCell,
+    MatrixRow,
+    ProgressMatrix,
+    Reporting,
+    progress_matrices,
+    reporting,
+)
+from zonekit.collect.quotas import BandRow, QuotaRow, RankRow, band_counts, quotas_and_ranking
+from zonekit.collect.verification import VerificationSheet, verification_sheets
+from zonekit.errors import SpecError, ZonekitError
+from zonekit.packet import read_packet
+from zonekit.spec import Programme, load_programme
 
 __all__ = [
     "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "Sink", "BandRow", "CollectResult", "Column", "Conflict", "MatrixCell",

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..packet import PACKET_FILE
-from ..spec import Programme
-from .packets import PacketRow, TableRows, _key, _text
-from .plan import _CONTACT, _bare, _identity_refs, _links, _record_forms
+from zonekit.collect.packets import PacketRow, TableRows, _key, _text
+from zonekit.collect.plan import _CONTACT, _bare, _identity_refs, _links, _record_forms
+from zonekit.packet import PACKET_FILE
+from zonekit.spec import Programme
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..packet import PACKET_FILE
+from zonekit.packet import PACKET_FILE
 
 
 def _env_int(name: str, default: int) -> int:

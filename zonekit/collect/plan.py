@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SpecError
-from ..spec import Programme
+from zonekit.errors import SpecError
+from zonekit.spec import Programme
 
 _NUMERIC = ("number", "integer", "percent")
 _CONTACT = ("phone", "email")

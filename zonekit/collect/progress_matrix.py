@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import Programme
-from .packets import PacketRow, _key, _text
-from .quotas import _score
+from zonekit.collect.packets import PacketRow, _key, _text
+from zonekit.collect.quotas import _score
+from zonekit.spec import Programme
 
 
 @dataclass
@@ -94,7 +94,7 @@ def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[Pro
     """For every indicator sheet with `progress`: each indicator (spec order) × each reporting unit (the
     packet's unit, in the order of the applicant field's values), with that unit's latest packet
     (highest report year, then the later one given) — its latest value and completion."""
-    from ..rowfilter import is_responsible
+    from zonekit.rowfilter import is_responsible
 
     out: list[ProgressMatrix] = []
     for prog in progs:
@@ -130,7 +130,7 @@ def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[Pro
 
 def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, MatrixCell]) -> MatrixRow:
     """An indicator as the spec states it (number, name, unit, target in progress's words) with the units' cells."""
-    from ..progress import IndicatorProgress, target_text
+    from zonekit.progress import IndicatorProgress, target_text
 
     cfg, given = form["progress"], spec.get("cells", {})
 
@@ -157,7 +157,7 @@ def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None
     of the collected packets (readable or not: they did send something). A name that is not one of the
     applicant field's allowed values cannot send a packet under that name ("试点市政府": whichever city
     is approved) and is listed apart."""
-    from ..rowfilter import unit_list
+    from zonekit.rowfilter import unit_list
 
     primary = progs[0]
     forms = [f for f in primary.forms if f.get("filter_by") and f.get("rows")]

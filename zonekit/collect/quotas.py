@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import Programme
-from .packets import PacketRow, _key, _text
-from .plan import (
+from zonekit.collect.packets import PacketRow, _key, _text
+from zonekit.collect.plan import (
     ALL_VALUE,
     Column,
     _band_items,
@@ -26,6 +25,7 @@ from .plan import (
     _ref_label,
     scope_ref,
 )
+from zonekit.spec import Programme
 
 
 @dataclass
@@ -179,7 +179,7 @@ def _spelled(value: Any) -> str:
 def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
     """A quota's `where` on one packet; a missing value does not hold (the packet is not counted), except a
     [claims] entry left out of packet.toml, which stands for the claim's default (init always writes it)."""
-    from ..rules import MISSING, compare
+    from zonekit.rules import MISSING, compare
 
     value = r.value(test["left"])
     head, _, key = test["left"].partition(".")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..spec import Programme
-from .packets import PacketRow
-from .plan import _bare, _identity_refs, _materials_of, _verification_specs
+from zonekit.collect.packets import PacketRow
+from zonekit.collect.plan import _bare, _identity_refs, _materials_of, _verification_specs
+from zonekit.spec import Programme
 
 Lines = Callable[[PacketRow], list[list[Any]]]  # one packet's lines, without 序号 and 核查意见
 

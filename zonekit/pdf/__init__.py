@@ -48,22 +48,22 @@ Importing the package is cheap: `render_pdf` and the rest load reportlab when fi
 
 from typing import TYPE_CHECKING, Any
 
-from .warm import warm_up
+from zonekit.pdf.warm import warm_up
 
 if TYPE_CHECKING:
-    from .assemble import ENGINE_ENV, render_pdf
-    from .report import PartPages, PdfReport
+    from zonekit.pdf.assemble import ENGINE_ENV, render_pdf
+    from zonekit.pdf.report import PartPages, PdfReport
 
 __all__ = ["ENGINE_ENV", "PartPages", "PdfReport", "render_pdf", "warm_up"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("ENGINE_ENV", "render_pdf"):
-        from . import assemble
+        from zonekit.pdf import assemble
 
         return getattr(assemble, name)
     if name in ("PartPages", "PdfReport"):
-        from . import report
+        from zonekit.pdf import report
 
         return getattr(report, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,16 +25,15 @@ from reportlab import platypus as rl
 
 from zonekit.document import Attachment, Bundle, Placeholder, Section
 from zonekit.fonts import FontChoice
-
-from .coverage import cover_bundle
-from .flowables import _ImagePage, _Mark
-from .geometry import PORTRAIT
-from .images import _prepare_image
-from .layout import _build_doc, _Flow, _next_template, _page_break, _spacer
-from .out_pikepdf import _PikeOutput
-from .out_pypdf import _PypdfOutput
-from .report import PartPages, PdfReport
-from .stamp import _StampKit
+from zonekit.pdf.coverage import cover_bundle
+from zonekit.pdf.flowables import _ImagePage, _Mark
+from zonekit.pdf.geometry import PORTRAIT
+from zonekit.pdf.images import _prepare_image
+from zonekit.pdf.layout import _build_doc, _Flow, _next_template, _page_break, _spacer
+from zonekit.pdf.out_pikepdf import _PikeOutput
+from zonekit.pdf.out_pypdf import _PypdfOutput
+from zonekit.pdf.report import PartPages, PdfReport
+from zonekit.pdf.stamp import _StampKit
 
 NUMBER_COVER = False  # the cover counts as page 1 but carries no printed number
 ENGINE_ENV = "ZONEKIT_PDF_ENGINE"  # "pypdf": never use pikepdf; "pikepdf": require it
@@ -49,7 +48,7 @@ def render_pdf(bundle: Bundle, out: Path, *, font: FontChoice, date: datetime.da
     placeholders with either; should qpdf still fail on something while assembling or saving,
     the bundle is rendered again with pypdf.
     """
-    from .warm import wait
+    from zonekit.pdf.warm import wait
 
     wait()  # for what warm_up was loading (the font, pikepdf)
     engine = _engine()

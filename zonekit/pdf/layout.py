@@ -42,9 +42,8 @@ from zonekit.document import (
     unbreakable_width,
 )
 from zonekit.document import Image as ImageBlock
-
-from .flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
-from .geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
+from zonekit.pdf.flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
+from zonekit.pdf.geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
 
 TOC_DOTS = "…"
 CLAMP_NOTE = "……（内容过长，已截断）"

@@ -38,8 +38,7 @@ def _load(font: str | None) -> None:
     import pypdf  # noqa: F401  (the pypdf engine and the page-number check)
 
     from zonekit.fonts import find_cjk_font
-
-    from . import assemble
+    from zonekit.pdf import assemble
 
     assemble._engine()  # imports pikepdf when it is installed
     find_cjk_font(font)

@@ -55,7 +55,7 @@ def run(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool
     under one private folder, removed on the way out."""
     import uvicorn
 
-    from .app import ServeConfig, create_app
+    from zonekit.serve.app import ServeConfig, create_app
 
     token = secrets.token_urlsafe(24)
     workdir = Path(tempfile.mkdtemp(prefix="zonekit-serve-"))
@@ -85,7 +85,7 @@ def run(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool
 
 def main() -> None:
     """`zonekit-serve`: the double-clickable start (a console window shows the address; closing it stops the server)."""
-    from ..cli import main as cli_main
+    from zonekit.cli import main as cli_main
 
     sys.argv = [sys.argv[0], "serve", *sys.argv[1:]]
     cli_main()

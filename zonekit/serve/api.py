@@ -30,9 +30,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import BundleRefused, UnknownProgramme, ZonekitError
-from .app import ServeConfig
-from .uploads import UploadRefused, request_folder, safe_name, unpack_packet, zip_folder
+from zonekit.errors import BundleRefused, UnknownProgramme, ZonekitError
+from zonekit.serve.app import ServeConfig
+from zonekit.serve.uploads import UploadRefused, request_folder, safe_name, unpack_packet, zip_folder
 
 ZIP = "application/zip"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,7 +75,7 @@ class State:
 
     def warm(self) -> None:
         """Load every spec once (load_programme caches them), so the first check pays no spec parsing."""
-        from ..spec import list_programmes, load_programme, templates_root
+        from zonekit.spec import list_programmes, load_programme, templates_root
 
         root = templates_root(self.config.templates)
         for pid in list_programmes(root):
@@ -89,7 +89,7 @@ class State:
         self.jobs.clear()
 
     def root(self) -> Path:
-        from ..spec import templates_root
+        from zonekit.spec import templates_root
 
         return templates_root(self.config.templates)
 
@@ -139,8 +139,8 @@ async def _save_upload(form: Any, key: str, dest: Path) -> tuple[Path, str]:
 # ------------------------------------------------------------------ programmes
 async def programmes(request: Request) -> JSONResponse:
     """`zonekit programs --format json`."""
-    from ..render import JSON_VERSION
-    from ..spec import list_programmes, load_programme
+    from zonekit.render import JSON_VERSION
+    from zonekit.spec import list_programmes, load_programme
 
     lang = _lang(request)
     root = _state(request).root()
@@ -151,21 +151,21 @@ async def programmes(request: Request) -> JSONResponse:
 
 
 def _programme(request: Request) -> Any:
-    from ..spec import load_programme
+    from zonekit.spec import load_programme
 
     return load_programme(request.path_params["id"], _state(request).root())
 
 
 async def programme(request: Request) -> JSONResponse:
     """`zonekit programs show ID --format json`."""
-    from . import page
+    from zonekit.serve import page
 
     return JSONResponse(page.programme_json(_programme(request)))
 
 
 async def programme_page(request: Request) -> Response:
     """The programme's requirements and the init form, as an HTML fragment for the page."""
-    from . import page
+    from zonekit.serve import page
 
     return page.programme_fragment(request, _programme(request), _lang(request))
 
@@ -185,9 +185,9 @@ async def init(request: Request) -> Response:
     state = _state(request)
 
     def work() -> tuple[bytes, str]:
-        from ..ask import from_data
-        from ..init import init_packet
-        from ..spec import load_programme
+        from zonekit.ask import from_data
+        from zonekit.init import init_packet
+        from zonekit.spec import load_programme
 
         prog = load_programme(body["programme"], state.root())
         pairs = [f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in answers.items()
@@ -213,7 +213,7 @@ async def check(request: Request) -> JSONResponse:
             path, name = await _save_upload(form, "packet", tmp / "upload.zip")
 
             def work() -> dict[str, Any]:
-                from ..check import check_packet
+                from zonekit.check import check_packet
 
                 root = unpack_packet(path, tmp / "packet")
                 return {**check_packet(root, templates=state.root(), as_of=as_of).to_json(lang), "packet": name}
@@ -225,7 +225,7 @@ async def check(request: Request) -> JSONResponse:
 def _bundle_work(state: State, upload: Path, folder: Path, *, draft: bool, when: str | None,
                  tick: Any = None) -> Path:
     """Unpack, bundle, zip the bundle's files; returns the zip (in `folder`). Raises BundleRefused."""
-    from ..bundle import build_bundle, bundle_date
+    from zonekit.bundle import build_bundle, bundle_date
 
     root = unpack_packet(upload, folder / "packet")
     out = folder / "申报材料"
@@ -338,8 +338,8 @@ async def collect(request: Request) -> Response:
                 paths.append(dest)
 
             def work() -> dict[str, Any]:
-                from ..collect import collect as collect_packets
-                from ..collect_xlsx import write_workbook
+                from zonekit.collect import collect as collect_packets
+                from zonekit.collect_xlsx import write_workbook
 
                 result = collect_packets(paths, templates=state.root(), jobs=1, as_of=as_of)
                 for row in result.packets:  # the upload's name, not the server's temporary path

@@ -22,8 +22,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import LOCAL_HOSTS
-from .uploads import MAX_UPLOAD_BYTES
+from zonekit.serve import LOCAL_HOSTS
+from zonekit.serve.uploads import MAX_UPLOAD_BYTES
 
 STATIC = Path(__file__).parent / "static"
 
@@ -127,7 +127,7 @@ async def _error(send: Any, status: int, code: str, message: str) -> None:
 
 def create_app(config: ServeConfig) -> Any:
     """The application for one server start (its token, working folder and worker pools)."""
-    from . import api, page
+    from zonekit.serve import api, page
 
     config.workdir.mkdir(parents=True, exist_ok=True)
     state = api.State(config)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ZonekitError
-from ..packet import PACKET_FILE
+from zonekit.errors import ZonekitError
+from zonekit.packet import PACKET_FILE
 
 
 def _env_mb(name: str, default: int) -> int:
@@ -50,7 +50,7 @@ def safe_name(name: str, fallback: str) -> str:
 
 def unpack_packet(zip_path: Path, dest: Path) -> Path:
     """Unpack an uploaded packet zip into `dest` and return the packet folder (the one with packet.toml)."""
-    from ..collect.inputs import extract_zip
+    from zonekit.collect.inputs import extract_zip
 
     if not zipfile.is_zipfile(zip_path):
         raise UploadRefused("上传的不是 zip 压缩包：请上传材料包文件夹压缩成的 zip，或用“选择文件夹”")
