@@ -195,7 +195,7 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
     from openpyxl.workbook.defined_name import DefinedName
 
     from zonekit.formats import make_uscc
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
     from zonekit.xlsx_form_names import AUX_SHEET
 
     prog = load_programme("sz-building")
@@ -362,7 +362,7 @@ def main() -> None:
     from zonekit.fonts import find_cjk_font
     from zonekit.office import convert_each_to_pdf, convert_to_pdf, find_soffice
     from zonekit.pdf import ENGINE_ENV, render_pdf
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     date = dt.datetime.combine(dt.date.fromisoformat(DATE), dt.time(9, 0))
     font = find_cjk_font()

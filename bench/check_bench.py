@@ -86,7 +86,7 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
     import xlsxwriter
 
     from zonekit.formats import make_uscc
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     prog = load_programme("sz-building")
     form = prog.form("enterprises")
@@ -121,7 +121,7 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
 
 
 def table_schema() -> dict:
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     types = {"seq": "integer", "number": "number", "integer": "integer", "date": "date"}
     fields = []

@@ -242,7 +242,7 @@ def _date(rng: random.Random):
 def build_round(top: Path, packets: int, rows: int) -> None:
     import openpyxl
 
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     form = load_programme("sz-building").form("enterprises")
     app = openpyxl.load_workbook(DEMO / APPLICATION)  # loaded once, saved once per packet
@@ -294,7 +294,7 @@ def planted_found(xlsx: Path) -> str:
 def linear_conflicts(packets: int, rows: int) -> list[tuple[int, float]]:
     """find_conflicts alone on synthetic rows (no files) at 1x and 4x the packets: time should grow 4x, not 16x."""
     from zonekit.collect import PacketRow, TableRows, find_conflicts
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     prog = load_programme("sz-building")
     out = []

@@ -35,7 +35,7 @@ from zonekit.docxout import write_docx
 from zonekit.formats import make_uscc
 from zonekit.init import init_packet
 from zonekit.office import find_soffice
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent
 BUILDING = "福华金融中心"

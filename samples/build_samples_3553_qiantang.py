@@ -27,7 +27,7 @@ from zonekit.document import Para, SealBlock, Spacer
 from zonekit.docxout import write_docx
 from zonekit.formats import make_uscc
 from zonekit.init import init_packet
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from zonekit.document import Block, Para, SealBlock, Spacer
 from zonekit.docxout import write_docx
 from zonekit.init import init_packet
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -41,7 +41,7 @@ def set_answers(root: Path, section: str | None = None, **values: object) -> Non
     from openpyxl import load_workbook
 
     from zonekit.answers import SHEET, questions
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     prog = load_programme(tomllib.loads((root / "packet.toml").read_text("utf-8"))["packet"]["programme"])
     by_key = {q.key: q for q in questions(prog)}
@@ -63,7 +63,7 @@ def copy_answers(src: Path, dst: Path) -> None:
     import tomllib
 
     from zonekit.answers import read_sheet
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     prog = load_programme(tomllib.loads((src / "packet.toml").read_text("utf-8"))["packet"]["programme"])
     got = read_sheet(src / "材料清单.xlsx", prog)

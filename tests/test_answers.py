@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from zonekit.answers import SHEET, questions, read_sheet
 from zonekit.check import check_packet
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF, SAMPLES, run_cli, set_answers, soffice_or_skip
 

@@ -24,7 +24,7 @@ import pytest
 from zonekit import validate, xlsx_read
 from zonekit.check import CheckReport, check_packet
 from zonekit.findings import ERROR, Finding
-from zonekit.spec import list_programmes, load_programme
+from zonekit.spec.programme import list_programmes, load_programme
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"

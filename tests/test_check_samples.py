@@ -9,8 +9,8 @@ import subprocess
 from zonekit.check import check_packet
 from zonekit.findings import CODES
 from zonekit.forms_read import read_record, read_table
-from zonekit.schemas_gen import form_schema, instance_of, validator
-from zonekit.spec import load_programme
+from zonekit.spec.form_schema import form_schema, instance_of, validator
+from zonekit.spec.programme import load_programme
 from zonekit.validate import validate_record, validate_table
 from zonekit.xlsx_read import open_workbook
 

@@ -19,7 +19,7 @@ from zonekit.collect import PacketRow, collect, quotas_and_ranking
 from zonekit.collect_xlsx import write_workbook
 from zonekit.formats import make_uscc
 from zonekit.init import init_packet
-from zonekit.spec import Programme, load_programme
+from zonekit.spec.programme import Programme, load_programme
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli, set_answers
 

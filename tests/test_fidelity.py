@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from zonekit.check import check_packet, eligibility
 from zonekit.findings import ERROR, WARNING
 from zonekit.rules import Facts, equal_as_written
-from zonekit.spec import Programme, load_programme
+from zonekit.spec.programme import Programme, load_programme
 
 from .conftest import AS_OF, SAMPLES, run_cli, set_answers
 

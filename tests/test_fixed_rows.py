@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from zonekit.check import check_packet
 from zonekit.init import init_packet
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF
 

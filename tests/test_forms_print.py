@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from zonekit.init import init_packet
 from zonekit.office import convert_to_pdf
-from zonekit.spec import list_programmes, load_programme
+from zonekit.spec.programme import list_programmes, load_programme
 from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
 from zonekit.xlsx_forms import fit_row_heights, wrapped_lines
 

@@ -16,7 +16,7 @@ from zonekit.bundle import build_bundle, bundle_date
 from zonekit.check import check_packet
 from zonekit.errors import SpecError
 from zonekit.init import init_packet
-from zonekit.spec import load_programme, templates_root
+from zonekit.spec.programme import load_programme, templates_root
 from zonekit.xlsx_forms import write_form
 
 from .conftest import ROOT, SAMPLES, copy_answers, run_cli, set_answers, soffice_or_skip

@@ -10,7 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from zonekit.init import init_packet
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 from .conftest import run_cli, soffice_or_skip
 

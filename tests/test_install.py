@@ -55,7 +55,7 @@ def test_wheel_installs_outside_checkout_with_templates(tmp_path):
                        cwd=elsewhere, env=env)
     assert r.returncode == 0, r.stderr
     assert '"sz-building"' in r.stdout
-    where = subprocess.run([str(py), "-c", "import zonekit.spec as s; print(s.templates_root())"], capture_output=True,
+    where = subprocess.run([str(py), "-c", "import zonekit.spec.programme as s; print(s.templates_root())"], capture_output=True,
                            text=True, cwd=elsewhere, env=env).stdout.strip()
     assert Path(where).is_relative_to(env_dir) and not Path(where).is_relative_to(ROOT)
     r = subprocess.run([str(env_dir / "bin" / "zonekit"), "init", "sz-base", str(elsewhere / "p")], capture_output=True,

@@ -17,7 +17,7 @@ from zonekit.collect import collect
 from zonekit.errors import SpecError
 from zonekit.init import init_packet
 from zonekit.progress import comparator
-from zonekit.spec import load_programme, templates_root
+from zonekit.spec.programme import load_programme, templates_root
 
 from .conftest import AS_OF, SAMPLES, set_answers
 

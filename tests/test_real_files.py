@@ -205,7 +205,7 @@ def test_samples_are_current_with_their_specs() -> None:
     """A committed sample whose packet.toml holds another spec checksum is stale: `make samples` rebuilds it."""
     import tomllib
 
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     for packet in sorted(p.parent for p in SAMPLES.glob("*/packet.toml")):
         meta = tomllib.loads((packet / "packet.toml").read_text("utf-8"))["packet"]

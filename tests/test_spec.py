@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zonekit.errors import SpecError, UnknownProgramme
-from zonekit.spec import list_programmes, load_programme, templates_root
+from zonekit.spec.programme import list_programmes, load_programme, templates_root
 
 from .conftest import ROOT, run_cli
 
@@ -168,7 +168,7 @@ def test_a_spec_found_valid_is_not_validated_again_but_an_edited_one_is(tmp_path
     import sys
 
     env = {**os.environ, "ZONEKIT_CACHE": str(tmp_path / "cache")}
-    code = "import sys; from zonekit.spec import load_programme; load_programme('sz-building'); print('jsonschema' in sys.modules)"
+    code = "import sys; from zonekit.spec.programme import load_programme; load_programme('sz-building'); print('jsonschema' in sys.modules)"
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip() for _ in (1, 2)]
     assert runs == ["True", "False"]  # the second start skips jsonschema: the same files were found valid
     import shutil
@@ -177,6 +177,6 @@ def test_a_spec_found_valid_is_not_validated_again_but_an_edited_one_is(tmp_path
     shutil.copytree(ROOT / "templates", root)
     spec = root / "sz-building" / "programme.toml"
     spec.write_text(spec.read_text("utf-8").replace('type = "choice"', 'type = "pick-one"', 1), "utf-8")
-    bad = subprocess.run([sys.executable, "-c", f"from zonekit.spec import load_programme; load_programme('sz-building', __import__('pathlib').Path(r'{root}'))"],
+    bad = subprocess.run([sys.executable, "-c", f"from zonekit.spec.programme import load_programme; load_programme('sz-building', __import__('pathlib').Path(r'{root}'))"],
                          capture_output=True, text=True, env=env)
     assert bad.returncode != 0 and "pick-one" in bad.stderr

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from zonekit.check import check_packet
 from zonekit.formats import uscc_ok
-from zonekit.spec import load_programme
+from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli
 

@@ -16,7 +16,7 @@ from zonekit.findings import CODES, ERROR, WARNING
 from zonekit.form_render import record_blocks, table_blocks
 from zonekit.formats import make_uscc
 from zonekit.forms_read import CellValue, FormData, Row
-from zonekit.schemas_gen import form_schema, instance_of, validator
+from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table
 
 TODAY = dt.date(2026, 11, 22)

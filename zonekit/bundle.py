@@ -119,7 +119,7 @@ def word_files(root: Path, templates: Path | None) -> list[Path]:
     the check: what may go to LibreOffice before the check ends."""
     from zonekit.materials import check_file
     from zonekit.packet import read_packet
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     try:
         prog = load_programme(read_packet(root).programme_id, templates)
@@ -159,7 +159,7 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
         if len(v.data.rows) > MAX_BUNDLE_ROWS:
             raise BundleRefused(f"{v.data.file} 有 {len(v.data.rows):,} 行数据，超过打包上限 {MAX_BUNDLE_ROWS:,} 行"
                                 f"（约 {len(v.data.rows) // 13:,} 页 A4），未生成申报材料：请核对是否误填或粘贴了多余的行")
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     prog = load_programme(report.programme, templates)
     out.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ from zonekit.rules import (
     show,
     walk,
 )
-from zonekit.spec import Programme, load_programme
+from zonekit.spec.programme import Programme, load_programme
 from zonekit.validate import FieldRule, Validated, validate_record, validate_table
 
 _UNIT_SUFFIX = re.compile(r"（[^）]*）$")

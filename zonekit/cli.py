@@ -53,7 +53,7 @@ def _root(
 
 
 def _root_dir(templates: str | None) -> Path:
-    from zonekit.spec import templates_root
+    from zonekit.spec.programme import templates_root
 
     return templates_root(templates)
 
@@ -74,7 +74,7 @@ def programs_list(
     if ctx.invoked_subcommand:
         return
     from zonekit import render
-    from zonekit.spec import list_programmes, load_programme
+    from zonekit.spec.programme import list_programmes, load_programme
 
     root = _root_dir(templates)
     progs = [load_programme(p, root) for p in list_programmes(root)]
@@ -90,7 +90,7 @@ def programs_show(
 ) -> None:
     """显示一个项目的申报条件、材料清单、名额和截止日期。"""
     from zonekit import render
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     render.programme_detail(load_programme(programme, _root_dir(templates)), fmt=fmt, lang=lang)
 
@@ -111,7 +111,7 @@ def init(
     from zonekit import render
     from zonekit.ask import from_data, interview
     from zonekit.init import init_packet
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     _check_choice("--lang", lang, ("zh", "en"))
     prog = load_programme(programme, _root_dir(templates))
@@ -159,8 +159,8 @@ def schema(
     """输出由项目规范生成的表单 JSON Schema（draft 2020-12）。"""
     import json
 
-    from zonekit.schemas_gen import form_schemas
-    from zonekit.spec import load_programme
+    from zonekit.spec.form_schema import form_schemas
+    from zonekit.spec.programme import load_programme
 
     schemas = form_schemas(load_programme(programme, _root_dir(templates)))
     if form:

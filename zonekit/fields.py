@@ -42,7 +42,7 @@ class FieldType:
     """Text: kept as typed, stripped (numbers typed into a text cell read as they show)."""
 
     def schema(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """This type's part of the field's JSON Schema (zonekit.schemas_gen adds title, help, unit, source)."""
+        """This type's part of the field's JSON Schema (zonekit.spec.form_schema adds title, help, unit, source)."""
         return {"type": "string"}
 
     def limit(self, value: Any, today: _dt.date) -> Any:

@@ -19,7 +19,7 @@ from zonekit.errors import InvalidOption, TargetExists
 from zonekit.fsutil import atomic_write, write_text
 from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
 from zonekit.rowfilter import for_unit
-from zonekit.spec import Contact, Definition, Programme, Submission
+from zonekit.spec.programme import Contact, Definition, Programme, Submission
 
 
 @dataclass

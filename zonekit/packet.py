@@ -16,7 +16,7 @@ from typing import Any
 
 from zonekit import __version__
 from zonekit.errors import PacketError
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 PACKET_FILE = "packet.toml"
 CHECKLIST = "材料清单.xlsx"  # the checklist workbook; its sheet 申报信息 holds the answers (zonekit.answers)

@@ -2,7 +2,7 @@
 
 Each field becomes a `FieldRule`: `parse` turns what a person typed into a typed value (or a
 problem), `problems` checks the typed value (required, range, choices, formats). The same
-rules are exported as JSON Schema by `schemas_gen`; a test proves the two agree. Table columns
+rules are exported as JSON Schema by `zonekit.spec.form_schema`; a test proves the two agree. Table columns
 are validated column by column, so 100,000 rows cost one tight loop per column, not a schema
 call per row.
 """

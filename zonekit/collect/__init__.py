@@ -59,7 +59,7 @@ from zonekit.collect.quotas import BandRow, QuotaRow, RankRow, band_counts, quot
 from zonekit.collect.verification import VerificationSheet, verification_sheets
 from zonekit.errors import SpecError, ZonekitError
 from zonekit.packet import read_packet
-from zonekit.spec import Programme, load_programme
+from zonekit.spec.programme import Programme, load_programme
 
 __all__ = [
     "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "Sink", "BandRow", "CollectResult", "Column", "Conflict", "MatrixCell",

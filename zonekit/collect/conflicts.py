@@ -16,7 +16,7 @@ from typing import Any
 from zonekit.collect.packets import PacketRow, TableRows, _key, _text
 from zonekit.collect.plan import _CONTACT, _bare, _identity_refs, _links, _record_forms
 from zonekit.packet import PACKET_FILE
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 
 @dataclass

@@ -22,7 +22,7 @@ from zonekit.collect.plan import Column, Plan
 from zonekit.errors import ZonekitError
 from zonekit.forms_read import norm_label
 from zonekit.packet import read_packet
-from zonekit.spec import Programme, load_programme
+from zonekit.spec.programme import Programme, load_programme
 
 
 # ------------------------------------------------------------------ what a worker returns

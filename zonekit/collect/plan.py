@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zonekit.errors import SpecError
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 _NUMERIC = ("number", "integer", "percent")
 _CONTACT = ("phone", "email")

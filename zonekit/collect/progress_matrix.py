@@ -12,7 +12,7 @@ from typing import Any
 
 from zonekit.collect.packets import PacketRow, _key, _text
 from zonekit.collect.quotas import _score
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 
 @dataclass

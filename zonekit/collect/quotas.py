@@ -25,7 +25,7 @@ from zonekit.collect.plan import (
     _ref_label,
     scope_ref,
 )
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 
 @dataclass

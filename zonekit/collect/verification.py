@@ -16,7 +16,7 @@ from typing import Any
 
 from zonekit.collect.packets import PacketRow
 from zonekit.collect.plan import _bare, _identity_refs, _materials_of, _verification_specs
-from zonekit.spec import Programme
+from zonekit.spec.programme import Programme
 
 Lines = Callable[[PacketRow], list[list[Any]]]  # one packet's lines, without 序号 and 核查意见
 

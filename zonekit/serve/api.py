@@ -75,7 +75,7 @@ class State:
 
     def warm(self) -> None:
         """Load every spec once (load_programme caches them), so the first check pays no spec parsing."""
-        from zonekit.spec import list_programmes, load_programme, templates_root
+        from zonekit.spec.programme import list_programmes, load_programme, templates_root
 
         root = templates_root(self.config.templates)
         for pid in list_programmes(root):
@@ -89,7 +89,7 @@ class State:
         self.jobs.clear()
 
     def root(self) -> Path:
-        from zonekit.spec import templates_root
+        from zonekit.spec.programme import templates_root
 
         return templates_root(self.config.templates)
 
@@ -140,7 +140,7 @@ async def _save_upload(form: Any, key: str, dest: Path) -> tuple[Path, str]:
 async def programmes(request: Request) -> JSONResponse:
     """`zonekit programs --format json`."""
     from zonekit.render import JSON_VERSION
-    from zonekit.spec import list_programmes, load_programme
+    from zonekit.spec.programme import list_programmes, load_programme
 
     lang = _lang(request)
     root = _state(request).root()
@@ -151,7 +151,7 @@ async def programmes(request: Request) -> JSONResponse:
 
 
 def _programme(request: Request) -> Any:
-    from zonekit.spec import load_programme
+    from zonekit.spec.programme import load_programme
 
     return load_programme(request.path_params["id"], _state(request).root())
 
@@ -187,7 +187,7 @@ async def init(request: Request) -> Response:
     def work() -> tuple[bytes, str]:
         from zonekit.ask import from_data
         from zonekit.init import init_packet
-        from zonekit.spec import load_programme
+        from zonekit.spec.programme import load_programme
 
         prog = load_programme(body["programme"], state.root())
         pairs = [f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in answers.items()

@@ -24,7 +24,8 @@ from zonekit.errors import SpecError, UnknownProgramme
 
 SPEC_FILE = "programme.toml"
 SPEC_VERSION = 1
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent  # zonekit/spec/
+_PACKAGE = _HERE.parent  # zonekit/
 
 
 def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -35,7 +36,7 @@ def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
         if not root.is_dir():
             raise SpecError(f"模板目录不存在：{root}（来自 --templates 或 ZONEKIT_TEMPLATES）")
         return root
-    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
         if candidate.is_dir():
             return candidate
     raise SpecError("找不到 zonekit 的 templates 目录：安装包不完整，请重新安装 zonekit")
