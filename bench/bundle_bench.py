@@ -194,7 +194,7 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
     import openpyxl
     from openpyxl.workbook.defined_name import DefinedName
 
-    from zonekit.formats import make_uscc
+    from zonekit.fields.cellvalues import make_uscc
     from zonekit.spec.programme import load_programme
     from zonekit.xlsx_form_names import AUX_SHEET
 

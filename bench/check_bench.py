@@ -85,7 +85,7 @@ def make_packet(target: Path, n: int) -> dict[str, float]:
     """Copy the demo packet to `target` with an n-row 附件2; returns the figures written to 附件1."""
     import xlsxwriter
 
-    from zonekit.formats import make_uscc
+    from zonekit.fields.cellvalues import make_uscc
     from zonekit.spec.programme import load_programme
 
     prog = load_programme("sz-building")

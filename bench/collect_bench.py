@@ -197,7 +197,7 @@ def _building(i: int) -> str:
 
 
 def _enterprise(i: int, j: int) -> tuple[str, str]:
-    from zonekit.formats import make_uscc
+    from zonekit.fields.cellvalues import make_uscc
 
     name = f"鹏城{6 if (i, j) == (7, 3) else i:03d}号楼第{j + 1}号金融服务有限公司"  # planted: 7/3 = 6/3
     uscc = make_uscc("91440300", f"{0:03d}{10:05d}") if (i, j) == (1, 0) else make_uscc("91440300", f"{i:03d}{j:05d}")

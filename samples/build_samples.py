@@ -32,7 +32,7 @@ from openpyxl import load_workbook
 
 from zonekit.document import Para, SealBlock, Spacer
 from zonekit.docxout import write_docx
-from zonekit.formats import make_uscc
+from zonekit.fields.cellvalues import make_uscc
 from zonekit.init import init_packet
 from zonekit.office import find_soffice
 from zonekit.spec.programme import load_programme

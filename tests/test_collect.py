@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from zonekit import collect as collect_mod
 from zonekit.collect import PacketRow, collect, quotas_and_ranking
 from zonekit.collect_xlsx import write_workbook
-from zonekit.formats import make_uscc
+from zonekit.fields.cellvalues import make_uscc
 from zonekit.init import init_packet
 from zonekit.spec.programme import Programme, load_programme
 

@@ -18,7 +18,7 @@ from tests.conftest import AS_OF, SAMPLES, run_cli
 from zonekit import xlsx_read
 from zonekit.background import Pending
 from zonekit.check import check_packet
-from zonekit.formats import make_uscc
+from zonekit.fields.cellvalues import make_uscc
 from zonekit.forms_read import norm_label, norm_labels
 from zonekit.validate import FieldRule, _fast_column
 from zonekit.xlsx_form_names import AUX_SHEET

@@ -1,4 +1,4 @@
-"""Tests for zonekit.formats: check digits, phone/e-mail checks, number/date/bool parsing."""
+"""Tests for zonekit.fields.cellvalues: check digits, phone/e-mail checks, number/date/bool parsing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from zonekit.formats import (
+from zonekit.fields.cellvalues import (
     CHECKERS,
     Problem,
     check_email,
@@ -776,7 +776,7 @@ def test_imports_only_the_standard_library():
     code = (
         "import sys, zonekit\n"
         "before = set(sys.modules)\n"
-        "import zonekit.formats\n"
+        "import zonekit.fields.cellvalues\n"
         "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
         "print(sorted(new - set(sys.stdlib_module_names) - {'zonekit'}))\n"
     )

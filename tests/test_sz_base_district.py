@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zonekit.check import check_packet
-from zonekit.formats import uscc_ok
+from zonekit.fields.cellvalues import uscc_ok
 from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli

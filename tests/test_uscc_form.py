@@ -12,9 +12,9 @@ import openpyxl
 from tests.conftest import AS_OF, SAMPLES
 from zonekit.check import check_packet
 from zonekit.document import Table
+from zonekit.fields.cellvalues import make_uscc
 from zonekit.findings import CODES, ERROR, WARNING
 from zonekit.form_render import record_blocks, table_blocks
-from zonekit.formats import make_uscc
 from zonekit.forms_read import CellValue, FormData, Row
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table

@@ -43,7 +43,7 @@ import random
 from stdnum import util as stdnum_util
 from stdnum.cn import uscc as stdnum_uscc
 
-from zonekit.formats import (
+from zonekit.fields.cellvalues import (
     USCC_ALPHABET,
     check_uscc,
     make_uscc,

@@ -116,7 +116,7 @@ def parse(q: Question, raw: Any) -> tuple[Any, str | None]:
             return raw.date().isoformat(), None
         if isinstance(raw, _dt.date):
             return raw.isoformat(), None
-        from zonekit.formats import parse_date
+        from zonekit.fields.cellvalues import parse_date
 
         day, _precision, problem = parse_date(raw)
         return (day.isoformat(), None) if day and not problem else (raw, "不是可识别的日期（如 2026-06-30）")

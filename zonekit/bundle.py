@@ -379,7 +379,7 @@ def _form_section(prog: Any, report: CheckReport, m: dict[str, Any]) -> Section:
     title = table_title(form, report.facts)
     submitted = {}
     if v.data.total is not None:  # the figures of the file's own 合计 row, as the user submitted them
-        from zonekit.formats import parse_number
+        from zonekit.fields.cellvalues import parse_number
 
         submitted = {key: number for key, raw in v.data.total.values.items() if (number := parse_number(raw)[0]) is not None}
     return Section(title, table_blocks(form, rows, title, submitted), landscape=landscape, in_toc=False)

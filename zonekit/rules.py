@@ -122,7 +122,7 @@ class Facts:
 
 def _years(args: list[Any]) -> Any:
     """Length in years between two dates (TOML dates, date cells or text a person typed)."""
-    from zonekit.formats import parse_date
+    from zonekit.fields.cellvalues import parse_date
 
     days = []
     for a in args[:2]:

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from zonekit import fields, formats
+from zonekit.fields import cellvalues
+from zonekit.fields import types as field_types
 from zonekit.findings import ERROR, INFO, WARNING, Finding
 from zonekit.forms_read import FormData, norm_label, norm_labels
 from zonekit.rules import decimals, equal_as_written
@@ -58,19 +59,19 @@ class Issue:
 
 @dataclass
 class FieldRule:
-    """A field's rule compiled once per field or column: its registered type (zonekit.fields), the
+    """A field's rule compiled once per field or column: its registered type (zonekit.fields.types), the
     allowed choices, the limits. Reading and checking are the type's; this only dispatches."""
 
     spec: dict[str, Any]
     today: _dt.date
     kind: str = field(init=False)
-    type: fields.FieldType = field(init=False)
+    type: field_types.FieldType = field(init=False)
     choices: dict[str, str] = field(init=False, default_factory=dict)
     limits: dict[str, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kind = self.spec.get("type", "text")
-        self.type = fields.of(self.kind)
+        self.type = field_types.of(self.kind)
         self.choices = {norm_label(v): v for v in self.spec.get("values", [])}
         self.limits = {name: self.type.limit(self.spec.get(name), self.today) for name in ("min", "max")}  # once, not per cell
 
@@ -92,11 +93,11 @@ class FieldRule:
             return None
         return self.type.problems(self, value)
 
-    def read_issue(self, p: formats.Problem) -> Issue:
-        """What a value that cannot be read is: the problem formats found, said of this field."""
+    def read_issue(self, p: cellvalues.Problem) -> Issue:
+        """What a value that cannot be read is: the problem cellvalues found, said of this field."""
         return Issue(code_for(p.reason), f"“{self.label}”{p.zh}", f"'{self.label}': {p.en}")
 
-    def format_issue(self, p: formats.Problem) -> Issue:
+    def format_issue(self, p: cellvalues.Problem) -> Issue:
         """A value in the wrong format (credit code, phone, e-mail), at its code's default severity."""
         code = code_for(p.reason)
         return Issue(code, f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}", severity_of(code))
@@ -105,7 +106,7 @@ class FieldRule:
         value, issue = self.parse(raw)
         if issue:
             return value, issue
-        if value is not None and isinstance(self.type, fields.ChoiceField):
+        if value is not None and isinstance(self.type, field_types.ChoiceField):
             canonical = self.type.canonical(self, value)
             if canonical is not None:
                 return canonical, None  # an allowed choice: problems() has nothing more to say
@@ -231,7 +232,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Fin
     return out, findings
 
 
-_SLOW = fields.SLOW
+_SLOW = field_types.SLOW
 
 
 def _fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
@@ -306,7 +307,7 @@ def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
             raw = srow.values.get(key)
             if raw in ("", None):
                 continue  # a formula never calculated: the total row check already says so once
-            got, p = formats.parse_number(raw)
+            got, p = cellvalues.parse_number(raw)
             column = next(c for c in data.form["columns"] if c["key"] == key)
             label, precision = column["label"], column.get("precision")
             if p is None and got is not None and not any(equal_as_written(got, w, precision) for w in (want, _with_flagged(data, out, key, members, want))):
@@ -331,7 +332,7 @@ def _with_flagged(data: FormData, out: Validated, key: str, rows: list[Any], wan
         return want
     for r in rows:
         if (r.number, key) in out.flagged:
-            number, p = formats.parse_number(r.values.get(key))
+            number, p = cellvalues.parse_number(r.values.get(key))
             if p is None and number is not None:
                 extra += number
     return want + extra
@@ -389,7 +390,7 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
                               f"the total formula has no cached value; computed {want:g} from the rows", file=data.file,
                               sheet=data.sheet, cell=cell, field=labels[key], hint="用 Excel 或 WPS 打开并保存一次即可")
             continue
-        got, p = formats.parse_number(raw)
+        got, p = cellvalues.parse_number(raw)
         if p or got is None:
             yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{short(raw)}", f"total of '{labels[key]}' is not a number",
                           file=data.file, sheet=data.sheet, cell=cell, field=labels[key])

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def field_schema(f: dict[str, Any]) -> dict[str, Any]:
-    from zonekit.fields import of
+    from zonekit.fields.types import of
 
     s: dict[str, Any] = {"title": f["label"]}
     if f.get("help"):
@@ -56,10 +56,10 @@ def validator(schema: dict[str, Any], today: _dt.date) -> Any:
     """A jsonschema validator for `schema` with zonekit's formats and keywords."""
     import jsonschema
 
-    from zonekit import formats
+    from zonekit.fields import cellvalues
 
     checker = jsonschema.FormatChecker()
-    for name, fn in (("uscc", formats.check_uscc), ("phone", formats.check_phone), ("zk-email", formats.check_email)):
+    for name, fn in (("uscc", cellvalues.check_uscc), ("phone", cellvalues.check_phone), ("zk-email", cellvalues.check_email)):
         checker.checks(name)(lambda value, fn=fn: not isinstance(value, str) or fn(value) is None)
 
     def _limit(text: str) -> _dt.date:

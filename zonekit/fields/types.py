@@ -14,7 +14,7 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from zonekit import formats
+from zonekit.fields import cellvalues
 from zonekit.forms_read import norm_label
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class NumberField(FieldType):
                 return raw, None
             if raw.is_integer():
                 return int(raw), None
-        value, p = formats.parse_number(raw, rule.spec.get("unit"), integer=integer)
+        value, p = cellvalues.parse_number(raw, rule.spec.get("unit"), integer=integer)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
@@ -147,7 +147,7 @@ class DateField(FieldType):
         return value
 
     def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
-        value, _precision, p = formats.parse_date(raw)
+        value, _precision, p = cellvalues.parse_date(raw)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
@@ -189,7 +189,7 @@ class BoolField(FieldType):
         return {"type": "boolean"}
 
     def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
-        value, p = formats.parse_bool(raw)
+        value, p = cellvalues.parse_bool(raw)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
@@ -227,7 +227,7 @@ class ChoiceField(FieldType):
 
 @field_type("phone", "email")
 class FormatField(FieldType):
-    """Text with a format of its own (formats.CHECKERS): the checker says what is wrong."""
+    """Text with a format of its own (cellvalues.CHECKERS): the checker says what is wrong."""
 
     FORMAT = {"uscc": "uscc", "phone": "phone", "email": "zk-email"}  # the JSON Schema format checkers' names
 
@@ -235,7 +235,7 @@ class FormatField(FieldType):
         return {"type": "string", "format": self.FORMAT[spec.get("type", "")]}
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        p = formats.CHECKERS[rule.kind](value)
+        p = cellvalues.CHECKERS[rule.kind](value)
         return rule.format_issue(p) if p else None
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
@@ -251,21 +251,21 @@ class UsccField(FormatField):
     canonical code, with a warning; an invalid one is kept as typed for problems() to explain."""
 
     def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
-        if type(raw) is not str or formats.uscc_ok(raw):
+        if type(raw) is not str or cellvalues.uscc_ok(raw):
             return super().parse(rule, raw)
-        p = formats.check_uscc(raw)
+        p = cellvalues.check_uscc(raw)
         if p and p.reason == "uscc_form":
-            return formats.uscc_canonical(raw), rule.format_issue(p)
+            return cellvalues.uscc_canonical(raw), rule.format_issue(p)
         return raw.strip() or None, None
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        return None if formats.uscc_ok(value) else super().problems(rule, value)
+        return None if cellvalues.uscc_ok(value) else super().problems(rule, value)
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
-        return list(raws) if kind is str and formats.usccs_ok(raws) else None
+        return list(raws) if kind is str and cellvalues.usccs_ok(raws) else None
 
     def cell(self, rule: FieldRule) -> Callable[[Any], Any] | None:
-        return lambda raw: raw if formats.uscc_ok(raw) else SLOW
+        return lambda raw: raw if cellvalues.uscc_ok(raw) else SLOW
 
 
 def _text(raw: Any) -> str:
