@@ -20,7 +20,7 @@ def write_table_header(wb: Any, ws: Any, form: dict[str, Any], building: str) ->
 def write_table_footer(wb: Any, ws: Any, names: list[str], area: float, fiscal: float, staff: int) -> None:
     """The 合计 row under rows 5.. of a 附件2 (formulas with their cached results, as Excel saves them)
     and the helper sheet: each enterprise by name, the first five marked as licensed."""
-    from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
+    from zonekit.xlsx.names import AUX_NOTE, AUX_SHEET
 
     n = len(names)
     t, last = 4 + n, 4 + n  # 0-based index of the 合计 row; data are Excel rows 5..last

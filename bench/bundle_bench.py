@@ -196,7 +196,7 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
 
     from zonekit.fields.cellvalues import make_uscc
     from zonekit.spec.programme import load_programme
-    from zonekit.xlsx_form_names import AUX_SHEET
+    from zonekit.xlsx.names import AUX_SHEET
 
     prog = load_programme("sz-building")
     form = prog.form("enterprises")

@@ -268,7 +268,7 @@ def num(value: float) -> str:
 
 def fit_rows(paths: list[Path]) -> None:
     """Row heights for the wrapped text just filled in (LibreOffice prints rows at the height they were written with)."""
-    from zonekit.xlsx_forms import fit_row_heights
+    from zonekit.xlsx.form_writer import fit_row_heights
 
     for path in paths:
         wb = load_workbook(path)

@@ -21,10 +21,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zonekit import validate, xlsx_read
+from zonekit import validate
 from zonekit.check import CheckReport, check_packet
 from zonekit.findings import ERROR, Finding
 from zonekit.spec.programme import list_programmes, load_programme
+from zonekit.xlsx import reader as xlsx_read
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"

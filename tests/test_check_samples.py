@@ -8,11 +8,11 @@ import subprocess
 
 from zonekit.check import check_packet
 from zonekit.findings import CODES
-from zonekit.forms_read import read_record, read_table
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.spec.programme import load_programme
 from zonekit.validate import validate_record, validate_table
-from zonekit.xlsx_read import open_workbook
+from zonekit.xlsx.form_reader import read_record, read_table
+from zonekit.xlsx.reader import open_workbook
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli, soffice_or_skip
 

@@ -15,14 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import AS_OF, SAMPLES, run_cli
-from zonekit import xlsx_read
 from zonekit.background import Pending
 from zonekit.check import check_packet
 from zonekit.fields.cellvalues import make_uscc
-from zonekit.forms_read import norm_label, norm_labels
 from zonekit.validate import FieldRule, _fast_column
-from zonekit.xlsx_form_names import AUX_SHEET
-from zonekit.xlsx_read import open_workbook
+from zonekit.xlsx import reader as xlsx_read
+from zonekit.xlsx.form_reader import norm_label, norm_labels
+from zonekit.xlsx.names import AUX_SHEET
+from zonekit.xlsx.reader import open_workbook
 
 TODAY = dt.date(2026, 11, 22)
 ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from zonekit.init import init_packet
 from zonekit.office import convert_to_pdf
 from zonekit.spec.programme import list_programmes, load_programme
-from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET
-from zonekit.xlsx_forms import fit_row_heights, wrapped_lines
+from zonekit.xlsx.form_writer import fit_row_heights, wrapped_lines
+from zonekit.xlsx.names import AUX_NOTE, AUX_SHEET
 
 from .conftest import SAMPLES, soffice_or_skip
 
@@ -137,7 +137,7 @@ def test_every_programme_form_is_covered(printed):
 def test_page_counts_and_a4_in_the_forms_orientation(printed):
     got = {key: len(PdfReader(pdf).pages) for key, (_, pdf, _) in printed.items()}
     wrong = {key: (n, PAGES.get(key)) for key, n in got.items() if n != PAGES.get(key)}
-    # more pages than expected: often a sheet zonekit adds that prints (keep it out with xlsx_forms.never_print)
+    # more pages than expected: often a sheet zonekit adds that prints (keep it out with form_writer.never_print)
     assert not wrong, {f"{p}/{f}": {"pages": n, "expected": e, "sheets": load_workbook(printed[(p, f)][0]).sheetnames}
                        for (p, f), (n, e) in wrong.items()}
     for key, (_, pdf, form) in printed.items():

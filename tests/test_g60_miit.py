@@ -17,7 +17,7 @@ from zonekit.check import check_packet
 from zonekit.errors import SpecError
 from zonekit.init import init_packet
 from zonekit.spec.programme import load_programme, templates_root
-from zonekit.xlsx_forms import write_form
+from zonekit.xlsx.form_writer import write_form
 
 from .conftest import ROOT, SAMPLES, copy_answers, run_cli, set_answers, soffice_or_skip
 

@@ -15,9 +15,9 @@ from zonekit.document import Table
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.findings import CODES, ERROR, WARNING
 from zonekit.form_render import record_blocks, table_blocks
-from zonekit.forms_read import CellValue, FormData, Row
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table
+from zonekit.xlsx.form_reader import CellValue, FormData, Row
 
 TODAY = dt.date(2026, 11, 22)
 CODE = "91440300MA5G001QX2"

@@ -185,7 +185,7 @@ def write_sheet(wb: Any, prog: Any, answers: dict[str, Any]) -> None:
             dv.add(f"B{r}")
             ws.add_data_validation(dv)
     ws.column_dimensions["E"].hidden = True  # the keys zonekit reads rows by; the labels may be edited
-    from zonekit.xlsx_forms import never_print
+    from zonekit.xlsx.form_writer import never_print
 
     never_print(ws)  # zonekit's own sheet: not part of what is printed and submitted
     ws.freeze_panes = "B4"
@@ -220,7 +220,7 @@ def read_sheet(path: Path, prog: Any) -> Answers:
     out = Answers()
     if not path.is_file() or path.is_symlink():
         return out
-    from zonekit.xlsx_read import ReadProblem, open_workbook
+    from zonekit.xlsx.reader import ReadProblem, open_workbook
 
     try:  # a damaged checklist is the materials check's to report; here it simply holds no answers
         wb = open_workbook(path)

@@ -20,10 +20,8 @@ from zonekit.answers import Answers, Question
 from zonekit.errors import UnsafePath
 from zonekit.findings import ERROR, INFO, WARNING, Finding, sort_key
 from zonekit.fsutil import inside
-from zonekit.locate import Located
 from zonekit.packet import CHECKLIST, Packet, read_packet
 from zonekit.progress import check_progress
-from zonekit.rowfilter import for_checking, responsibility_findings
 from zonekit.rules import (
     MISSING,
     Facts,
@@ -38,6 +36,8 @@ from zonekit.rules import (
 )
 from zonekit.spec.programme import Programme, load_programme
 from zonekit.validate import FieldRule, Validated, validate_record, validate_table
+from zonekit.xlsx.locate import Located
+from zonekit.xlsx.rowfilter import for_checking, responsibility_findings
 
 _UNIT_SUFFIX = re.compile(r"（[^）]*）$")
 
@@ -138,8 +138,8 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
     from zonekit.background import Pending
-    from zonekit.locate import locate_form
     from zonekit.materials import check_materials, scan_materials
+    from zonekit.xlsx.locate import locate_form
 
     located: dict[str, Located] = {}
     for form in forms:  # which file is which form: by content, whatever the files are called
@@ -332,8 +332,8 @@ def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.da
     if not path.is_file():
         return None, [] if optional else [Finding("file_missing", ERROR, f"缺少表单文件 {rel}", f"form file {rel} is missing", file=rel,
                                                   source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")]
-    from zonekit.forms_read import read_record, read_table
-    from zonekit.xlsx_read import ReadProblem, open_workbook
+    from zonekit.xlsx.form_reader import read_record, read_table
+    from zonekit.xlsx.reader import ReadProblem, open_workbook
 
     try:
         wb = where.workbook or open_workbook(path)

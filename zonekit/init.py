@@ -18,8 +18,8 @@ from zonekit.document import Block, Para, SealBlock, Spacer
 from zonekit.errors import InvalidOption, TargetExists
 from zonekit.fsutil import atomic_write, write_text
 from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
-from zonekit.rowfilter import for_unit
 from zonekit.spec.programme import Contact, Definition, Programme, Submission
+from zonekit.xlsx.rowfilter import for_unit
 
 
 @dataclass
@@ -159,7 +159,7 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             result.kept.append(path)
 
     emit(target / PACKET_FILE, lambda p: p.write_text(render_packet_toml(prog, today.isoformat(), applicant), "utf-8"))
-    from zonekit.xlsx_forms import write_form
+    from zonekit.xlsx.form_writer import write_form
 
     for m in prog.materials:
         folder = target / m["folder"]
@@ -185,7 +185,7 @@ def _write_checklist(prog: Programme, path: Path, required: dict[str, str], toda
     from openpyxl import load_workbook
 
     from zonekit.answers import write_sheet
-    from zonekit.xlsx_forms import write_checklist
+    from zonekit.xlsx.form_writer import write_checklist
 
     write_checklist(prog, path, required, today)
     wb = load_workbook(path)

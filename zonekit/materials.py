@@ -236,7 +236,7 @@ def _ooxml(path: Path, head: bytes) -> tuple[str, str] | None:
         return "已加密或是旧版格式，请取消密码并另存为新版格式（.docx/.xlsx）", "is encrypted or a legacy format"
     if not head.startswith(b"PK") or not zipfile.is_zipfile(path):
         return "已损坏或不是 Office 文件（可能是改了扩展名）", "is corrupt or not an Office file"
-    from zonekit.xlsx_read import xml_with_entities
+    from zonekit.xlsx.reader import xml_with_entities
 
     try:
         with zipfile.ZipFile(path) as z:

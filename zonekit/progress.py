@@ -1,6 +1,6 @@
 """Progress of an indicator sheet against its targets (form key `progress`).
 
-An indicator sheet (fixed rows, see forms_read) declares which columns hold the comparator, the
+An indicator sheet (fixed rows, see zonekit.xlsx.form_reader) declares which columns hold the comparator, the
 target for the final year, an optional baseline and its year, and one column per year of actual
 values; `report_year` names the fact holding the year being reported (packet.toml). For every
 row the reporting unit is responsible for (rowfilter), `check_progress` computes:
@@ -38,7 +38,7 @@ from typing import Any
 
 from zonekit.errors import SpecError
 from zonekit.findings import ERROR, WARNING, Finding
-from zonekit.rowfilter import own_rows
+from zonekit.xlsx.rowfilter import own_rows
 
 STATUS_TEXT = {
     "met": "已达到目标",

@@ -17,10 +17,10 @@ from typing import Any
 from zonekit.fields import cellvalues
 from zonekit.fields import types as field_types
 from zonekit.findings import ERROR, INFO, WARNING, Finding
-from zonekit.forms_read import FormData, norm_label, norm_labels
 from zonekit.rules import decimals, equal_as_written
-from zonekit.xlsx_form_names import AUX_SHEET
-from zonekit.xlsx_read import col_letter
+from zonekit.xlsx.form_reader import FormData, norm_label, norm_labels
+from zonekit.xlsx.names import AUX_SHEET
+from zonekit.xlsx.reader import col_letter
 
 MAX_PER_COLUMN = 10  # findings of one code in one column before they are summarised
 

@@ -27,7 +27,7 @@ def _env_int(name: str, default: int) -> int:
 
 MAX_ZIP_BYTES = _env_int("ZONEKIT_MAX_ZIP_MB", 500) * 1024 * 1024  # all members of one zip, uncompressed
 MAX_ZIP_ENTRIES = _env_int("ZONEKIT_MAX_ZIP_ENTRIES", 20000)
-MAX_ZIP_RATIO = 250  # uncompressed / compressed for one member above 1 MB: a zip bomb, as in xlsx_read
+MAX_ZIP_RATIO = 250  # uncompressed / compressed for one member above 1 MB: a zip bomb, as in zonekit.xlsx.reader
 _RATIO_FROM = 1024 * 1024
 
 

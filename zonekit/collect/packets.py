@@ -20,9 +20,9 @@ from typing import Any
 
 from zonekit.collect.plan import Column, Plan
 from zonekit.errors import ZonekitError
-from zonekit.forms_read import norm_label
 from zonekit.packet import read_packet
 from zonekit.spec.programme import Programme, load_programme
+from zonekit.xlsx.form_reader import norm_label
 
 
 # ------------------------------------------------------------------ what a worker returns
@@ -178,7 +178,7 @@ def _plain_column(typed: list[Any] | None, rows: list[Any], key: str) -> list[An
 def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
     from zonekit.materials import files_in
     from zonekit.rules import MISSING
-    from zonekit.xlsx_read import col_letter
+    from zonekit.xlsx.reader import col_letter
 
     row.counts = report.counts()
     row.eligibility, row.path = _eligibility(report.eligibility)

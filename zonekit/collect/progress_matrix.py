@@ -94,7 +94,7 @@ def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[Pro
     """For every indicator sheet with `progress`: each indicator (spec order) × each reporting unit (the
     packet's unit, in the order of the applicant field's values), with that unit's latest packet
     (highest report year, then the later one given) — its latest value and completion."""
-    from zonekit.rowfilter import is_responsible
+    from zonekit.xlsx.rowfilter import is_responsible
 
     out: list[ProgressMatrix] = []
     for prog in progs:
@@ -157,7 +157,7 @@ def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None
     of the collected packets (readable or not: they did send something). A name that is not one of the
     applicant field's allowed values cannot send a packet under that name ("试点市政府": whichever city
     is approved) and is listed apart."""
-    from zonekit.rowfilter import unit_list
+    from zonekit.xlsx.rowfilter import unit_list
 
     primary = progs[0]
     forms = [f for f in primary.forms if f.get("filter_by") and f.get("rows")]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zonekit.fields import cellvalues
-from zonekit.forms_read import norm_label
+from zonekit.xlsx.form_reader import norm_label
 
 if TYPE_CHECKING:
     from zonekit.validate import FieldRule, Issue

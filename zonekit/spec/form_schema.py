@@ -114,7 +114,7 @@ def instance_of(data: Any, today: _dt.date) -> Any:
         if isinstance(value, _dt.date):
             return value.isoformat()
         if rule.kind == "choice" and value is not None:
-            from zonekit.forms_read import norm_label
+            from zonekit.xlsx.form_reader import norm_label
 
             return rule.choices.get(norm_label(value), value)
         return value

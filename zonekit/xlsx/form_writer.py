@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zonekit.xlsx_form_names import AUX_NOTE, AUX_SHEET, defined_name
+from zonekit.xlsx.names import AUX_NOTE, AUX_SHEET, defined_name
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from zonekit.findings import ERROR, Finding
-from zonekit.forms_read import Row, norm_label
+from zonekit.xlsx.form_reader import Row, norm_label
 
 _SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from zonekit.findings import ERROR, WARNING, Finding
-from zonekit.forms_read import looks_like
 from zonekit.packet import CHECKLIST
-from zonekit.xlsx_read import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
+from zonekit.xlsx.form_reader import looks_like
+from zonekit.xlsx.reader import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
 
 MAX_LOOKED_AT = 40  # workbooks opened in the whole packet when a form is in none of its own folder's
 MAX_LISTED = 20_000  # directory entries walked in that search

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zonekit.findings import ERROR, WARNING, Finding
-from zonekit.xlsx_form_names import AUX_SHEET, defined_name
-from zonekit.xlsx_read import Workbook, col_letter, split_ref
+from zonekit.xlsx.names import AUX_SHEET, defined_name
+from zonekit.xlsx.reader import Workbook, col_letter, split_ref
 
 
 def norm_label(text: Any) -> str:
