@@ -357,7 +357,7 @@ def main() -> None:
         return
 
     from zonekit.bundle import _form_section
-    from zonekit.check import check_packet
+    from zonekit.check.runner import check_packet
     from zonekit.document import Attachment, Bundle, Para
     from zonekit.fonts import find_cjk_font
     from zonekit.office import convert_each_to_pdf, convert_to_pdf, find_soffice

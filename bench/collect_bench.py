@@ -185,7 +185,7 @@ print(json.dumps({"write": write, "mb": mb}))
 CHECK_ALL = """
 import datetime, sys
 from pathlib import Path
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 for p in sorted(Path(sys.argv[1]).glob("p*")):
     check_packet(p, as_of=datetime.date.fromisoformat(sys.argv[2]))
 """

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zonekit.answers import SHEET, questions, read_sheet
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF, SAMPLES, run_cli, set_answers, soffice_or_skip

@@ -172,7 +172,7 @@ def _table_pages(b: Printed) -> list[int]:
 
 
 def test_enterprise_table_prints_every_credit_code_and_date_unbroken(printed):
-    from zonekit.check import check_packet
+    from zonekit.check.runner import check_packet
 
     b = printed["sz-building-demo"]
     report = check_packet(SAMPLES / "sz-building-demo", as_of=AS_OF)

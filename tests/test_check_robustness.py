@@ -21,8 +21,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zonekit import validate
-from zonekit.check import CheckReport, check_packet
+from zonekit.check import validate
+from zonekit.check.runner import CheckReport, check_packet
 from zonekit.findings import ERROR, Finding
 from zonekit.spec.programme import list_programmes, load_programme
 from zonekit.xlsx import reader as xlsx_read

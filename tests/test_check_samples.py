@@ -6,11 +6,11 @@ import json
 import shutil
 import subprocess
 
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
+from zonekit.check.validate import validate_record, validate_table
 from zonekit.findings import CODES
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.spec.programme import load_programme
-from zonekit.validate import validate_record, validate_table
 from zonekit.xlsx.form_reader import read_record, read_table
 from zonekit.xlsx.reader import open_workbook
 

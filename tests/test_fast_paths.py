@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import AS_OF, SAMPLES, run_cli
 from zonekit.background import Pending
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
+from zonekit.check.validate import FieldRule, _fast_column
 from zonekit.fields.cellvalues import make_uscc
-from zonekit.validate import FieldRule, _fast_column
 from zonekit.xlsx import reader as xlsx_read
 from zonekit.xlsx.form_reader import norm_label, norm_labels
 from zonekit.xlsx.names import AUX_SHEET

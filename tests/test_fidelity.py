@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet, eligibility
+from zonekit.check.rules import Facts, equal_as_written
+from zonekit.check.runner import check_packet, eligibility
 from zonekit.findings import ERROR, WARNING
-from zonekit.rules import Facts, equal_as_written
 from zonekit.spec.programme import Programme, load_programme
 
 from .conftest import AS_OF, SAMPLES, run_cli, set_answers

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 from zonekit.init import init_packet
 from zonekit.spec.programme import load_programme
 

@@ -121,7 +121,7 @@ def test_shipped_font_covers_gb2312_and_every_text_zonekit_prints():
     # missing here is added to EXTRA in tools/build_font.py and the font rebuilt (`make font`)
     texts = [path.read_text("utf-8") for path in (ROOT / "templates").rglob("*.toml")]
     modules = [*(ROOT / "zonekit" / "pdf").glob("*.py")]
-    modules += [ROOT / "zonekit" / name for name in ("bundle.py", "form_render.py", "progress.py", "init.py")]
+    modules += [ROOT / "zonekit" / name for name in ("bundle.py", "form_render.py", "check/indicators.py", "init.py")]
     for path in modules:
         texts += string_literals(path)
     for text in texts:

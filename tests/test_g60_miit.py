@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from zonekit.bundle import build_bundle, bundle_date
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 from zonekit.errors import SpecError
 from zonekit.init import init_packet
 from zonekit.spec.programme import load_programme, templates_root

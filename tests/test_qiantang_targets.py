@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet
+from zonekit.check.indicators import comparator
+from zonekit.check.runner import check_packet
 from zonekit.collect import collect
 from zonekit.errors import SpecError
 from zonekit.init import init_packet
-from zonekit.progress import comparator
 from zonekit.spec.programme import load_programme, templates_root
 
 from .conftest import AS_OF, SAMPLES, set_answers

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 
 from .conftest import AS_OF, SAMPLES, run_cli, soffice_or_skip
 
@@ -190,7 +190,7 @@ def test_pdf_without_embedded_fonts_is_named_with_its_fonts(packet: Path) -> Non
 def test_every_sample_pdf_embeds_its_fonts() -> None:
     from pypdf import PdfReader
 
-    from zonekit.materials import _unembedded_fonts, check_file
+    from zonekit.check.materials import _unembedded_fonts, check_file
 
     pdfs = sorted(SAMPLES.glob("*/*/*.pdf"))
     assert len(pdfs) > 20

@@ -8,7 +8,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
 from zonekit.fields.cellvalues import uscc_ok
 from zonekit.spec.programme import load_programme
 

@@ -10,13 +10,13 @@ import shutil
 import openpyxl
 
 from tests.conftest import AS_OF, SAMPLES
-from zonekit.check import check_packet
+from zonekit.check.runner import check_packet
+from zonekit.check.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table
 from zonekit.document import Table
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.findings import CODES, ERROR, WARNING
 from zonekit.form_render import record_blocks, table_blocks
 from zonekit.spec.form_schema import form_schema, instance_of, validator
-from zonekit.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table
 from zonekit.xlsx.form_reader import CellValue, FormData, Row
 
 TODAY = dt.date(2026, 11, 22)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.check import check_packet
+from zonekit.check.indicators import IndicatorProgress, _compute, comparator
+from zonekit.check.runner import check_packet
 from zonekit.errors import InvalidOption, SpecError
 from zonekit.init import init_packet
-from zonekit.progress import IndicatorProgress, _compute, comparator
 from zonekit.spec.programme import load_programme, templates_root
 
 from .conftest import AS_OF, ROOT, SAMPLES, copy_answers, run_cli, set_answers

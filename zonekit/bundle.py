@@ -22,13 +22,13 @@ from typing import Any
 
 from zonekit import __version__
 from zonekit.background import Pending
-from zonekit.check import CheckReport, check_packet
+from zonekit.check.materials import files_in
+from zonekit.check.runner import CheckReport, check_packet
 from zonekit.document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
 from zonekit.errors import BundleRefused
 from zonekit.findings import ERROR
 from zonekit.form_render import record_blocks, table_blocks, table_title
 from zonekit.fsutil import atomic_write, sha256_file
-from zonekit.materials import files_in
 from zonekit.page_numbers import own_page_numbers
 
 WATERMARK = "草稿 — 未通过检查"
@@ -117,7 +117,7 @@ def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeo
 def word_files(root: Path, templates: Path | None) -> list[Path]:
     """The packet's Word files that the material check accepts (the same `check_file`), found without
     the check: what may go to LibreOffice before the check ends."""
-    from zonekit.materials import check_file
+    from zonekit.check.materials import check_file
     from zonekit.packet import read_packet
     from zonekit.spec.programme import load_programme
 
@@ -328,7 +328,7 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
             result.sources[parts[-1].title] = report.form_files[m["form"]]
             progress = [p for p in report.progress if p.form == m["form"]]
             if progress:  # an indicator sheet with `progress`: summary, chart and a table per group of units
-                from zonekit.progress import report_section
+                from zonekit.check.indicators import report_section
 
                 parts.append(report_section(prog.form(m["form"]), progress, tmp))
             rel = report.form_files[m["form"]]

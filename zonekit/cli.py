@@ -133,7 +133,7 @@ def check(
     _check_choice("--format", fmt, ("text", "json"))
     _check_choice("--lang", lang, ("zh", "en"))
     from zonekit import render
-    from zonekit.check import check_packet
+    from zonekit.check.runner import check_packet
 
     gc.disable()  # this process ends after one check: see check_packet on why collecting would be wasted work
     report = check_packet(directory, templates=_root_dir(templates), as_of=_parse_date(as_of))

@@ -322,7 +322,7 @@ def _ranking(result: CollectResult) -> list[list[Any]]:
 def _matrix(m: ProgressMatrix) -> tuple[list[str], list[list[Any]]]:
     """One row per indicator; two columns per unit: its latest value (a number when it is the report
     year's, else "值（年份）", "未填写" when the unit is responsible but gave none) and completion."""
-    from zonekit.progress import fmt
+    from zonekit.check.indicators import fmt
 
     years = {u: next((r.cells[u].report_year for r in m.rows if u in r.cells), None) for u in m.units}
     header = ["序号", "编号", "指标", "单位", "目标"]

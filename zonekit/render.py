@@ -128,7 +128,7 @@ def _label(form: dict[str, Any], key: str) -> str:
 
 def _progress_rows(form: dict[str, Any]) -> None:
     """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group of responsible units."""
-    from zonekit.progress import IndicatorProgress, fmt, target_text
+    from zonekit.check.indicators import IndicatorProgress, fmt, target_text
 
     cfg = form["progress"]
     years = sorted(int(y) for y in cfg["years"])

@@ -90,7 +90,7 @@ def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
         packet = read_packet(Path(root))
         row.programme = packet.programme_id
         row.applicant = _applicant(packet)
-        from zonekit.check import check_packet
+        from zonekit.check.runner import check_packet
 
         with _quiet():
             report = check_packet(Path(root), templates=tpl, as_of=as_of)
@@ -126,7 +126,7 @@ def _quiet() -> Iterator[None]:
 def _answer_cells(report: Any, prog: Programme) -> dict[str, tuple[str, str | None, str | None]]:
     """applicant key -> (file, sheet, cell): the form cell a carried answer comes from, else its cell of 申报信息."""
     from zonekit.answers import questions
-    from zonekit.check import answer_at
+    from zonekit.check.runner import answer_at
 
     out = {}
     for q in questions(prog):
@@ -176,8 +176,8 @@ def _plain_column(typed: list[Any] | None, rows: list[Any], key: str) -> list[An
 
 
 def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
-    from zonekit.materials import files_in
-    from zonekit.rules import MISSING
+    from zonekit.check.materials import files_in
+    from zonekit.check.rules import MISSING
     from zonekit.xlsx.reader import col_letter
 
     row.counts = report.counts()
@@ -219,7 +219,7 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
 
 def _eligibility(results: list[Any]) -> tuple[str, str]:
     """A short verdict and the path: which conditions hold and by what figures, or what is missing."""
-    from zonekit.rules import walk
+    from zonekit.check.rules import walk
 
     results = [r for r in results if r.status != "not_applicable"]
     if not results:

@@ -130,7 +130,7 @@ def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[Pro
 
 def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, MatrixCell]) -> MatrixRow:
     """An indicator as the spec states it (number, name, unit, target in progress's words) with the units' cells."""
-    from zonekit.progress import IndicatorProgress, target_text
+    from zonekit.check.indicators import IndicatorProgress, target_text
 
     cfg, given = form["progress"], spec.get("cells", {})
 

@@ -179,7 +179,7 @@ def _spelled(value: Any) -> str:
 def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
     """A quota's `where` on one packet; a missing value does not hold (the packet is not counted), except a
     [claims] entry left out of packet.toml, which stands for the claim's default (init always writes it)."""
-    from zonekit.rules import MISSING, compare
+    from zonekit.check.rules import MISSING, compare
 
     value = r.value(test["left"])
     head, _, key = test["left"].partition(".")

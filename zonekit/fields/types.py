@@ -5,7 +5,7 @@ phone, email) names a registered `FieldType`: `parse` reads what a person typed,
 checks the typed value, `column` validates a whole clean column in a few C-level passes and
 `cell` gives the per-cell fast path for the rest. Types register where they are defined
 (`@field_type("number", "integer", "percent")`, as jsonschema's `FormatChecker.checks` does), and
-`FieldRule` (zonekit.validate) picks its type once per column, never per cell.
+`FieldRule` (zonekit.check.validate) picks its type once per column, never per cell.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from zonekit.fields import cellvalues
 from zonekit.xlsx.form_reader import norm_label
 
 if TYPE_CHECKING:
-    from zonekit.validate import FieldRule, Issue
+    from zonekit.check.validate import FieldRule, Issue
 
 SLOW = object()  # a fast path's answer for "look at this cell closely"
 _YES_NO = {"是": True, "否": False}
@@ -100,7 +100,7 @@ class NumberField(FieldType):
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.validate import Issue
+        from zonekit.check.validate import Issue
 
         if not isinstance(value, int | float) or isinstance(value, bool):
             return None  # a parse issue was already reported
@@ -151,7 +151,7 @@ class DateField(FieldType):
         return (raw, rule.read_issue(p)) if p else (value, None)
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.validate import Issue
+        from zonekit.check.validate import Issue
 
         if not isinstance(value, _dt.date):
             return None
@@ -205,7 +205,7 @@ class ChoiceField(FieldType):
         return {"enum": list(spec["values"])}
 
     def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.validate import Issue, short
+        from zonekit.check.validate import Issue, short
 
         if norm_label(value) in rule.choices:
             return None

@@ -213,7 +213,7 @@ async def check(request: Request) -> JSONResponse:
             path, name = await _save_upload(form, "packet", tmp / "upload.zip")
 
             def work() -> dict[str, Any]:
-                from zonekit.check import check_packet
+                from zonekit.check.runner import check_packet
 
                 root = unpack_packet(path, tmp / "packet")
                 return {**check_packet(root, templates=state.root(), as_of=as_of).to_json(lang), "packet": name}

@@ -1,7 +1,7 @@
 """JSON Schema (draft 2020-12) for each form, derived from the programme spec.
 
 This is the declared, exported contract (`zonekit schema PROGRAMME`). `check` runs the same rules
-compiled per column (validate.py) for speed; `validator()` runs them through jsonschema with
+compiled per column (zonekit.check.validate) for speed; `validator()` runs them through jsonschema with
 zonekit's format checkers and two small keywords (`minDate`/`maxDate`, `uniqueBy`), and a test
 proves both paths flag the same cells.
 """
@@ -104,7 +104,7 @@ def instance_of(data: Any, today: _dt.date) -> Any:
 
     A value that cannot be parsed stays as the text the person typed, so the schema rejects it too.
     """
-    from zonekit.validate import FieldRule
+    from zonekit.check.validate import FieldRule
 
     def parsed(spec: dict[str, Any], raw: Any) -> Any:
         rule = FieldRule(spec, today)

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from zonekit.check.rules import decimals, equal_as_written
 from zonekit.fields import cellvalues
 from zonekit.fields import types as field_types
 from zonekit.findings import ERROR, INFO, WARNING, Finding
-from zonekit.rules import decimals, equal_as_written
 from zonekit.xlsx.form_reader import FormData, norm_label, norm_labels
 from zonekit.xlsx.names import AUX_SHEET
 from zonekit.xlsx.reader import col_letter
@@ -283,7 +283,7 @@ def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, 
             eff[k] = row.get("cells", {}).get(v[4:])
     test = spec.get("required_when")
     if test:
-        from zonekit.rules import compare
+        from zonekit.check.rules import compare
 
         left = test["left"]
         value = out.columns.get(left[4:], [None] * (index + 1))[index] if left.startswith("row.") else None

@@ -17,12 +17,8 @@ from typing import Any
 
 from zonekit.answers import SHEET as ANSWERS_SHEET
 from zonekit.answers import Answers, Question
-from zonekit.errors import UnsafePath
-from zonekit.findings import ERROR, INFO, WARNING, Finding, sort_key
-from zonekit.fsutil import inside
-from zonekit.packet import CHECKLIST, Packet, read_packet
-from zonekit.progress import check_progress
-from zonekit.rules import (
+from zonekit.check.indicators import check_progress
+from zonekit.check.rules import (
     MISSING,
     Facts,
     Result,
@@ -34,8 +30,12 @@ from zonekit.rules import (
     show,
     walk,
 )
+from zonekit.check.validate import FieldRule, Validated, validate_record, validate_table
+from zonekit.errors import UnsafePath
+from zonekit.findings import ERROR, INFO, WARNING, Finding, sort_key
+from zonekit.fsutil import inside
+from zonekit.packet import CHECKLIST, Packet, read_packet
 from zonekit.spec.programme import Programme, load_programme
-from zonekit.validate import FieldRule, Validated, validate_record, validate_table
 from zonekit.xlsx.locate import Located
 from zonekit.xlsx.rowfilter import for_checking, responsibility_findings
 
@@ -54,7 +54,7 @@ class CheckReport:
     forms: dict[str, Validated] = field(default_factory=dict)
     facts: Facts | None = None
     needed: dict[str, bool | None] = field(default_factory=dict)
-    progress: list[Any] = field(default_factory=list)  # progress.IndicatorProgress per indicator (forms with `progress`)
+    progress: list[Any] = field(default_factory=list)  # indicators.IndicatorProgress per indicator (forms with `progress`)
     form_files: dict[str, str] = field(default_factory=dict)  # form id -> the file it was read from (relative)
     answers: Answers = field(default_factory=Answers)  # the sheet 申报信息, when the packet has it
 
@@ -138,7 +138,7 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
     from zonekit.background import Pending
-    from zonekit.materials import check_materials, scan_materials
+    from zonekit.check.materials import check_materials, scan_materials
     from zonekit.xlsx.locate import locate_form
 
     located: dict[str, Located] = {}
