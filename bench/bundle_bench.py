@@ -251,7 +251,7 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
 
 def resave(paths: list[Path]) -> None:
     """Round-trip through LibreOffice (as samples/build_samples.py does): cached formula values."""
-    from zonekit.office import find_soffice
+    from zonekit.document.office import find_soffice
 
     soffice = find_soffice()
     if not soffice:
@@ -283,7 +283,7 @@ def make_packet(packet: Path, args: argparse.Namespace, ttf: str, font_path: str
 # ------------------------------------------------------------------ the demo packet beside LibreOffice alone
 def demo_vs_soffice(runs: int) -> None:
     """`zonekit bundle` on the demo packet and soffice on its report, alternately; medians."""
-    from zonekit.office import find_soffice
+    from zonekit.document.office import find_soffice
 
     soffice = find_soffice()
     if not soffice:
@@ -358,10 +358,10 @@ def main() -> None:
 
     from zonekit.bundle import _form_section
     from zonekit.check.runner import check_packet
-    from zonekit.document import Attachment, Bundle, Para
-    from zonekit.fonts import find_cjk_font
-    from zonekit.office import convert_each_to_pdf, convert_to_pdf, find_soffice
-    from zonekit.pdf import ENGINE_ENV, render_pdf
+    from zonekit.document.fonts import find_cjk_font
+    from zonekit.document.model import Attachment, Bundle, Para
+    from zonekit.document.office import convert_each_to_pdf, convert_to_pdf, find_soffice
+    from zonekit.document.pdf import ENGINE_ENV, render_pdf
     from zonekit.spec.programme import load_programme
 
     date = dt.datetime.combine(dt.date.fromisoformat(DATE), dt.time(9, 0))

@@ -1,4 +1,4 @@
-"""Timing check for zonekit.pdf (not a test; run by hand).
+"""Timing check for zonekit.document.pdf (not a test; run by hand).
 
     .venv/bin/python bench/pdf_merge_bench.py [--files 200] [--pages 5] [--rows 2000]
 
@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zonekit.document import Attachment, Bundle, Para, Section, Table  # noqa: E402
-from zonekit.fonts import find_cjk_font  # noqa: E402
-from zonekit.pdf import render_pdf  # noqa: E402
+from zonekit.document.fonts import find_cjk_font  # noqa: E402
+from zonekit.document.model import Attachment, Bundle, Para, Section, Table  # noqa: E402
+from zonekit.document.pdf import render_pdf  # noqa: E402
 
 DATE = datetime.datetime(2024, 5, 1, 9, 30)
 

@@ -30,11 +30,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from zonekit.document import Para, SealBlock, Spacer
-from zonekit.docxout import write_docx
+from zonekit.document.docx import write_docx
+from zonekit.document.model import Para, SealBlock, Spacer
+from zonekit.document.office import find_soffice
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.init import init_packet
-from zonekit.office import find_soffice
 from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent
@@ -109,7 +109,7 @@ def pdf(path: Path, title: str, lines: list[str]) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from zonekit.fonts import find_cjk_font
+    from zonekit.document.fonts import find_cjk_font
 
     font = find_cjk_font()
     if not font.embedded:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from zonekit.document import Para, SealBlock, Spacer
-from zonekit.docxout import write_docx
+from zonekit.document.docx import write_docx
+from zonekit.document.model import Para, SealBlock, Spacer
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.init import init_packet
 from zonekit.spec.programme import load_programme

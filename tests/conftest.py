@@ -25,7 +25,7 @@ def demo(tmp_path: Path) -> Path:
 
 
 def soffice_or_skip() -> str:
-    from zonekit.office import find_soffice
+    from zonekit.document.office import find_soffice
 
     exe = find_soffice()
     if not exe:

@@ -302,7 +302,7 @@ def test_docx_tables_lay_their_columns_out_from_the_content(printed):
     import docx
     from docx.oxml.ns import qn
 
-    from zonekit.docxout import CELL_MARGIN_PT, _measure
+    from zonekit.document.docx import CELL_MARGIN_PT, _measure
 
     for demo, b in printed.items():
         for table in docx.Document(str(b.docx)).tables:

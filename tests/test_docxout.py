@@ -13,7 +13,8 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from zonekit.document import (
+from zonekit.document.docx import DocxReport, render_docx, write_docx
+from zonekit.document.model import (
     Attachment,
     Bundle,
     Cell,
@@ -25,7 +26,6 @@ from zonekit.document import (
     Spacer,
     Table,
 )
-from zonekit.docxout import DocxReport, render_docx, write_docx
 
 DATE = dt.datetime(2024, 5, 6, 9, 30)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -245,7 +245,7 @@ def test_unknown_style_is_an_error(tmp_path: Path) -> None:
 
 
 def test_importing_the_module_does_not_import_python_docx() -> None:
-    code = "import sys, zonekit.docxout; print('docx' in sys.modules)"
+    code = "import sys, zonekit.document.docx; print('docx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
@@ -433,7 +433,7 @@ def _grid_pt(table) -> list[float]:  # noqa: ANN001
 
 
 def test_table_without_widths_lays_its_columns_out_from_the_content(tmp_path: Path) -> None:
-    from zonekit.docxout import CELL_MARGIN_PT, _measure
+    from zonekit.document.docx import CELL_MARGIN_PT, _measure
 
     out = tmp_path / "t.docx"
     write_docx([Table(header=[ENTERPRISE_HEADER], rows=ENTERPRISES, font_size=9)], out)
@@ -482,7 +482,7 @@ def test_cover_prints_no_page_number(bundle_docx: tuple[Path, DocxReport]) -> No
 def test_seal_kept_copies_of_a_users_report(tmp_path: Path) -> None:
     """A user's Word report whose seal line would stand alone: the copy LibreOffice converts keeps
     the last paragraph (and the blank lines) with it; the date line under the seal comes along."""
-    from zonekit.docxout import seal_kept_copies
+    from zonekit.document.docx import seal_kept_copies
 
     src = tmp_path / "报告.docx"
     d = docx.Document()
@@ -506,7 +506,7 @@ def test_seal_kept_copies_of_a_users_report(tmp_path: Path) -> None:
 
 def test_a_prepared_blank_document_is_used_once_and_gives_the_same_bytes(tmp_path: Path) -> None:
     """docxout.prepare (called while LibreOffice converts) only moves work earlier."""
-    from zonekit import docxout
+    from zonekit.document import docx as docxout
 
     plain, prepared = tmp_path / "a.docx", tmp_path / "b.docx"
     write_docx(report_blocks(), plain, date=DATE)

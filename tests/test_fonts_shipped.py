@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from zonekit import fonts
 from zonekit.bundle import BundleResult
-from zonekit.document import Bundle, Para, Section, Table
+from zonekit.document import fonts
+from zonekit.document.model import Bundle, Para, Section, Table
 
 from .conftest import ROOT, SAMPLES
 
@@ -120,8 +120,8 @@ def test_shipped_font_covers_gb2312_and_every_text_zonekit_prints():
     # the programme specs and the strings of the modules that write PDF text: a character
     # missing here is added to EXTRA in tools/build_font.py and the font rebuilt (`make font`)
     texts = [path.read_text("utf-8") for path in (ROOT / "templates").rglob("*.toml")]
-    modules = [*(ROOT / "zonekit" / "pdf").glob("*.py")]
-    modules += [ROOT / "zonekit" / name for name in ("bundle.py", "form_render.py", "check/indicators.py", "init.py")]
+    modules = [*(ROOT / "zonekit" / "document" / "pdf").glob("*.py")]
+    modules += [ROOT / "zonekit" / name for name in ("bundle.py", "document/forms.py", "check/indicators.py", "init.py")]
     for path in modules:
         texts += string_literals(path)
     for text in texts:
@@ -141,7 +141,7 @@ def string_literals(path: Path) -> list[str]:
 
 
 def test_fonts_module_stays_light():
-    code = "import sys, zonekit.fonts; print('reportlab' in sys.modules)"
+    code = "import sys, zonekit.document.fonts; print('reportlab' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.stdout.strip() == "False", r.stderr
 
@@ -173,7 +173,7 @@ def test_search_order_explicit_then_system_serif_then_shipped(tmp_path, monkeypa
 
 def test_rare_character_borrowed_from_a_system_font_or_reported(tmp_path, monkeypatch):
     poppler_or_skip()
-    from zonekit.pdf import render_pdf
+    from zonekit.document.pdf import render_pdf
 
     name = f"刘{RARE}"
     bundle = Bundle(title="t", author="a", cover=[Para(f"联系人：{name}", "plain")],
@@ -288,7 +288,7 @@ def test_wheel_carries_font_and_licence_and_uses_it(tmp_path):
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site), fonts.FONT_DIRS_ENV: str(tmp_path / "no-fonts")}
     env.pop("ZONEKIT_FONT", None)
-    code = "import zonekit.fonts as f; c = f.find_cjk_font(); print(c.path, c.embedded)"
+    code = "import zonekit.document.fonts as f; c = f.find_cjk_font(); print(c.path, c.embedded)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert r.returncode == 0, r.stderr
     path, embedded = r.stdout.split()

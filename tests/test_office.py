@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from zonekit.document import Bundle, Para, SealBlock, Section, Table
-from zonekit.docxout import render_docx, write_docx
-from zonekit.office import (
+from zonekit.document.docx import render_docx, write_docx
+from zonekit.document.model import Bundle, Para, SealBlock, Section, Table
+from zonekit.document.office import (
     _output_paths,
     convert_each_to_pdf,
     convert_to_pdf,
@@ -258,7 +258,7 @@ def test_no_inputs_no_work(tmp_path: Path) -> None:
 
 
 def test_the_libreoffice_profile_is_kept_and_used_by_one_conversion_at_a_time(tmp_path, monkeypatch) -> None:
-    from zonekit import office
+    from zonekit.document import office
 
     monkeypatch.setenv(office.PROFILE_ENV, str(tmp_path / "profile"))
     with office._kept_profile() as first:
@@ -274,7 +274,7 @@ def test_the_libreoffice_profile_is_kept_and_used_by_one_conversion_at_a_time(tm
 
 @needs_soffice
 def test_conversions_reuse_the_kept_profile(tmp_path, monkeypatch) -> None:
-    from zonekit import office
+    from zonekit.document import office
 
     monkeypatch.setenv(office.PROFILE_ENV, str(tmp_path / "profile"))
     src = make_docx(tmp_path / "报告.docx")

@@ -1,4 +1,4 @@
-"""zonekit.pdf: real bundles rendered to real PDFs and read back with pypdf (no mocks)."""
+"""zonekit.document.pdf: real bundles rendered to real PDFs and read back with pypdf (no mocks)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.pdfgen import canvas
 
-from zonekit import fonts
-from zonekit.document import (
+from zonekit.document import fonts
+from zonekit.document.model import (
     Attachment,
     Bundle,
     Cell,
@@ -29,7 +29,7 @@ from zonekit.document import (
     Spacer,
     Table,
 )
-from zonekit.pdf import PdfReport, render_pdf
+from zonekit.document.pdf import PdfReport, render_pdf
 
 DATE = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 COVER_TITLE = "深圳市重点金融产业基地和重点金融楼宇申报"
@@ -543,8 +543,8 @@ def test_table_columns_follow_the_content_values_whole_header_on_every_page(tmp_
 
 
 def test_a_table_fills_the_page_before_it_breaks_and_rows_are_never_split(font):
-    from zonekit.pdf.geometry import LANDSCAPE
-    from zonekit.pdf.layout import _Flow
+    from zonekit.document.pdf.geometry import LANDSCAPE
+    from zonekit.document.pdf.layout import _Flow
 
     flow = _Flow(font.name)
     x, y, width, height = LANDSCAPE.frame
@@ -595,7 +595,7 @@ def test_page_numbers_follow_gbt9704_on_a4_both_ways(rendered):
 
 
 def test_warm_up_only_moves_work_earlier(tmp_path, inputs, font):
-    from zonekit.pdf import warm, warm_up
+    from zonekit.document.pdf import warm, warm_up
 
     a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
     render_pdf(_bundle(inputs), a, font=font, date=DATE)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from zonekit.office_copy import copy_without_page_numbers
+from zonekit.document.office_copy import copy_without_page_numbers
 
 from .conftest import SAMPLES, soffice_or_skip
 
@@ -60,7 +60,7 @@ def test_xlsx_copy_drops_page_number_headers(tmp_path: Path) -> None:
 
 
 def test_converted_report_prints_no_page_number_of_its_own(tmp_path: Path) -> None:
-    from zonekit.office import convert_to_pdf
+    from zonekit.document.office import convert_to_pdf
 
     soffice_or_skip()
     if not shutil.which("pdftotext"):
@@ -88,7 +88,7 @@ def _scan(path: Path, footer: str | None) -> None:
 
 
 def test_user_pdf_that_prints_its_own_numbers_is_named(tmp_path: Path) -> None:
-    from zonekit.page_numbers import own_page_numbers
+    from zonekit.document.page_numbers import own_page_numbers
 
     for footer, expected in (("— {n} —", "— 1 —"), ("- {n} -", "- 1 -"), ("{n} / 2", "1 / 2"), ("{n}", "1")):
         _scan(tmp_path / "a.pdf", footer)

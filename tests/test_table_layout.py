@@ -1,11 +1,11 @@
-"""zonekit.document's table text layout, shared by the PDF and docx renderers: line breaks that never
+"""zonekit.document.model's table text layout, shared by the PDF and docx renderers: line breaks that never
 cut a value, column widths from the content."""
 
 from __future__ import annotations
 
 import pytest
 
-from zonekit.document import break_lines, fit_columns, unbreakable_width
+from zonekit.document.model import break_lines, fit_columns, unbreakable_width
 
 
 def em(text: str) -> float:

@@ -12,10 +12,10 @@ import openpyxl
 from tests.conftest import AS_OF, SAMPLES
 from zonekit.check.runner import check_packet
 from zonekit.check.validate import MAX_PER_COLUMN, FieldRule, validate_record, validate_table
-from zonekit.document import Table
+from zonekit.document.forms import record_blocks, table_blocks
+from zonekit.document.model import Table
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.findings import CODES, ERROR, WARNING
-from zonekit.form_render import record_blocks, table_blocks
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.xlsx.form_reader import CellValue, FormData, Row
 

@@ -5,7 +5,7 @@
 #
 #   venv        python3-venv, when PYTHON cannot create a virtual environment (no ensurepip)
 #   office      LibreOffice writer + calc without GUI (Word/Excel attachments → PDF); looked for the
-#               way zonekit looks (PYTHON -c 'zonekit.office.find_soffice()'), so an existing
+#               way zonekit looks (PYTHON -c 'zonekit.document.office.find_soffice()'), so an existing
 #               LibreOffice — GUI, /opt, snap — is left alone
 #   poppler     poppler-utils (pdffonts, pdftoppm, pdftotext: the PDF checks of the tests)
 #   chromium    Debian's chromium, the headless browser tests/test_serve_browser.py drives (zonekit serve)
@@ -24,7 +24,7 @@ shift
 have() { command -v "$1" >/dev/null 2>&1; }
 
 soffice_found() {
-  found=$("$PYTHON" -c 'from zonekit.office import find_soffice; print(find_soffice() or "")' 2>/dev/null) || found=""
+  found=$("$PYTHON" -c 'from zonekit.document.office import find_soffice; print(find_soffice() or "")' 2>/dev/null) || found=""
   [ -n "$found" ] || have soffice || have libreoffice
 }
 

@@ -24,12 +24,12 @@ from zonekit import __version__
 from zonekit.background import Pending
 from zonekit.check.materials import files_in
 from zonekit.check.runner import CheckReport, check_packet
-from zonekit.document import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
+from zonekit.document.forms import record_blocks, table_blocks, table_title
+from zonekit.document.model import Attachment, Bundle, Para, Part, Placeholder, SealBlock, Section, Spacer
+from zonekit.document.page_numbers import own_page_numbers
 from zonekit.errors import BundleRefused
 from zonekit.findings import ERROR
-from zonekit.form_render import record_blocks, table_blocks, table_title
 from zonekit.fsutil import atomic_write, sha256_file
-from zonekit.page_numbers import own_page_numbers
 
 WATERMARK = "草稿 — 未通过检查"
 IMAGE = {"jpg", "jpeg", "png"}
@@ -101,14 +101,14 @@ def _start_word_conversions(root: Path, templates: Path | None, tmp: Path, timeo
     a damaged, encrypted or entity-declaring file is never handed to LibreOffice); the rest of the office
     files are converted after the check, as before."""
     from zonekit.background import cpus
-    from zonekit.office import find_soffice
+    from zonekit.document.office import find_soffice
 
     if cpus() < 2 or not find_soffice():
         return None
     words = word_files(root, templates)
     if not words:
         return None
-    from zonekit.pdf import warm_up
+    from zonekit.document.pdf import warm_up
 
     warm_up()  # reportlab, pikepdf and the font load while the packet is checked and LibreOffice converts
     return Pending(_convert_words, words, tmp, timeout, thread=True)
@@ -135,8 +135,8 @@ def word_files(root: Path, templates: Path | None) -> list[Path]:
 
 
 def _convert_words(words: list[Path], tmp: Path, timeout: float) -> dict[Path, Path | str]:
-    from zonekit.docxout import seal_kept_copies
-    from zonekit.office import convert_to_pdf
+    from zonekit.document.docx import seal_kept_copies
+    from zonekit.document.office import convert_to_pdf
 
     copies = seal_kept_copies(words, tmp / "seal-kept")  # Word files: seal lines keep their text (GB/T 9704)
     done = convert_to_pdf(list(copies.values()), tmp, timeout=timeout)
@@ -174,8 +174,8 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
             title=f"{prog.title()}材料", author=applicant, cover=_cover(prog, report, applicant, date), parts=parts,
             watermark=WATERMARK if draft else None, subject=prog.data["document"]["title"],
         )
-        from zonekit.fonts import find_cjk_font
-        from zonekit.pdf import render_pdf
+        from zonekit.document.fonts import find_cjk_font
+        from zonekit.document.pdf import render_pdf
 
         tick("生成 PDF", 0, 1)
         choice = find_cjk_font(font)
@@ -186,7 +186,7 @@ def _build(root: Path, out: Path, draft: bool, date: _dt.datetime, templates: Pa
         result.pages = pdf_report.pages
         result.parts = [{"title": p.title, "start": p.start_page, "end": p.end_page, "kind": p.kind} for p in pdf_report.parts]
         tick("生成 Word", 0, 1)
-        from zonekit.docxout import render_docx
+        from zonekit.document.docx import render_docx
 
         render_docx(doc, result.docx, date=date)
     tick("写入清单", 0, 1)
@@ -298,11 +298,11 @@ def _parts(prog: Any, report: CheckReport, root: Path, tmp: Path, result: Bundle
         office += [p for p in files if p.suffix.lower().lstrip(".") in OFFICE]
     converted: dict[Path, Path | str] = {}
     if office:
-        from zonekit.office import find_soffice
+        from zonekit.document.office import find_soffice
 
         tick("LibreOffice 转换", 0, len(office))
         if find_soffice():
-            from zonekit.pdf import warm_up
+            from zonekit.document.pdf import warm_up
 
             warm_up()  # while LibreOffice works, a thread loads reportlab, pikepdf, the font, a blank Word document
             started = early.result() if early is not None else {}  # the Word files, converted while check ran

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from zonekit.document import Block, Para, SealBlock, Spacer
+from zonekit.document.model import Block, Para, SealBlock, Spacer
 from zonekit.errors import InvalidOption, TargetExists
 from zonekit.fsutil import atomic_write, write_text
 from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
@@ -209,7 +209,7 @@ def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:
 
 
 def _write_doc(doc: dict[str, Any], path: Path) -> None:
-    from zonekit.docxout import write_docx
+    from zonekit.document.docx import write_docx
 
     write_docx(document_blocks(doc), path, title=doc["title"])
 

@@ -396,7 +396,7 @@ def summary(results: list[IndicatorProgress]) -> str:
 
 def report_blocks(form: dict[str, Any], results: list[IndicatorProgress], chart: Path | None) -> list[Any]:
     """The progress report: summary, chart, one table per group of responsible units."""
-    from zonekit.document import Cell, Image, Para, Spacer, Table
+    from zonekit.document.model import Cell, Image, Para, Spacer, Table
 
     year = results[0].report_year
     blocks: list[Any] = [Para(f"目标量化指标进展情况（{year}年度）", "title"), Spacer(4), Para(summary(results), "body")]
@@ -480,8 +480,8 @@ def draw_chart(results: list[IndicatorProgress], path: Path, font_path: str | No
 
 def report_section(form: dict[str, Any], results: list[IndicatorProgress], tmp: Path, font: str | None = None) -> Any:
     """The bundle part for one indicator sheet: a Section with the chart drawn into `tmp`."""
-    from zonekit.document import Section
-    from zonekit.fonts import find_cjk_font
+    from zonekit.document.fonts import find_cjk_font
+    from zonekit.document.model import Section
 
     choice = find_cjk_font(font)
     chart = draw_chart(results, tmp / f"{form['id']}-progress.png", choice.path, choice.subfont_index) if results else None

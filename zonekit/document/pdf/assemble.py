@@ -23,17 +23,17 @@ from typing import Any
 
 from reportlab import platypus as rl
 
-from zonekit.document import Attachment, Bundle, Placeholder, Section
-from zonekit.fonts import FontChoice
-from zonekit.pdf.coverage import cover_bundle
-from zonekit.pdf.flowables import _ImagePage, _Mark
-from zonekit.pdf.geometry import PORTRAIT
-from zonekit.pdf.images import _prepare_image
-from zonekit.pdf.layout import _build_doc, _Flow, _next_template, _page_break, _spacer
-from zonekit.pdf.out_pikepdf import _PikeOutput
-from zonekit.pdf.out_pypdf import _PypdfOutput
-from zonekit.pdf.report import PartPages, PdfReport
-from zonekit.pdf.stamp import _StampKit
+from zonekit.document.fonts import FontChoice
+from zonekit.document.model import Attachment, Bundle, Placeholder, Section
+from zonekit.document.pdf.coverage import cover_bundle
+from zonekit.document.pdf.flowables import _ImagePage, _Mark
+from zonekit.document.pdf.geometry import PORTRAIT
+from zonekit.document.pdf.images import _prepare_image
+from zonekit.document.pdf.layout import _build_doc, _Flow, _next_template, _page_break, _spacer
+from zonekit.document.pdf.out_pikepdf import _PikeOutput
+from zonekit.document.pdf.out_pypdf import _PypdfOutput
+from zonekit.document.pdf.report import PartPages, PdfReport
+from zonekit.document.pdf.stamp import _StampKit
 
 NUMBER_COVER = False  # the cover counts as page 1 but carries no printed number
 ENGINE_ENV = "ZONEKIT_PDF_ENGINE"  # "pypdf": never use pikepdf; "pikepdf": require it
@@ -48,7 +48,7 @@ def render_pdf(bundle: Bundle, out: Path, *, font: FontChoice, date: datetime.da
     placeholders with either; should qpdf still fail on something while assembling or saving,
     the bundle is rendered again with pypdf.
     """
-    from zonekit.pdf.warm import wait
+    from zonekit.document.pdf.warm import wait
 
     wait()  # for what warm_up was loading (the font, pikepdf)
     engine = _engine()

@@ -23,8 +23,8 @@ from pypdf.generic import (
     NameObject,
 )
 
-from zonekit.pdf.report import PartPages
-from zonekit.pdf.sanitize import (
+from zonekit.document.pdf.report import PartPages
+from zonekit.document.pdf.sanitize import (
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
     _box_size,
@@ -33,7 +33,13 @@ from zonekit.pdf.sanitize import (
     _strip_active_fields,
     _strip_active_page,
 )
-from zonekit.pdf.stamp import WATERMARK_ALPHA, _display_geometry, _number_ops, _StampKit, _watermark_ops
+from zonekit.document.pdf.stamp import (
+    WATERMARK_ALPHA,
+    _display_geometry,
+    _number_ops,
+    _StampKit,
+    _watermark_ops,
+)
 
 # Timestamps and random ids a converter (e.g. LibreOffice) writes into every PDF: left out of the
 # content hash that becomes our /ID, so identical content gives an identical bundle.

@@ -31,7 +31,7 @@ Modules:
   marks, full-frame image pages).
 - `images`: user images decoded, EXIF-rotated, flattened and downscaled.
 - `stamp`: page-number and watermark text encoded in the front document's font.
-- `coverage`: characters the font lacks borrowed from other fonts (`zonekit.fonts.cover`), or
+- `coverage`: characters the font lacks borrowed from other fonts (`zonekit.document.fonts.cover`), or
   reported per part when no font has them.
 - `sanitize`: user-PDF checks (A4 size) and removal of scripts, XFA and attached files.
 - `out_pikepdf`, `out_pypdf`: the output documents ("output documents": the renderer lays out
@@ -48,22 +48,22 @@ Importing the package is cheap: `render_pdf` and the rest load reportlab when fi
 
 from typing import TYPE_CHECKING, Any
 
-from zonekit.pdf.warm import warm_up
+from zonekit.document.pdf.warm import warm_up
 
 if TYPE_CHECKING:
-    from zonekit.pdf.assemble import ENGINE_ENV, render_pdf
-    from zonekit.pdf.report import PartPages, PdfReport
+    from zonekit.document.pdf.assemble import ENGINE_ENV, render_pdf
+    from zonekit.document.pdf.report import PartPages, PdfReport
 
 __all__ = ["ENGINE_ENV", "PartPages", "PdfReport", "render_pdf", "warm_up"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("ENGINE_ENV", "render_pdf"):
-        from zonekit.pdf import assemble
+        from zonekit.document.pdf import assemble
 
         return getattr(assemble, name)
     if name in ("PartPages", "PdfReport"):
-        from zonekit.pdf import report
+        from zonekit.document.pdf import report
 
         return getattr(report, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """A neutral document model shared by the PDF and docx renderers.
 
 The core builds these plain objects (a cover, sections of paragraphs and tables, attached user
-files); `zonekit.pdf` and `docxout` turn the same model into a PDF and a Word file. Both lay a
+files); `zonekit.document.pdf` and `zonekit.document.docx` turn the same model into a PDF and a Word file. Both lay a
 table's text out with the functions at the end (`fit_columns`, `break_lines`), each measuring
 in its own font, so the PDF and the Word file break lines by the same rules. Nothing here
 imports a rendering library.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from zonekit.document import Block, Cell, Para, SealBlock, Spacer, Table
+from zonekit.document.model import Block, Cell, Para, SealBlock, Spacer, Table
 
 _SPANS = {1: [1, 5], 2: [1, 1, 1, 3], 3: [1, 1, 1, 1, 1, 1]}  # colspans of label/value cells over six columns
 

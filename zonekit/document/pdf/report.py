@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zonekit.fonts import FontChoice
+from zonekit.document.fonts import FontChoice
 
 
 @dataclass

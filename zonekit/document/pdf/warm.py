@@ -3,7 +3,7 @@
 `zonekit bundle` waits on soffice for most of its run; meanwhile the Python process is idle. The
 bundle calls `warm_up()` just before it starts LibreOffice: reportlab, pikepdf and pypdf are
 imported, the CJK font chosen and registered, and a blank GB/T 9704 Word document prepared
-(`docxout.prepare`), on another CPU. `render_pdf` waits for this work before it starts (so nothing
+(`zonekit.document.docx.prepare`), on another CPU. `render_pdf` waits for this work before it starts (so nothing
 is loaded twice, nor at the same time); on a single CPU it is done at once instead (see
 `zonekit.background`). Nothing here changes what is rendered.
 """
@@ -19,7 +19,7 @@ def warm_up(font: str | None = None) -> None:
     """Start loading what `render_pdf` and `render_docx` need (`font`: as for `find_cjk_font`)."""
     global _pending
     from zonekit.background import Pending
-    from zonekit.docxout import prepare
+    from zonekit.document.docx import prepare
 
     prepare()
     if _pending is None:
@@ -37,8 +37,8 @@ def wait() -> None:
 def _load(font: str | None) -> None:
     import pypdf  # noqa: F401  (the pypdf engine and the page-number check)
 
-    from zonekit.fonts import find_cjk_font
-    from zonekit.pdf import assemble
+    from zonekit.document.fonts import find_cjk_font
+    from zonekit.document.pdf import assemble
 
     assemble._engine()  # imports pikepdf when it is installed
     find_cjk_font(font)

@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from zonekit.pdf.geometry import MM
+from zonekit.document.pdf.geometry import MM
 
 PAGE_NO_SIZE = 14  # 4号
 PAGE_NO_BASELINE = 26 * MM  # the dash sits ~7 mm below the 35 mm bottom margin

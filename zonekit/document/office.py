@@ -208,7 +208,7 @@ class _Office:
     def stage(self, files: list[Path]) -> dict[Path, Path]:
         """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
         themselves (the bundle numbers every page); the originals stay untouched."""
-        from zonekit.office_copy import copy_without_page_numbers
+        from zonekit.document.office_copy import copy_without_page_numbers
 
         staged = {}
         for i, f in enumerate(files, start=1):

@@ -38,7 +38,7 @@ from typing import Any
 FALLBACK_CID_FONT = "STSong-Light"
 FALLBACK_NOTE = "未找到可嵌入的中文字体，使用阅读器内置宋体（未嵌入）; 用 --font 指定字体文件"
 FONT_DIRS_ENV = "ZONEKIT_FONT_DIRS"
-SHIPPED_FONT = Path(__file__).resolve().parent / "fontdata" / "ZonekitSerifSC-Regular.ttf"
+SHIPPED_FONT = Path(__file__).resolve().parents[1] / "fontdata" / "ZonekitSerifSC-Regular.ttf"
 SHIPPED_NOTE = "zonekit 内置宋体 Zonekit Serif SC（Noto Serif CJK SC 的 GB 2312 子集，子集嵌入）"
 _REQUIRED_CHARS = "中国申报表单位日期0123456789"
 _MAX_TTC_FACES = 16

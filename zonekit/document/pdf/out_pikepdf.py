@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zonekit.pdf.report import PartPages
-from zonekit.pdf.sanitize import (
+from zonekit.document.pdf.report import PartPages
+from zonekit.document.pdf.sanitize import (
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
     _box_size,
@@ -25,7 +25,13 @@ from zonekit.pdf.sanitize import (
     _strip_active_fields,
     _strip_active_page,
 )
-from zonekit.pdf.stamp import WATERMARK_ALPHA, _display_geometry, _number_ops, _StampKit, _watermark_ops
+from zonekit.document.pdf.stamp import (
+    WATERMARK_ALPHA,
+    _display_geometry,
+    _number_ops,
+    _StampKit,
+    _watermark_ops,
+)
 
 
 class _PikeOutput:

@@ -14,7 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from zonekit.pdf.images import _Image
+from zonekit.document.pdf.images import _Image
 
 
 class _BoldParagraph(rl.Paragraph):

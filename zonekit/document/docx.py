@@ -1,4 +1,4 @@
-"""Word (.docx) renderer for the neutral document model (`zonekit.document`).
+"""Word (.docx) renderer for the neutral document model (`zonekit.document.model`).
 
 The look follows GB/T 9704-2012 (党政机关公文格式) closely enough for office staff who print and
 stamp the result in WPS or Word:
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zonekit.document import (
+from zonekit.document.model import (
     Attachment,
     Block,
     Bundle,

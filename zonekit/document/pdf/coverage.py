@@ -1,7 +1,7 @@
 """Which characters of a bundle the font has: rare ones borrowed from other fonts, the rest reported.
 
 `cover_bundle` collects the text of every part (cover, sections, placeholder pages, the titles
-the contents page lists), has `zonekit.fonts.cover` route the characters the main font lacks
+the contents page lists), has `zonekit.document.fonts.cover` route the characters the main font lacks
 to a font that has them, and returns one warning per part and character that no font has —
 such a character prints as the font's empty box, so the reader must check it by hand.
 """
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from zonekit.document import Attachment, Bundle, Cell, Para, Placeholder, SealBlock, Section, Table
-from zonekit.fonts import FontChoice, cover
+from zonekit.document.fonts import FontChoice, cover
+from zonekit.document.model import Attachment, Bundle, Cell, Para, Placeholder, SealBlock, Section, Table
 
 COVER = "封面"
 _CONTEXT = 6  # characters shown on each side of a missing one

@@ -9,7 +9,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from zonekit.pdf.geometry import LANDSCAPE, PORTRAIT
+from zonekit.document.pdf.geometry import LANDSCAPE, PORTRAIT
 
 IMAGE_DPI = 200
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
 
-from zonekit.pdf.geometry import A4_H, A4_TOLERANCE, A4_W, MM
+from zonekit.document.pdf.geometry import A4_H, A4_TOLERANCE, A4_W, MM
 
 ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute")
 

@@ -1,7 +1,7 @@
 """reportlab layout: document blocks to flowables, the contents page, the A4 document build.
 
 `_Flow` turns paragraphs, tables (header, spans, totals; columns from the content and lines broken
-as `zonekit.document` lays them out, so values never break; over-tall cells cut on request), seal
+as `zonekit.document.model` lays them out, so values never break; over-tall cells cut on request), seal
 lines (kept with the text before them), figures, spacers and placeholder pages into flowables in
 one CJK font; `_build_doc` lays a story out on portrait/landscape A4 templates.
 """
@@ -25,7 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.paraparser import ParaParser
 
-from zonekit.document import (
+from zonekit.document.model import (
     Block,
     Cell,
     CellLike,
@@ -41,9 +41,9 @@ from zonekit.document import (
     keep_values_whole,
     unbreakable_width,
 )
-from zonekit.document import Image as ImageBlock
-from zonekit.pdf.flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
-from zonekit.pdf.geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
+from zonekit.document.model import Image as ImageBlock
+from zonekit.document.pdf.flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
+from zonekit.document.pdf.geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
 
 TOC_DOTS = "…"
 CLAMP_NOTE = "……（内容过长，已截断）"
