@@ -356,7 +356,7 @@ def main() -> None:
     if args.demo_only:
         return
 
-    from zonekit.bundle import _form_section
+    from zonekit.bundle.build import _form_section
     from zonekit.check.runner import check_packet
     from zonekit.document.fonts import find_cjk_font
     from zonekit.document.model import Attachment, Bundle, Para

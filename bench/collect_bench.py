@@ -81,7 +81,7 @@ BREAKDOWN = """
 import datetime, json, sys, time
 from pathlib import Path
 from zonekit.collect import collect
-from zonekit.collect_xlsx import write_workbook
+from zonekit.collect.workbook import write_workbook
 t = time.process_time()
 r = collect([Path(sys.argv[1])], as_of=datetime.date.fromisoformat(sys.argv[2]))
 a = time.process_time() - t
@@ -109,7 +109,7 @@ with open(sys.argv[3], "wb") as f:
 WRITE_XLSXWRITER = """
 import json, pickle, sys, time
 from pathlib import Path
-from zonekit.collect_xlsx import write_workbook
+from zonekit.collect.workbook import write_workbook
 r = pickle.load(open(sys.argv[1], "rb"))
 t = time.process_time()
 write_workbook(r, Path(sys.argv[2]))

@@ -34,7 +34,7 @@ from zonekit.document.docx import write_docx
 from zonekit.document.model import Para, SealBlock, Spacer
 from zonekit.document.office import find_soffice
 from zonekit.fields.cellvalues import make_uscc
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from zonekit.document.docx import write_docx
 from zonekit.document.model import Para, SealBlock, Spacer
 from zonekit.fields.cellvalues import make_uscc
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from zonekit.document.docx import write_docx
 from zonekit.document.model import Block, Para, SealBlock, Spacer
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme
 
 HERE = Path(__file__).resolve().parent

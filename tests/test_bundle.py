@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from zonekit.bundle import build_bundle, bundle_date, verify
+from zonekit.bundle.build import build_bundle, bundle_date, verify
 from zonekit.errors import BundleRefused
 
 from .conftest import SAMPLES, run_cli

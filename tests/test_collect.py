@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 from zonekit import collect as collect_mod
 from zonekit.collect import PacketRow, collect, quotas_and_ranking
-from zonekit.collect_xlsx import write_workbook
+from zonekit.collect.workbook import write_workbook
 from zonekit.fields.cellvalues import make_uscc
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import Programme, load_programme
 
 from .conftest import AS_OF, ROOT, SAMPLES, run_cli, set_answers
@@ -729,7 +729,7 @@ def _cells(path: Path) -> dict[str, list[list[object]]]:
 
 
 def test_workbook_cell_values_are_the_same_for_jobs_1_and_2_and_from_a_finished_result(round_dir, tmp_path):
-    from zonekit.collect_xlsx import collect_workbook
+    from zonekit.collect.workbook import collect_workbook
 
     paths = [round_dir["A"], round_dir["B"], round_dir["C"], tmp_path / "不存在"]
     one = collect_workbook(tmp_path / "1.xlsx", paths, as_of=AS_OF, jobs=1)
@@ -769,7 +769,7 @@ def test_verification_lines_are_written_while_later_packets_are_still_being_chec
 def test_workbook_layout_frozen_filtered_widths_print_setup_and_links(round_dir, tmp_path):
     from urllib.parse import unquote
 
-    from zonekit.collect_xlsx import collect_workbook
+    from zonekit.collect.workbook import collect_workbook
 
     inbox = tmp_path / "收件"
     shutil.copytree(round_dir["A"], inbox / "A")
@@ -800,7 +800,7 @@ def test_workbook_layout_frozen_filtered_widths_print_setup_and_links(round_dir,
 
 def test_values_by_type_text_numbers_shares_dates_yes_no_and_odd_floats(tmp_path):
     from zonekit.collect import CollectResult, Column
-    from zonekit.collect_xlsx import Percent
+    from zonekit.collect.workbook import Percent
 
     values = {"=": "=1+2", "ctl": "a\x01b", "int": 3, "float": 2.5, "share": Percent(0.25), "yes": True,
               "date": dt.date(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": float("nan"), "inf": float("inf"),

@@ -210,7 +210,7 @@ def test_form1_figure_and_table_total_agree_exactly(packet: Path, key: str, valu
 
 
 def test_bundle_prints_the_submitted_total(packet: Path) -> None:
-    from zonekit.bundle import _form_section
+    from zonekit.bundle.build import _form_section
 
     set_cells(packet, {"E5": 4200.4}, {"E": 27600})
     report = check_packet(packet, as_of=AS_OF)

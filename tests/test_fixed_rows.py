@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from zonekit.check.runner import check_packet
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme
 
 from .conftest import AS_OF

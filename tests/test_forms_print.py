@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from zonekit.document.office import convert_to_pdf
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import list_programmes, load_programme
 from zonekit.xlsx.form_writer import fit_row_heights, wrapped_lines
 from zonekit.xlsx.names import AUX_NOTE, AUX_SHEET

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from zonekit.bundle import build_bundle, bundle_date
+from zonekit.bundle.build import build_bundle, bundle_date
 from zonekit.check.runner import check_packet
 from zonekit.errors import SpecError
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme, templates_root
 from zonekit.xlsx.form_writer import write_form
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.init import copies_text, init_packet
+from zonekit.scaffold import copies_text, init_packet
 from zonekit.spec.programme import list_programmes, load_programme, templates_root
 
 from .conftest import ROOT, run_cli

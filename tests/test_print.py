@@ -134,7 +134,7 @@ def test_bundle_names_appended_files_whose_fonts_are_not_embedded(tmp_path: Path
 
 def test_word_files_converted_while_checking_are_only_those_check_accepts(tmp_path: Path) -> None:
     """bundle hands the Word files to LibreOffice before the check ends, but never one check would refuse."""
-    from zonekit.bundle import _convert_words, word_files
+    from zonekit.bundle.build import _convert_words, word_files
 
     packet = tmp_path / "p"
     shutil.copytree(SAMPLES / "sz-building-demo", packet)

@@ -16,7 +16,7 @@ from zonekit.check.indicators import comparator
 from zonekit.check.runner import check_packet
 from zonekit.collect import collect
 from zonekit.errors import SpecError
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme, templates_root
 
 from .conftest import AS_OF, SAMPLES, set_answers

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from zonekit.check.indicators import IndicatorProgress, _compute, comparator
 from zonekit.check.runner import check_packet
 from zonekit.errors import InvalidOption, SpecError
-from zonekit.init import init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import load_programme, templates_root
 
 from .conftest import AS_OF, ROOT, SAMPLES, copy_answers, run_cli, set_answers
@@ -306,7 +306,7 @@ def test_levels_with_and_without_baseline():
 def test_qiantang_bundle_has_progress_report_and_chart(tmp_path):
     from pypdf import PdfReader
 
-    from zonekit.bundle import build_bundle, bundle_date
+    from zonekit.bundle.build import build_bundle, bundle_date
 
     out = tmp_path / "out"
     result = build_bundle(SAMPLES / "qiantang-demo", out, date=bundle_date("2026-11-22"))

@@ -73,12 +73,12 @@ def programs_list(
     """列出申报项目（id、名称、发文单位、截止日期）。"""
     if ctx.invoked_subcommand:
         return
-    from zonekit import render
+    from zonekit import terminal
     from zonekit.spec.programme import list_programmes, load_programme
 
     root = _root_dir(templates)
     progs = [load_programme(p, root) for p in list_programmes(root)]
-    render.programmes(progs, fmt=fmt, lang=lang)
+    terminal.programmes(progs, fmt=fmt, lang=lang)
 
 
 @programs_app.command("show")
@@ -89,10 +89,10 @@ def programs_show(
     lang: LangOpt = "zh",
 ) -> None:
     """显示一个项目的申报条件、材料清单、名额和截止日期。"""
-    from zonekit import render
+    from zonekit import terminal
     from zonekit.spec.programme import load_programme
 
-    render.programme_detail(load_programme(programme, _root_dir(templates)), fmt=fmt, lang=lang)
+    terminal.programme_detail(load_programme(programme, _root_dir(templates)), fmt=fmt, lang=lang)
 
 
 @app.command()
@@ -108,9 +108,9 @@ def init(
     templates: TemplatesOpt = None,
 ) -> None:
     """创建材料包：在终端逐项询问申报信息，写入材料清单（申报信息表）、按材料编号的目录、官方表格（xlsx）和 Word 模板。"""
-    from zonekit import render
+    from zonekit import terminal
     from zonekit.ask import from_data, interview
-    from zonekit.init import init_packet
+    from zonekit.scaffold import init_packet
     from zonekit.spec.programme import load_programme
 
     _check_choice("--lang", lang, ("zh", "en"))
@@ -118,7 +118,7 @@ def init(
     answers = from_data(prog, data or [], data_file)
     if not no_input and sys.stdin.isatty() and sys.stdout.isatty():  # never waits for input in CI or a pipe
         answers = interview(prog, answers, lang=lang)
-    render.init_result(prog, init_packet(prog, directory, force=force, unit=unit, answers=answers))
+    terminal.init_result(prog, init_packet(prog, directory, force=force, unit=unit, answers=answers))
 
 
 @app.command()
@@ -132,12 +132,12 @@ def check(
     """检查材料包：表单格式、表间一致性、申报条件、材料齐全、截止日期。退出码 0=无错误 1=有错误 2=无法读取。"""
     _check_choice("--format", fmt, ("text", "json"))
     _check_choice("--lang", lang, ("zh", "en"))
-    from zonekit import render
+    from zonekit import terminal
     from zonekit.check.runner import check_packet
 
     gc.disable()  # this process ends after one check: see check_packet on why collecting would be wasted work
     report = check_packet(directory, templates=_root_dir(templates), as_of=_parse_date(as_of))
-    render.check_report(report, fmt=fmt, lang=lang)
+    terminal.check_report(report, fmt=fmt, lang=lang)
     _exit_now(0 if report.ok else 1)
 
 
@@ -181,15 +181,15 @@ def bundle(
     templates: TemplatesOpt = None,
 ) -> None:
     """生成申报材料：封面、目录、各项材料（表单、PDF、图片、Word），输出 PDF、Word 和 manifest.json。"""
-    from zonekit import render
-    from zonekit.bundle import build_bundle, bundle_date
+    from zonekit import terminal
+    from zonekit.bundle.build import build_bundle, bundle_date
 
     _parse_date(when)
     target = out or directory.resolve().parent / f"{directory.resolve().name}-申报材料"
-    with render.progress() as tick:
+    with terminal.progress() as tick:
         result = build_bundle(directory, target, draft=draft, date=bundle_date(when), templates=_root_dir(templates),
                               font=font, progress=tick, timeout=timeout)
-    render.bundle_result(result)
+    terminal.bundle_result(result)
 
 
 @app.command()
@@ -198,11 +198,11 @@ def verify(
     packet: Annotated[Path | None, typer.Option("--packet", help="材料包目录（默认用 manifest 中记录的路径）")] = None,
 ) -> None:
     """核对打包后文件是否被改动：重新计算 manifest.json 中每个输入和输出文件的 SHA-256。退出码 0=一致 1=有改动。"""
-    from zonekit import render
-    from zonekit.bundle import verify as verify_bundle
+    from zonekit import terminal
+    from zonekit.bundle.build import verify as verify_bundle
 
     result = verify_bundle(out, packet)
-    render.verify_result(result)
+    terminal.verify_result(result)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -221,20 +221,20 @@ def collect(
         raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx")
     if out is not None and out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}")
-    from zonekit import render
+    from zonekit import terminal
 
     day = _parse_date(as_of)
-    with render.progress() as tick:
+    with terminal.progress() as tick:
         options = {"templates": _root_dir(templates), "jobs": jobs, "as_of": day, "progress": tick}
         if out is not None:  # the workbook is written while the packets are checked
-            from zonekit.collect_xlsx import collect_workbook
+            from zonekit.collect.workbook import collect_workbook
 
             result = collect_workbook(out, paths, **options)
         else:
             from zonekit.collect import collect as collect_packets
 
             result = collect_packets(paths, **options)
-    render.collect_result(result, fmt, workbook=out)
+    terminal.collect_result(result, fmt, workbook=out)
     raise typer.Exit(0 if result.read else 2)
 
 

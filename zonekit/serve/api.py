@@ -139,8 +139,8 @@ async def _save_upload(form: Any, key: str, dest: Path) -> tuple[Path, str]:
 # ------------------------------------------------------------------ programmes
 async def programmes(request: Request) -> JSONResponse:
     """`zonekit programs --format json`."""
-    from zonekit.render import JSON_VERSION
     from zonekit.spec.programme import list_programmes, load_programme
+    from zonekit.terminal import JSON_VERSION
 
     lang = _lang(request)
     root = _state(request).root()
@@ -186,7 +186,7 @@ async def init(request: Request) -> Response:
 
     def work() -> tuple[bytes, str]:
         from zonekit.ask import from_data
-        from zonekit.init import init_packet
+        from zonekit.scaffold import init_packet
         from zonekit.spec.programme import load_programme
 
         prog = load_programme(body["programme"], state.root())
@@ -225,7 +225,7 @@ async def check(request: Request) -> JSONResponse:
 def _bundle_work(state: State, upload: Path, folder: Path, *, draft: bool, when: str | None,
                  tick: Any = None) -> Path:
     """Unpack, bundle, zip the bundle's files; returns the zip (in `folder`). Raises BundleRefused."""
-    from zonekit.bundle import build_bundle, bundle_date
+    from zonekit.bundle.build import build_bundle, bundle_date
 
     root = unpack_packet(upload, folder / "packet")
     out = folder / "申报材料"
@@ -339,7 +339,7 @@ async def collect(request: Request) -> Response:
 
             def work() -> dict[str, Any]:
                 from zonekit.collect import collect as collect_packets
-                from zonekit.collect_xlsx import write_workbook
+                from zonekit.collect.workbook import write_workbook
 
                 result = collect_packets(paths, templates=state.root(), jobs=1, as_of=as_of)
                 for row in result.packets:  # the upload's name, not the server's temporary path

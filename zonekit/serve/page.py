@@ -70,7 +70,7 @@ async def index(request: Request) -> HTMLResponse:
 def programme_json(prog: Any) -> dict[str, Any]:
     """`zonekit programs show ID --format json`."""
     from zonekit.answers import questions
-    from zonekit.render import JSON_VERSION
+    from zonekit.terminal import JSON_VERSION
 
     asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
               "default": q.default, "required": q.required, "source": q.source, "from": q.from_form} for q in questions(prog)]
@@ -79,7 +79,7 @@ def programme_json(prog: Any) -> dict[str, Any]:
 
 def programme_fragment(request: Request, prog: Any, lang: str) -> HTMLResponse:
     from zonekit.answers import questions
-    from zonekit.init import contact_lines, requirement_text, submission_text
+    from zonekit.scaffold import contact_lines, requirement_text, submission_text
 
     d = prog.data
     html = _ENV.get_template("programme.html").render(

@@ -249,7 +249,7 @@ def _entry(path: Path, base: Path, **extra: Any) -> dict[str, Any]:
 
 
 def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -> list[Any]:
-    from zonekit.init import contact_lines, copies_text
+    from zonekit.scaffold import contact_lines, copies_text
 
     facts = report.facts
     sub = prog.submission
