@@ -50,7 +50,7 @@ def test_no_input_with_data_for_every_programme(pid: str, tmp_path: Path) -> Non
         elif q.kind == "choice" and q.values:
             data[q.key] = q.choices()[-1]
     target = tmp_path / "p"
-    unit = prog.list("applicant")[1]["values"][0] if pid == "qiantang" else None
+    unit = prog.section("applicant")[1]["values"][0] if pid == "qiantang" else None
     if unit:  # the reporting unit comes from --unit (the forms hold only its rows)
         data.pop("applicant.unit", None)
     args = ["init", pid, str(target), "--no-input", *_data_args(data), *(["--unit", unit] if unit else [])]

@@ -123,14 +123,14 @@ def _random_facts(prog: Programme, base: Facts, data: st.DataObject) -> Facts:
         facts.tables[form_id] = w
     packet = copy.deepcopy(base.packet)
     claims = packet.setdefault("claims", {})
-    for c in prog.list("claims"):
+    for c in prog.section("claims"):
         if c["type"] == "choice":
             claims[c["key"]] = data.draw(st.sampled_from(c["values"]))
         elif c["type"] == "multi":
             claims[c["key"]] = data.draw(st.lists(st.sampled_from(c["values"]), unique=True))
         elif c["type"] == "bool":
             claims[c["key"]] = data.draw(st.booleans())
-    packet["attestations"] = {a["key"]: data.draw(st.booleans()) for a in prog.list("attestations")}
+    packet["attestations"] = {a["key"]: data.draw(st.booleans()) for a in prog.section("attestations")}
     facts.packet = packet
     return facts
 

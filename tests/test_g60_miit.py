@@ -45,8 +45,8 @@ def test_g60_indicator_sheet_spec():
     assert "不是官方原表" in prog.data["document"]["note"]
     assert prog.form("park")["fields"][1]["values"] == G60_CITIES
     assert prog.deadline() == "2023-06-30"
-    assert {q["scope"]: q["max"] for q in prog.list("quotas") if q.get("kind", "limit") == "limit"} == {"city": 2}
-    assert [(q["kind"], q["target"], q["where"]["right"]) for q in prog.list("quotas") if q.get("kind") == "target"] == [
+    assert {q["scope"]: q["max"] for q in prog.section("quotas") if q.get("kind", "limit") == "limit"} == {"city": 2}
+    assert [(q["kind"], q["target"], q["where"]["right"]) for q in prog.section("quotas") if q.get("kind") == "target"] == [
         ("target", 10, 90)]  # 三（五）: about 10 parks at ≥ 90
 
 
@@ -60,10 +60,10 @@ def test_miit_spec():
     assert all(r["min"] == 0 and r["max"] == 100 for r in quant["rows"] if r["unit"] == "%" and r is not growth)
     assert "不是官方附件2" in quant["note"]
     assert prog.deadline() == "2020-08-31"
-    assert [(d.get("date"), d["kind"]) for d in prog.list("deadlines")] == [("2020-08-31", "submission"), ("2020-09-15", "info")]
-    assert sorted(q["max"] for q in prog.list("quotas")) == [1, 2]
+    assert [(d.get("date"), d["kind"]) for d in prog.section("deadlines")] == [("2020-08-31", "submission"), ("2020-09-15", "info")]
+    assert sorted(q["max"] for q in prog.section("quotas")) == [1, 2]
     for key in ("consistency", "conditions", "materials", "facts"):
-        for item in prog.list(key):
+        for item in prog.section(key):
             assert key == "facts" or item["source"], item
 
 
@@ -280,13 +280,13 @@ def test_g60_self_score_below_the_bands_is_a_warning_that_says_band_and_gap(tmp_
 def test_g60_outside_knowledge_says_it_is_zonekits():
     """The nine cities (and the last four of the 七大 industries) are not listed in the notice."""
     prog = load_programme("g60-park")
-    city = next(c for c in prog.list("conditions") if c["id"] == "city")
+    city = next(c for c in prog.section("conditions") if c["id"] == "city")
     assert city["test"]["right"] == G60_CITIES and "zonekit 整理（通知未列明）" in city["source"]
     field = next(f for f in prog.form("park")["fields"] if f["key"] == "city")
     assert "zonekit 整理（通知未列明）" in field["source"]
     industries = next(f for f in prog.form("park")["fields"] if f["key"] == "industries")
     assert "zonekit 整理（通知未列明）" in industries["source"]
-    assert any("九城市名单" in n["text"] and "zonekit 整理" in n["source"] for n in prog.list("notes"))
+    assert any("九城市名单" in n["text"] and "zonekit 整理" in n["source"] for n in prog.section("notes"))
     flat = "".join(run_cli("programs", "show", "g60-park").stdout.split())
     assert "九城市名单（上海松江区、嘉兴、杭州、金华、苏州、湖州、宣城、芜湖、合肥）通知没有列明，由zonekit整理" in flat
 
@@ -318,7 +318,7 @@ def test_miit_reporting_years_are_marked_as_zonekits_default(tmp_path):
     table = next(m for m in prog.materials if m["id"] == "quant_table")
     assert "近三年" not in table["help"] and "zonekit 默认口径" in table["help"]
     assert "zonekit 默认口径" in prog.data["document"]["note"]
-    assert any("zonekit 默认口径" in n["text"] and "2017—2019年" in n["text"] for n in prog.list("notes"))
+    assert any("zonekit 默认口径" in n["text"] and "2017—2019年" in n["text"] for n in prog.section("notes"))
     out = run_cli("programs", "show", "miit-pilot").stdout
     flat = "".join(out.split())
     assert "近三年" not in flat and flat.count("zonekit默认口径") >= 3
@@ -329,11 +329,11 @@ def test_miit_reporting_years_are_marked_as_zonekits_default(tmp_path):
 
 def test_miit_outside_knowledge_says_it_is_zonekits():
     prog = load_programme("miit-pilot")
-    separate = next(a for a in prog.list("applicant") if a["key"] == "separate_quota")
+    separate = next(a for a in prog.section("applicant") if a["key"] == "separate_quota")
     assert "zonekit 整理（通知未列明）" in separate["source"]
-    level = next(a for a in prog.list("applicant") if a["key"] == "level")
+    level = next(a for a in prog.section("applicant") if a["key"] == "level")
     assert "zonekit 整理（通知未列明）" in level["source"]
-    plan_cities = next(q for q in prog.list("quotas") if q.get("groups"))
+    plan_cities = next(q for q in prog.section("quotas") if q.get("groups"))
     assert "zonekit 整理（通知未列明）" in plan_cities["source"]
 
 

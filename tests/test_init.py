@@ -59,7 +59,7 @@ def test_packet_toml_records_spec_and_paths(packet):
 
     answers = read_sheet(packet / "材料清单.xlsx", prog)
     assert answers.values["claims"] == {"scale_path": "fiscal", "hq_land_path": False}
-    assert set(answers.cells) >= {f"attestations.{a['key']}" for a in prog.list("attestations")}
+    assert set(answers.cells) >= {f"attestations.{a['key']}" for a in prog.section("attestations")}
 
 
 def test_form1_labels_in_seed_order_with_defined_names(packet):

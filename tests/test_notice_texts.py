@@ -124,7 +124,7 @@ def test_definitions_and_procedure_are_the_notices_words():
     assert "5个工作日" in next(s for s in prog.procedure if s.step == "公示").text
     assert "报市政府审定" in next(s for s in prog.procedure if s.step == "认定").text
     # the abbreviated 第十九条 note is gone: the definition carries the article in full
-    assert not any(n["source"] == "第十九条" for n in prog.list("notes"))
+    assert not any(n["source"] == "第十九条" for n in prog.section("notes"))
 
 
 @pytest.mark.parametrize("pid", SHENZHEN)

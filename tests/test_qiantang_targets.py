@@ -165,7 +165,7 @@ def test_a_strict_sum_on_its_path_before_the_final_year_is_on_track(tmp_path):
 
 
 def test_the_spec_says_how_yishang_and_chaoguo_are_read_and_that_the_convention_is_from_outside():
-    notes = " ".join(n["text"] for n in load_programme("qiantang").list("notes"))
+    notes = " ".join(n["text"] for n in load_programme("qiantang").section("notes"))
     assert "“超过”为严格大于" in notes and "“以上”含本数" in notes and "《民法典》第一千二百五十九条" in notes
     assert "通知本身未作定义，这一读法来自通知之外" in notes
     assert "正文二（三）为“超过1万家”" in notes and "正文三（四）2 为“超过1500亿美元”" in notes  # 附件4 and the body differ
@@ -178,7 +178,7 @@ def test_mobile_payment_target_is_an_indicator_row_with_its_article():
     assert row["cells"]["indicator"] == "移动支付人口普及率" and row["cells"]["target"] == 80
     assert row["cells"]["comparator"] == "≥" and row["unit"] == "%" and row["source"].startswith("二（三）“打造数智港湾”")
     assert row["cells"]["units"] == _rows()["1.1"]["cells"]["units"]  # 附件4 序号1's units: zonekit's assignment, said so
-    notes = " ".join(n["text"] for n in load_programme("qiantang").list("notes"))
+    notes = " ".join(n["text"] for n in load_programme("qiantang").section("notes"))
     assert "通知未写明该目标的责任单位" in notes and "这一分配不是通知原文" in notes
     demo = {p.number: p for p in check_packet(SAMPLES / "qiantang-demo", as_of=AS_OF).progress}
     assert demo["二（三）"].status == "on_track" and demo["二（三）"].expected == pytest.approx(76)
@@ -234,7 +234,7 @@ def test_annex5_quantified_targets_are_rows_with_targets():
     assert got == {"附5-三3": ("≥", 36, "宁波市政府", "附件5 三3"),
                    "附5-三8.1": ("≥", 10000, "省地方金融监管局、浙江证监局、杭州市政府", "附件5 三8"),
                    "附5-三8.2": ("≥", 5000, "省地方金融监管局、浙江证监局、杭州市政府", "附件5 三8")}
-    notes = " ".join(n["text"] for n in load_programme("qiantang").list("notes"))
+    notes = " ".join(n["text"] for n in load_programme("qiantang").section("notes"))
     assert "附5-三3、附5-三8.1、附5-三8.2" in notes and "请在进展情况中说明" not in notes
 
 

@@ -49,14 +49,14 @@ def _set_cells(path: Path, sheet: str, row_key_col: int, values: dict[str, dict[
 def test_specs_load_and_every_rule_has_its_source():
     for pid in ("zone3553", "qiantang"):
         prog = load_programme(pid)
-        stack = list(prog.list("conditions"))
+        stack = list(prog.section("conditions"))
         while stack:
             c = stack.pop()
             assert c["source"], c["id"]
             stack += c.get("any_of", []) + c.get("all_of", [])
         for m in prog.materials:
             assert m["source"], m["id"]
-        for item in prog.list("notes") + prog.list("quotas") + prog.list("deadlines"):
+        for item in prog.section("notes") + prog.section("quotas") + prog.section("deadlines"):
             assert item["source"], item
         for form in prog.forms:
             for r in form.get("rows", []):

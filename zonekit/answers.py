@@ -71,15 +71,15 @@ class Question:
 def questions(prog: Any) -> list[Question]:
     """Every question of `prog`, in the order `init` asks them: applicant, claims, attestations."""
     out: list[Question] = []
-    for a in prog.list("applicant"):  # a listed value is offered, not enforced here: check says what is wrong with another
+    for a in prog.section("applicant"):  # a listed value is offered, not enforced here: check says what is wrong with another
         out.append(Question(f"applicant.{a['key']}", a["label"], a.get("type", "text"),
                             a.get("source", ""), tuple(a.get("values", [])), (), None, bool(a.get("required")),
                             a.get("help", ""), None, a.get("from")))
-    for c in prog.list("claims"):
+    for c in prog.section("claims"):
         default = c.get("default", [] if c["type"] == "multi" else False if c["type"] == "bool" else None)
         out.append(Question(f"claims.{c['key']}", c["label"], c["type"], c.get("source", ""), tuple(c.get("values", [])),
                             tuple(c.get("value_labels", [])), default, True, c.get("help", ""), c.get("when")))
-    for a in prog.list("attestations"):
+    for a in prog.section("attestations"):
         out.append(Question(f"attestations.{a['key']}", a["label"], "bool", a["source"], (), (), None, True,
                             "属实的选“是”（由申报单位确认，并在申请报告或承诺中体现）", a.get("when")))
     out.append(Question("packet.deadline", "通知规定的申报截止日期（可选，YYYY-MM-DD）", "date", "",

@@ -198,7 +198,7 @@ def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:
     keys = [f["filter_by"]["applicant"] for f in prog.forms if f.get("filter_by")]
     if not keys:
         raise InvalidOption(f"“{prog.id}”的表单不按报送单位填写，--unit 不适用")
-    spec = next((a for a in prog.list("applicant") if a["key"] == keys[0]), {})
+    spec = next((a for a in prog.section("applicant") if a["key"] == keys[0]), {})
     allowed = spec.get("values") or []
     unit = unit.strip()
     if allowed and unit not in allowed:

@@ -256,7 +256,7 @@ def _cover(prog: Any, report: CheckReport, applicant: str, date: _dt.datetime) -
     contacts = contact_lines(prog.contacts)
     air = 0.5 if contacts else 1.0  # the notice's contacts at the foot: less air above, so the cover stays one page
     blocks: list[Any] = [Spacer(40 * air), Para(f"{prog.title()}材料", "title"), Spacer(30 * air)]
-    for item in prog.list("cover"):
+    for item in prog.section("cover"):
         value = facts.get(item["fact"]) if facts else None
         shown = value if isinstance(value, str | int) and not isinstance(value, bool) else ""
         blocks.append(Para(f"{item['label']}：{shown}", "plain"))

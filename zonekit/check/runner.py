@@ -134,7 +134,7 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
         for section in ("applicant", "claims", "attestations"):
             packet.data[section] = {**_tool_values(prog, packet, section), **answers.values.get(section, {})}
         packet.data.setdefault("packet", {})["deadline"] = answers.values.get("packet", {}).get("deadline", "")
-    facts = Facts(packet=packet.data, derived=prog.list("facts"), labels=_labels(prog))
+    facts = Facts(packet=packet.data, derived=prog.section("facts"), labels=_labels(prog))
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), facts)]
     from zonekit.background import Pending
@@ -252,7 +252,7 @@ def _packet_findings(prog: Programme, packet: Packet, today: _dt.date, answers: 
                            "this packet keeps its answers in packet.toml (made by an older zonekit); they are read as before",
                            file="packet.toml"))
     how = "在 材料清单.xlsx 的“申报信息”表中填写" if answers.found else "在 packet.toml 中填写"
-    rules = {a["key"]: a for a in prog.list("applicant")}
+    rules = {a["key"]: a for a in prog.section("applicant")}
     for q in questions(prog):
         where = answer_at(answers, q.key)
         name = _answer_name(answers, q)
@@ -310,9 +310,9 @@ def _labels(prog: Programme) -> dict[str, str]:
         for c in form.get("columns", []):
             for v in c.get("values", []):
                 labels[f"{form['id']}.count_eq.{c['key']}.{v}"] = f"{form['title']}中“{v}”的个数"
-    for fact in prog.list("facts"):
+    for fact in prog.section("facts"):
         labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
-    for a in prog.list("applicant"):
+    for a in prog.section("applicant"):
         labels[f"packet.applicant.{a['key']}"] = f"申报信息 {a['label']}"
     return labels
 
@@ -387,7 +387,7 @@ def _where(ref: str, forms: dict[str, Validated]) -> dict[str, str | None]:
 def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> list[Finding]:
     out: list[Finding] = []
     unread = {form["id"] for form in prog.forms} - set(forms)  # already reported as unreadable or missing
-    for rule in prog.list("consistency"):
+    for rule in prog.section("consistency"):
         if rule.get("when") and not evaluate_when(rule["when"], facts):
             continue
         if any(isinstance(side, str) and side.partition(".")[0] in unread for side in (rule["left"], rule["right"])):
@@ -451,7 +451,7 @@ def eligibility(prog: Programme, facts: Facts, forms: dict[str, Validated],
     """The programme's conditions evaluated on `facts`, and the findings they give.
 
     Invariant (tested over every programme): a condition that is unmet gives an error."""
-    results = [evaluate(c, facts) for c in prog.list("conditions")]
+    results = [evaluate(c, facts) for c in prog.section("conditions")]
     return results, _eligibility_findings(prog, results, facts, forms, answers or Answers())
 
 
@@ -465,7 +465,7 @@ def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, 
                          answers: Answers) -> list[Finding]:
     out: list[Finding] = []
     # attestations the user can give now; one gated off by its `when` (a path not claimed) cannot mend a condition
-    askable = {a["key"]: a for a in prog.list("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
+    askable = {a["key"]: a for a in prog.section("attestations") if not a.get("when") or evaluate_when(a["when"], facts)}
     for top in results:
         for r in walk(top):
             if r.missing_attest and r.status in ("unmet", "in_principle"):
@@ -493,7 +493,7 @@ def _eligibility_findings(prog: Programme, results: list[Result], facts: Facts, 
         elif top.status == "unknown":
             out.append(Finding("condition_unknown", WARNING, f"无法判断“{top.title}”：{top.detail}", f"cannot evaluate {top.id}",
                                source=top.source, rule=top.id, hint="先改正表单中的错误或补填数据"))
-        claim = next((c for c in prog.list("conditions") if c["id"] == top.id and c.get("claim")), None)
+        claim = next((c for c in prog.section("conditions") if c["id"] == top.id and c.get("claim")), None)
         if claim:
             out.extend(_claimed_path(claim, top, facts, answers))
     return out
@@ -554,7 +554,7 @@ def _needed(material: dict[str, Any], facts: Facts) -> bool | None:
 # ------------------------------------------------------------------ deadlines
 def _deadlines(prog: Programme, packet: Packet, today: _dt.date) -> list[Finding]:
     out: list[Finding] = []
-    entries = [(d["date"], d["label"], d["source"]) for d in prog.list("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
+    entries = [(d["date"], d["label"], d["source"]) for d in prog.section("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
     user = packet.section("packet").get("deadline")
     if user:
         try:

@@ -154,7 +154,7 @@ def _inside_other(rows: list[PacketRow], progs: list[Programme], by_index: dict[
 def _same_contact(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """The same phone or email (packet.toml [applicant] and the record forms) given by different applicants: info."""
     out: list[Conflict] = []
-    fields = [(f"packet.applicant.{a['key']}", a["type"]) for a in prog.list("applicant") if a.get("type") in _CONTACT]
+    fields = [(f"packet.applicant.{a['key']}", a["type"]) for a in prog.section("applicant") if a.get("type") in _CONTACT]
     fields += [(f"{form['id']}.{f['key']}", f["type"]) for form in _record_forms(prog) for f in form["fields"]
                if f.get("type") in _CONTACT]
     for kind in _CONTACT:
@@ -186,7 +186,7 @@ def _field_label(prog: Programme, ref: str) -> str:
 def _inside_source(progs: list[Programme], programme: str | None, table_form: dict[str, Any]) -> str:
     """The applicant's own attestation that it is not inside a base, else the table's source."""
     for prog in sorted(progs, key=lambda p: p.id != programme):
-        for a in prog.list("attestations"):
+        for a in prog.section("attestations"):
             if a["key"] == "not_in_base":
                 return a["source"]
     return table_form.get("source", "")

@@ -62,7 +62,7 @@ def _links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     for prog in progs:
         kinds = {f["id"]: f["kind"] for f in prog.forms}
-        for rule in prog.list("consistency"):
+        for rule in prog.section("consistency"):
             left, right = rule["left"].split("."), str(rule["right"]).split(".")
             if (rule["op"] == "matches" and len(left) == 3 and left[1] == "each" and len(right) == 2
                     and kinds.get(left[0]) == "table" and kinds.get(right[0]) == "record"):
@@ -75,7 +75,7 @@ def _links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
 def _verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
     """(spec, form, column specs) of each [[verification]] entry; unknown forms or keys are spec errors."""
     out = []
-    for i, v in enumerate(prog.list("verification")):
+    for i, v in enumerate(prog.section("verification")):
         where = f"{prog.path}: verification[{i}]({v['sheet']})"
         try:
             form = prog.form(v["form"])
@@ -95,7 +95,7 @@ def _materials_of(v: dict[str, Any]) -> list[str]:
 
 
 def _quotas(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]]:
-    return [(p, q) for p in progs for q in p.list("quotas")]
+    return [(p, q) for p in progs for q in p.section("quotas")]
 
 
 ALL = "*"  # a quota's scope covering every packet of the round
@@ -116,7 +116,7 @@ def _field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
     head, _, key = ref.partition(".")
     for prog in progs:
         if head == "packet":
-            items = prog.list("applicant")
+            items = prog.section("applicant")
             key = ref.rsplit(".", 1)[1]
         else:
             form = next((f for f in prog.forms if f["id"] == head), None)
@@ -131,12 +131,12 @@ def _ref_label(progs: list[Programme], ref: str) -> str | None:
     head, _, key = ref.partition(".")
     for prog in progs:
         if head == "packet":
-            items = prog.list("applicant")
+            items = prog.section("applicant")
             key = ref.rsplit(".", 1)[1]
         elif head == "facts":
-            items = prog.list("facts")
+            items = prog.section("facts")
         elif head == "claims":  # claims.path -> the claim's question
-            items = prog.list("claims")
+            items = prog.section("claims")
         else:
             form = next((f for f in prog.forms if f["id"] == head), None)
             items = form.get("fields", []) if form else []
@@ -160,7 +160,7 @@ def _band_specs(prog: Programme) -> list[dict[str, Any]]:
                 out.append(n)
             walk(n.get("any_of", []) + n.get("all_of", []))
 
-    walk(prog.list("conditions"))
+    walk(prog.section("conditions"))
     return out
 
 
@@ -194,7 +194,7 @@ def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
             columns.append(Column(ref, _ref_label(progs, ref) or ref))
             if not ref.startswith("packet.applicant."):
                 facts.append(ref)
-    cover = {c["fact"] for c in primary.list("cover")}
+    cover = {c["fact"] for c in primary.section("cover")}
     record_refs: list[str] = []
     for form in _record_forms(primary):
         for f in form["fields"]:

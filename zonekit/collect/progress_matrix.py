@@ -81,7 +81,7 @@ class Reporting:
 def _unit_field(prog: Programme, form: dict[str, Any]) -> tuple[str, list[str]]:
     """The packet.toml [applicant] key naming a packet's reporting unit, and the units it allows (spec order)."""
     key = (form.get("filter_by") or {}).get("applicant") or "name"
-    spec = next((a for a in prog.list("applicant") if a["key"] == key), {})
+    spec = next((a for a in prog.section("applicant") if a["key"] == key), {})
     return key, [str(v) for v in spec.get("values", [])]
 
 

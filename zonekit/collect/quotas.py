@@ -184,7 +184,7 @@ def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
     value = r.value(test["left"])
     head, _, key = test["left"].partition(".")
     if value is None and head == "claims":
-        value = next((c.get("default") for c in prog.list("claims") if c["key"] == key), None)
+        value = next((c.get("default") for c in prog.section("claims") if c["key"] == key), None)
     return compare(MISSING if value is None else value, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
 
 

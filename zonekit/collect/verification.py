@@ -81,7 +81,7 @@ def verification_sheets(progs: list[Programme], today: date) -> list[Verificatio
     if not progs:
         return []
     primary = progs[0]
-    applicant_label = next((a["label"] for a in primary.list("applicant") if a["key"] == "name"), "申报单位")
+    applicant_label = next((a["label"] for a in primary.section("applicant") if a["key"] == "name"), "申报单位")
     place = next(((ref, fld) for ref, _, fld in _identity_refs(primary) if ref.endswith(".name")), None)
     titles = {m["id"]: m["title"] for p in progs for m in p.materials}
     out = []

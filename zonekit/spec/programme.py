@@ -112,22 +112,23 @@ class Programme:
         t = self.data["title"]
         return t.get(lang) or t["zh"]
 
-    def list(self, key: str) -> list[dict[str, Any]]:
+    def section(self, key: str) -> list[dict[str, Any]]:
+        """The entries of an array-of-tables section of the spec ([[forms]], [[materials]], …); [] when absent."""
         return self.data.get(key, [])
 
     @property
     def forms(self) -> list[dict[str, Any]]:
-        return self.list("forms")
+        return self.section("forms")
 
     @property
     def materials(self) -> list[dict[str, Any]]:
-        return self.list("materials")
+        return self.section("materials")
 
     def form(self, form_id: str) -> dict[str, Any]:
         return self._forms[form_id]
 
     def document(self, doc_id: str) -> dict[str, Any]:
-        return next(d for d in self.list("documents") if d["id"] == doc_id)
+        return next(d for d in self.section("documents") if d["id"] == doc_id)
 
     def material_of_form(self, form_id: str) -> dict[str, Any] | None:
         return next((m for m in self.materials if m.get("form") == form_id), None)
@@ -139,16 +140,16 @@ class Programme:
 
     @property
     def contacts(self) -> list[Contact]:
-        return [Contact(**c) for c in self.list("contacts")]
+        return [Contact(**c) for c in self.section("contacts")]
 
     @property
     def definitions(self) -> list[Definition]:
         return [Definition(**{**d, "fields": tuple(d.get("fields", ())), "materials": tuple(d.get("materials", ()))})
-                for d in self.list("definitions")]
+                for d in self.section("definitions")]
 
     @property
     def procedure(self) -> list[Step]:
-        return [Step(**s) for s in self.list("procedure")]
+        return [Step(**s) for s in self.section("procedure")]
 
     def definitions_for_field(self, form_id: str, key: str) -> list[Definition]:
         ref = f"{form_id}.{key}"
@@ -162,7 +163,7 @@ class Programme:
         return [d for d in self.definitions if m["id"] in d.materials or keys & set(d.fields)]
 
     def deadline(self) -> str | None:
-        dates = [d["date"] for d in self.list("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
+        dates = [d["date"] for d in self.section("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
         return min(dates) if dates else None
 
 
