@@ -43,8 +43,9 @@ def match_application(packet: Path, prog: Any, rows: int, area: float, fiscal: f
     import openpyxl
 
     office = math.ceil(area / 0.55)
-    figures = {"fin_count": rows, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2), "company_count": rows + 34,
-               "total_office_area": office, "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
+    figures = {"fin_count": rows, "fin_area": round(area, 1), "fiscal_total": round(fiscal, 2),
+               "company_count": rows + 34, "total_office_area": office,
+               "total_building_area": math.ceil(office * 1.3), "licensed_count": 5}
     app = packet / "01_申报表" / prog.form("application")["file"]
     wb = openpyxl.load_workbook(app)
     for key, value in figures.items():

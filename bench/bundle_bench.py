@@ -108,7 +108,8 @@ def scan_jpegs(folder: Path, font_path: str | None, index: int) -> list[Path]:
         d.text((420, 120), "房屋租赁合同（复印件）", fill=20, font=font)
         for line in range(28):
             y = 230 + line * 46
-            d.text((120, y), f"第{line + 1}条 出租方与承租方就{BUILDING}第{k + 10}层房屋租赁事宜约定如下，双方共同遵守。",
+            d.text((120, y),
+                   f"第{line + 1}条 出租方与承租方就{BUILDING}第{k + 10}层房屋租赁事宜约定如下，双方共同遵守。",
                    fill=rng.randint(10, 60), font=font)
         d.ellipse((860, 1450, 1140, 1730), outline=90, width=8)  # the seal
         paper = Image.effect_noise(im.size, 20)
@@ -152,8 +153,9 @@ def _make_pdfs(folder: Path, n: int, pages: int, ttf: str, scans: list[Path], ca
                 c.drawCentredString(A4[0] / 2, A4[1] - 80, f"房屋租赁合同（第{i + 1}份）")
                 c.setFont(font, 11)
                 for line in range(34):
-                    c.drawString(60, 740 - line * 19, f"第{p + 1}页第{line + 1}行：承租方深圳市鹏城第{i + 1}号金融服务有限公司，"
-                                                      f"租赁面积{100 + i}平方米。")
+                    c.drawString(60, 740 - line * 19,
+                                 f"第{p + 1}页第{line + 1}行：承租方深圳市鹏城第{i + 1}号金融服务有限公司，"
+                                 f"租赁面积{100 + i}平方米。")
             c.showPage()
         c.save()
         paths.append(path)
@@ -175,8 +177,10 @@ def make_docx(path: Path, k: int) -> None:
     for sec in range(4):
         doc.add_heading(f"{'一二三四'[sec]}、第{sec + 1}部分", level=2)
         for para in range(8):
-            doc.add_paragraph(f"{BUILDING}位于{ADDRESS}，第{sec + 1}部分第{para + 1}段。" + "楼宇运营机构为入驻金融企业提供"
-                              "政策申报辅导、人才公寓对接、会议路演场地等一站式服务，管理制度健全，服务流程规范。" * 3)
+            doc.add_paragraph(f"{BUILDING}位于{ADDRESS}，第{sec + 1}部分第{para + 1}段。"
+                              + "楼宇运营机构为入驻金融企业提供"
+                                "政策申报辅导、人才公寓对接、会议路演场地等一站式服务，"
+                                "管理制度健全，服务流程规范。" * 3)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("序号", "企业名称", "面积（m2）", "进驻时间"), strict=True):
@@ -216,7 +220,8 @@ def fill_forms(packet: Path, rows: int) -> dict[str, float]:
         r = first + i
         a, f, s = round(rng.uniform(80, 900), 1), round(rng.uniform(5, 400), 2), rng.randint(3, 300)
         area, fiscal, staff = area + a, fiscal + f, staff + s
-        values = [i + 1, BUILDING, f"深圳市鹏城第{i + 1}号金融服务有限公司", kinds[i % len(kinds)], a, f"{i % 48 + 1}", f, s,
+        values = [i + 1, BUILDING, f"深圳市鹏城第{i + 1}号金融服务有限公司", kinds[i % len(kinds)], a,
+                  f"{i % 48 + 1}", f, s,
                   dt.datetime.combine(start + dt.timedelta(days=rng.randint(0, 7000)), dt.time()),
                   f"{ADDRESS}{i % 48 + 1}层{i}室", make_uscc("91440300", f"{i:08d}")]
         for col, value in enumerate(values, start=1):
@@ -293,8 +298,8 @@ def demo_vs_soffice(runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="zk-demo-bench-") as tmp:
         work = Path(tmp)
         profile = (work / "lo-profile").as_uri()
-        lo = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(work / "lo"),
-              str(report)]
+        lo = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+              "--outdir", str(work / "lo"), str(report)]
         zk = zonekit("bundle", str(DEMO), "-o", str(work / "out"), "--date", DATE)
         subprocess.run(lo, capture_output=True, check=True, timeout=300)  # creates and warms the profile
         subprocess.run(zk, capture_output=True, check=True, timeout=300)  # and the OS file cache for zonekit
@@ -314,10 +319,12 @@ def demo_vs_soffice(runs: int) -> None:
                     stages.setdefault("(inside build_bundle)", []).append(got["timings"]["total"])
     zk_s, lo_s = statistics.median(walls["zonekit"]), statistics.median(walls["soffice"])
     print(f"demo: samples/sz-building-demo, {runs} alternating runs each, medians (min–max)")
-    print(f"  {'zonekit bundle (CLI, whole packet)':<44} {zk_s:6.2f} s  ({min(walls['zonekit']):.2f}–{max(walls['zonekit']):.2f})")
+    print(f"  {'zonekit bundle (CLI, whole packet)':<44} {zk_s:6.2f} s  "
+          f"({min(walls['zonekit']):.2f}–{max(walls['zonekit']):.2f})")
     for stage, secs in stages.items():
         print(f"    {stage:<42} {statistics.median(secs):6.2f} s")
-    print(f"  {'soffice --convert-to pdf 申请报告.docx':<44} {lo_s:6.2f} s  ({min(walls['soffice']):.2f}–{max(walls['soffice']):.2f})")
+    print(f"  {'soffice --convert-to pdf 申请报告.docx':<44} {lo_s:6.2f} s  "
+          f"({min(walls['soffice']):.2f}–{max(walls['soffice']):.2f})")
     print(f"  ratio {zk_s / lo_s:.2f}x (target <= 1.5x)\n")
 
 
@@ -379,7 +386,8 @@ def main() -> None:
         print(f"font: {font.name} ({font.path}); python {sys.version.split()[0]}; "
               f"{os.cpu_count()} CPUs\n")
 
-        check = subprocess.run(zonekit("check", str(packet), "--as-of", DATE, "--format", "json"), capture_output=True, text=True)
+        check = subprocess.run(zonekit("check", str(packet), "--as-of", DATE, "--format", "json"),
+                               capture_output=True, text=True)
         counts = json.loads(check.stdout)["counts"]
         draft = [] if counts["error"] == 0 else ["--draft"]
         print(f"check: exit {check.returncode}, {counts['error']} errors, {counts['warning']} warnings"
@@ -388,13 +396,15 @@ def main() -> None:
         # (a) the whole command
         out = work / "out"
         cmd = zonekit("bundle", str(packet), "-o", str(out), "--date", DATE, *draft)
-        a = json.loads(subprocess.run([sys.executable, "-c", RUNNER, *cmd], capture_output=True, text=True, check=True).stdout)
+        a = json.loads(subprocess.run([sys.executable, "-c", RUNNER, *cmd],
+                                      capture_output=True, text=True, check=True).stdout)
         if a["rc"] != 0:
             sys.exit(f"zonekit bundle failed (exit {a['rc']}): {a['tail']}")
         manifest = json.loads((out / "manifest.json").read_text("utf-8"))
         pages = manifest["outputs"][0]["pages"][1]
         warned = manifest["warnings"] + [{"where": m, "message": "incomplete"} for m in manifest["incomplete"]]
-        print(f"bundle: {pages} pages, {len(warned)} warnings" + "".join(f"\n  {w['where']}: {w['message']}" for w in warned[:5]))
+        print(f"bundle: {pages} pages, {len(warned)} warnings"
+              + "".join(f"\n  {w['where']}: {w['message']}" for w in warned[:5]))
 
         # (b) qpdf on the same PDFs
         pdfs = [str(p) for p in made["pdfs"]]
@@ -431,7 +441,8 @@ def main() -> None:
 
     n = args.pdfs
     rows = [
-        ("(a) zonekit bundle (CLI, whole packet)", a["s"], a["cpu"], f"{pages} pages; peak RSS {a['mb']:.0f} MB (incl. soffice)"),
+        ("(a) zonekit bundle (CLI, whole packet)", a["s"], a["cpu"],
+         f"{pages} pages; peak RSS {a['mb']:.0f} MB (incl. soffice)"),
     ]
     timings = a["timings"] or {}
     for stage, secs in timings.get("stages", {}).items():
@@ -449,7 +460,8 @@ def main() -> None:
     rows.append((f"(d) {args.rows}-row 附件2 section alone", *d, f"{got['r'].pages} pages (target < 2 s)"))
     if e1 and e2:
         rows.append((f"(e) LibreOffice, {len(made['docx'])} docx, one process", *e1, ""))
-        rows.append((f"    LibreOffice, {len(made['docx'])} docx, one per file", *e2, f"{e2[0] / e1[0]:.2f}x the one-process run"))
+        rows.append((f"    LibreOffice, {len(made['docx'])} docx, one per file", *e2,
+                     f"{e2[0] / e1[0]:.2f}x the one-process run"))
     else:
         rows.append(("(e) LibreOffice", None, None, "soffice not found"))
 

@@ -127,7 +127,8 @@ def table_schema() -> dict:
     fields = []
     for c in load_programme("sz-building").form("enterprises")["columns"]:
         f: dict = {"name": c["label"], "type": types.get(c.get("type", "text"), "string")}
-        cons = {k: v for k, v in (("required", c.get("required")), ("unique", c.get("unique")), ("minimum", c.get("min")))
+        cons = {k: v
+                for k, v in (("required", c.get("required")), ("unique", c.get("unique")), ("minimum", c.get("min")))
                 if v and not (k == "minimum" and f["type"] == "date")}
         if c.get("type") == "choice":
             cons["enum"] = c["values"]
@@ -150,7 +151,8 @@ def have(module: str) -> bool:
 
 
 def zonekit_findings(packet: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "zonekit.cli", "check", str(packet), "--format", "json", "--as-of", AS_OF],
+    out = subprocess.run([sys.executable, "-m", "zonekit.cli", "check", str(packet), "--format", "json",
+                          "--as-of", AS_OF],
                          capture_output=True, text=True)
     counts = json.loads(out.stdout)["counts"]
     return {"rc": out.returncode, **counts}
@@ -185,7 +187,8 @@ def main() -> None:
             xlsx = packet / "02_入驻金融企业信息表" / "附件2 入驻金融企业信息表.xlsx"
             size = xlsx.stat().st_size / 2**20
             runs = {
-                "zonekit check (CLI, whole packet)": [sys.executable, "-m", "zonekit.cli", "check", str(packet), "--as-of", AS_OF],
+                "zonekit check (CLI, whole packet)": [sys.executable, "-m", "zonekit.cli", "check", str(packet),
+                                                      "--as-of", AS_OF],
                 "openpyxl read_only, values_only": [sys.executable, "-c", OPENPYXL, str(xlsx), sheet],
                 "python-calamine to_python()": [sys.executable, "-c", CALAMINE, str(xlsx), sheet],
             }
@@ -204,7 +207,8 @@ def main() -> None:
                     note = f"exit {r['rc']}"
                 print(f"{n:>8,}  {what:<44} {r['s']:>8.2f} {r['mb']:>8.0f}  {note}")
             if not friction:
-                print(f"{n:>8,}  {'frictionless validate':<44} {'—':>8} {'—':>8}  not installed — pip install frictionless")
+                print(f"{n:>8,}  {'frictionless validate':<44} {'—':>8} {'—':>8}  "
+                      "not installed — pip install frictionless")
             z, c = results[zk], results[cal]
             print(f"{n:>8,}  {'ratio zonekit check / calamine':<44} {z['s'] / c['s']:>8.2f} {z['mb'] / c['mb']:>8.2f}  "
                   f"附件2 is {size:.1f} MB on disk")

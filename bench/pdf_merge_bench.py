@@ -129,7 +129,8 @@ def main() -> None:
 
         took = timed(run_table)
         print(
-            f"{args.rows}-row x 11-column table section: wall {took[0]:.2f} s, cpu {took[1]:.2f} s ({report.pages} pages)"
+            f"{args.rows}-row x 11-column table section: wall {took[0]:.2f} s, cpu {took[1]:.2f} s "
+            f"({report.pages} pages)"
         )
 
 

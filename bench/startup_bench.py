@@ -33,8 +33,8 @@ def main() -> None:
         ("python -c 'import typer' (anchor)", [py, "-c", "import typer"]),
         ("zonekit --help", [py, "-m", "zonekit.cli", "--help"]),
         ("zonekit --version", [py, "-m", "zonekit.cli", "--version"]),
-        ("zonekit check samples/sz-building-demo", [py, "-m", "zonekit.cli", "check", str(ROOT / "samples/sz-building-demo"),
-                                                    "--as-of", "2026-11-22"]),
+        ("zonekit check samples/sz-building-demo",
+         [py, "-m", "zonekit.cli", "check", str(ROOT / "samples/sz-building-demo"), "--as-of", "2026-11-22"]),
         ("import typer+rich+openpyxl+jsonschema+pypdf+docx (anchor)",
          [py, "-c", "import typer, rich, openpyxl, jsonschema, pypdf, docx"]),
     ]

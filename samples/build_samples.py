@@ -82,7 +82,8 @@ def fill_enterprises(path: Path, rows: list[tuple], licensed: list[bool]) -> Non
     first = 5
     for i, (building, name, kind, area, floor, fiscal, staff, entered, address, code) in enumerate(rows):
         r = first + i
-        for col, value in enumerate((building, name, kind, area, floor, fiscal, staff, entered, address, code), start=2):
+        for col, value in enumerate((building, name, kind, area, floor, fiscal, staff, entered, address, code),
+                                    start=2):
             ws.cell(r, col, value)
     aux = wb["辅助信息（不打印）"]
     for i, (row, lic) in enumerate(zip(rows, licensed, strict=True)):
@@ -99,7 +100,8 @@ def resave(paths: list[Path]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for p in paths:
             subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
-                            "xlsx:Calc MS Excel 2007 XML", "--outdir", tmp, str(p)], check=True, capture_output=True, timeout=180)
+                            "xlsx:Calc MS Excel 2007 XML", "--outdir", tmp, str(p)],
+                           check=True, capture_output=True, timeout=180)
             shutil.copyfile(Path(tmp) / p.name, p)
 
 
@@ -136,7 +138,8 @@ def jpg(path: Path, text: str) -> None:
 
 def report_docx(path: Path) -> None:
     blocks = [
-        Para("关于申请认定深圳市市级重点金融楼宇的报告", "title"), Spacer(6), Para("深圳市金融发展服务办公室：", "plain"),
+        Para("关于申请认定深圳市市级重点金融楼宇的报告", "title"), Spacer(6),
+        Para("深圳市金融发展服务办公室：", "plain"),
         Para("一、楼宇地理位置", "heading1"),
         Para(f"{BUILDING}位于{ADDRESS}，地处福田中心区金融核心地段，距地铁会展中心站约300米。"),
         Para("二、楼宇规划建设情况及意向入驻金融企业", "heading1"),
@@ -175,9 +178,10 @@ hq_reexamined = false
 """
 
 
-def write_packet_toml(root: Path, *, scale_path: str = "fiscal", commitments: str = "[]", no_incident: str = "true") -> None:
-    set_answers(root, answers_from_toml(PACKET_TOML.format(operator=OPERATOR, scale_path=scale_path, commitments=commitments,
-                                                           no_incident=no_incident)))
+def write_packet_toml(root: Path, *, scale_path: str = "fiscal", commitments: str = "[]",
+                      no_incident: str = "true") -> None:
+    set_answers(root, answers_from_toml(PACKET_TOML.format(operator=OPERATOR, scale_path=scale_path,
+                                                           commitments=commitments, no_incident=no_incident)))
 
 
 def rows_of(data: list[tuple]) -> list[tuple]:
@@ -201,13 +205,15 @@ def build_demo(root: Path) -> None:
     init_packet(prog, root, today=dt.date(2026, 11, 20))
     write_packet_toml(root)
     fill_application(root / "01_申报表/附件1 申报表.xlsx", APPLICATION)
-    fill_enterprises(root / "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx", rows_of(ENTERPRISES), [e[7] for e in ENTERPRISES])
+    fill_enterprises(root / "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx", rows_of(ENTERPRISES),
+                     [e[7] for e in ENTERPRISES])
     (root / "03_申请报告/申请报告.docx").unlink()
     report_docx(root / "03_申请报告/申请报告.docx")
     pdf(root / "04_土地使用权出让合同书/深圳市土地使用权出让合同书.pdf", "深圳市土地使用权出让合同书",
         ["合同编号：深地合字（2010）0088号", f"宗地位置：{ADDRESS}", "土地用途：商业、办公"])
     for i, e in enumerate(ENTERPRISES[:3], 1):
-        pdf(root / f"05_租房或购房合同/租赁合同{i:02d}_{e[0][:6]}.pdf", "房屋租赁合同", [f"承租方：{e[0]}", f"租赁面积：{e[2]}平方米"])
+        pdf(root / f"05_租房或购房合同/租赁合同{i:02d}_{e[0][:6]}.pdf", "房屋租赁合同",
+            [f"承租方：{e[0]}", f"租赁面积：{e[2]}平方米"])
     pdf(root / "06_纳税情况证明/纳税证明汇总.pdf", "纳税情况证明", ["2025年度入驻金融企业纳税情况汇总（税务部门出具）"])
     pdf(root / "07_持牌金融机构资质证明/金融许可证_华南商业银行.pdf", "金融许可证", [ENTERPRISES[0][0]])
     jpg(root / "07_持牌金融机构资质证明/经营证券期货业务许可证_鹏城证券.jpg", "Securities licence (scan)")
@@ -250,7 +256,7 @@ def build_broken(demo: Path, root: Path) -> None:
     resave([root / "01_申报表/附件1 申报表.xlsx", root / "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"])
 
 
-# ------------------------------------------------------------------ shared by the sz-base and sz-district samples
+# -------------------------------------------------------- shared by the sz-base and sz-district samples
 def word(path: Path, title: str, addressee: str, sections: list[tuple[str, str]], seal: str) -> None:
     """A filled Word document (application report, recommendation), in place of the generated template."""
     blocks = [Para(title, "title"), Spacer(6), Para(addressee, "plain")]
@@ -267,7 +273,8 @@ def num(value: float) -> str:
 
 
 def fit_rows(paths: list[Path]) -> None:
-    """Row heights for the wrapped text just filled in (LibreOffice prints rows at the height they were written with)."""
+    """Row heights for the wrapped text just filled in (LibreOffice prints rows at the height they were
+    written with)."""
     from zonekit.xlsx.form_writer import fit_row_heights
 
     for path in paths:
@@ -280,7 +287,8 @@ def fit_rows(paths: list[Path]) -> None:
 def table_rows(data: list[tuple], address: dict[str, str], region: str, series: str) -> list[tuple]:
     """附件2 rows from (building, name, kind, area, floor, fiscal, staff, entered, licensed); valid credit codes
     registered in `region` (the district's code), organisation codes `series` + a number."""
-    return [(b, n, k, a, f, fi, s, dt.date.fromisoformat(e), f"{address[b]}{f}层", make_uscc(region, f"{series}{i:03d}K"))
+    return [(b, n, k, a, f, fi, s, dt.date.fromisoformat(e), f"{address[b]}{f}层",
+             make_uscc(region, f"{series}{i:03d}K"))
             for i, (b, n, k, a, f, fi, s, e, _lic) in enumerate(data, 1)]
 
 
@@ -301,7 +309,8 @@ def set_answers(root: Path, answers: dict[str, object]) -> None:
 
 def answers_from_toml(body: str) -> dict[str, object]:
     """{"applicant.name": …} from the [applicant]/[claims]/[attestations] text the builders keep their answers in."""
-    return {f"{section}.{key}": value for section, values in tomllib.loads(body).items() for key, value in values.items()}
+    return {f"{section}.{key}": value
+            for section, values in tomllib.loads(body).items() for key, value in values.items()}
 
 
 def break_pdf(path: Path) -> None:
@@ -310,11 +319,12 @@ def break_pdf(path: Path) -> None:
     path.write_bytes(data[: len(data) // 3])
 
 
-# ------------------------------------------------------------------ sz-base: 深圳市市级重点金融产业基地（第六条、第十一条）
+# -------------------------------------------------------- sz-base: 深圳市市级重点金融产业基地（第六条、第十一条）
 BASE = "湾港金融产业基地"
 BASE_OPERATOR = "深圳市湾港金融产业基地运营管理有限公司"
 BASE_ADDRESS = "深圳市南山区湾港大道1688号、1699号"
-BASE_BUILDINGS = {"湾港金融中心A座": "深圳市南山区湾港大道1688号湾港金融中心A座", "湾港金融中心B座": "深圳市南山区湾港大道1688号湾港金融中心B座",
+BASE_BUILDINGS = {"湾港金融中心A座": "深圳市南山区湾港大道1688号湾港金融中心A座",
+                  "湾港金融中心B座": "深圳市南山区湾港大道1688号湾港金融中心B座",
                   "湾港国际大厦": "深圳市南山区湾港大道1699号湾港国际大厦"}
 _A, _B, _C = BASE_BUILDINGS
 # building, name, kind, area m2, floor, fiscal 万元, staff, entered, licensed (第三条)
@@ -356,7 +366,8 @@ def base_answers(*, commitments: list[str] | None = None, planned_consent: bool 
     return {"applicant.name": BASE_OPERATOR, "applicant.contact": "陈静怡", "applicant.phone": "0755-86352288",
             "applicant.email": "chenjy@wangang-fin.example.cn", "applicant.district": "南山区",
             "claims.scale_path": "licensed", "claims.commitments": commitments or [],
-            "attestations.planned_consent": planned_consent, "attestations.no_incident": True, "attestations.management": True}
+            "attestations.planned_consent": planned_consent, "attestations.no_incident": True,
+            "attestations.management": True}
 
 
 def build_base_demo(root: Path) -> None:
@@ -368,25 +379,32 @@ def build_base_demo(root: Path) -> None:
     fill_enterprises(forms[1], table_rows(BASE_ENTERPRISES, BASE_BUILDINGS, "91440305", "MA5H"),
                      [e[8] for e in BASE_ENTERPRISES])
     app = BASE_APPLICATION
-    word(root / "03_申请报告/申请报告.docx", "关于申请认定深圳市市级重点金融产业基地的报告", "深圳市金融发展服务办公室：", [
+    word(root / "03_申请报告/申请报告.docx", "关于申请认定深圳市市级重点金融产业基地的报告",
+         "深圳市金融发展服务办公室：", [
         ("一、基地地理位置", f"{BASE}位于{BASE_ADDRESS}，地处南山区湾港片区核心区，东临深圳湾，距地铁湾港站约200米。"),
         ("二、基地内部楼宇规划建设情况及入驻金融企业情况",
          "基地由湾港金融中心A座、B座和湾港国际大厦三栋楼宇组成，2012年至2014年相继竣工，产权清晰，由"
-         f"{BASE_OPERATOR}统一运营。已入驻金融企业{app['fin_count']}家，其中持牌金融机构{app['licensed_count']}家（见附件2）。"),
-        ("三、基地建筑规模", f"基地内楼宇总建筑面积{num(app['total_building_area'])}平方米，总办公面积{num(app['total_office_area'])}平方米，"
+         f"{BASE_OPERATOR}统一运营。已入驻金融企业{app['fin_count']}家，"
+         f"其中持牌金融机构{app['licensed_count']}家（见附件2）。"),
+        ("三、基地建筑规模", f"基地内楼宇总建筑面积{num(app['total_building_area'])}平方米，"
+         f"总办公面积{num(app['total_office_area'])}平方米，"
          f"未入驻可用于招商面积{num(app['vacant_area'])}平方米。"),
-        ("四、产业规模", f"入驻金融企业使用办公面积{num(app['fin_area'])}平方米；上年度形成地方财力{num(app['fiscal_total'])}万元"
-         f"（约{app['fiscal_total'] / 10000:.2f}亿元）；入驻持牌金融机构{app['licensed_count']}家，以第六条（二）2申报。"),
+        ("四、产业规模", f"入驻金融企业使用办公面积{num(app['fin_area'])}平方米；"
+         f"上年度形成地方财力{num(app['fiscal_total'])}万元"
+         f"（约{app['fiscal_total'] / 10000:.2f}亿元）；"
+         f"入驻持牌金融机构{app['licensed_count']}家，以第六条（二）2申报。"),
     ], "申报单位（盖章）")
     pdf(root / "04_规划建设文件/南山区人民政府关于湾港金融产业基地规划建设方案的批复.pdf", "南山区人民政府文件",
         ["深南府函〔2012〕36号", "关于湾港金融产业基地规划建设方案的批复", "一、同意湾港金融产业基地规划建设方案。",
-         "二、基地位于湾港大道1688号、1699号，总建筑面积约18.6万平方米，", "    产业定位为银行、证券、保险、基金等持牌金融机构总部集聚区。"])
+         "二、基地位于湾港大道1688号、1699号，总建筑面积约18.6万平方米，",
+         "    产业定位为银行、证券、保险、基金等持牌金融机构总部集聚区。"])
     pdf(root / "05_纳税证明/2025年度入驻金融企业纳税情况证明.pdf", "纳税情况证明",
         ["国家税务总局深圳市南山区税务局", f"{BASE}2025年度入驻金融企业纳税情况汇总（{app['fin_count']}家）"])
     licensed = [e for e in BASE_ENTERPRISES if e[8]]
     pdf(root / "06_持牌金融机构资质证明/持牌金融机构资质证明汇编.pdf", "持牌金融机构资质证明汇编（复印件）",
         [f"{i}. {e[1]}" for i, e in enumerate(licensed, 1)])
-    pdf(root / "06_持牌金融机构资质证明/金融许可证_湾港银行.pdf", "金融许可证", [licensed[0][1], "机构编码：B0000H244030001"])
+    pdf(root / "06_持牌金融机构资质证明/金融许可证_湾港银行.pdf", "金融许可证",
+        [licensed[0][1], "机构编码：B0000H244030001"])
     pdf(root / "07_租房购房或购地合同/持牌金融机构租赁合同汇编.pdf", "入驻持牌金融机构租赁合同汇编（复印件）",
         [f"{i}. {e[1]}：{e[0]} {e[4]}层，{e[3]}平方米" for i, e in enumerate(licensed, 1)])
     (root / "08_承诺函/承诺函.docx").unlink()  # not needed: no condition is met by commitment
@@ -397,7 +415,8 @@ def build_base_demo(root: Path) -> None:
 def build_base_broken(demo: Path, root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(demo, root)
-    set_answers(root, base_answers(commitments=["fiscal"], planned_consent=False))  # a commitment ticked, its letter never written
+    # a commitment ticked, its letter never written
+    set_answers(root, base_answers(commitments=["fiscal"], planned_consent=False))
     forms = [root / f for f in BASE_FORMS]
     app = dict(BASE_APPLICATION, total_building_area=118000, total_office_area=98000,  # 3 buildings counted as 2
                fiscal_total=BASE_APPLICATION["fiscal_total"] + 1500)  # 附件1 from another tax summary than 附件2
@@ -406,7 +425,7 @@ def build_base_broken(demo: Path, root: Path) -> None:
     rows[10] = rows[10][:2] + ("子公司",) + rows[10][3:]  # not one of the kinds 第三条 names (row 15)
     rows[17] = rows[17][:9] + (rows[16][9],)  # the code of the row above pasted again (row 22)
     licensed = [e[8] for e in BASE_ENTERPRISES]
-    licensed[12] = licensed[13] = False  # 财务公司 and 地方资产管理公司 not marked as licensed, although 第三条 lists them
+    licensed[12] = licensed[13] = False  # 财务公司 and 地方资产管理公司 not marked licensed, though 第三条 lists them
     fill_enterprises(forms[1], rows, licensed)
     for p in (root / "05_纳税证明").glob("*.pdf"):
         p.unlink()  # tax proof required (financial enterprises are in) but missing
@@ -416,7 +435,7 @@ def build_base_broken(demo: Path, root: Path) -> None:
     resave(forms)
 
 
-# ------------------------------------------------------------------ sz-district: 区推荐的市级重点金融楼宇（第九条、第十三条）
+# -------------------------------------------------------- sz-district: 区推荐的市级重点金融楼宇（第九条、第十三条）
 DISTRICT_BUILDING = "光明云谷金融大厦"
 DISTRICT_OPERATOR = "深圳市云谷金融大厦运营管理有限公司"
 DISTRICT_ADDRESS = "深圳市光明区光明街道华夏路28号"
@@ -433,25 +452,27 @@ DISTRICT_ENTERPRISES = [
     (_D, "光明金融科技服务有限公司", "总部", 800, "16-17", 301.5, 40, "2023-03-27", False),
 ]
 DISTRICT_APPLICATION = {
-    "name": DISTRICT_BUILDING, "address": DISTRICT_ADDRESS, "operator": DISTRICT_OPERATOR, "hq_land": "否", "contact": "黄晓峰",
-    "phone": "0755-23401866", "email": "huangxf@yungu-tower.example.cn", "total_building_area": 21800,
-    "total_office_area": 16500, "vacant_area": 4200, "licensed_count": sum(e[8] for e in DISTRICT_ENTERPRISES),
+    "name": DISTRICT_BUILDING, "address": DISTRICT_ADDRESS, "operator": DISTRICT_OPERATOR, "hq_land": "否",
+    "contact": "黄晓峰", "phone": "0755-23401866", "email": "huangxf@yungu-tower.example.cn",
+    "total_building_area": 21800, "total_office_area": 16500, "vacant_area": 4200,
+    "licensed_count": sum(e[8] for e in DISTRICT_ENTERPRISES),
     "fin_count": len(DISTRICT_ENTERPRISES), "fin_area": sum(e[3] for e in DISTRICT_ENTERPRISES), "company_count": 57,
     "fiscal_total": round(sum(e[5] for e in DISTRICT_ENTERPRISES), 2),
     "services": "设立楼宇金融服务站，为入驻企业提供注册代办、科技金融政策辅导、银企对接和路演活动场地等服务。",
-    "district_opinion": "光明区无符合《办法》第六条、第七条、第八条规定的基地或楼宇。该楼宇为光明科学城配套的金融服务载体，"
-                        "符合第七条（三）楼宇资质要求，同意推荐。",
+    "district_opinion": "光明区无符合《办法》第六条、第七条、第八条规定的基地或楼宇。"
+                        "该楼宇为光明科学城配套的金融服务载体，符合第七条（三）楼宇资质要求，同意推荐。",
 }
 DISTRICT_FORMS = ["02_申报表/附件1 申报表.xlsx", "03_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"]
 RECOMMENDATION = "01_推荐说明材料/推荐说明材料.docx"
 
 
 def district_answers(*, no_qualifying: bool = True) -> dict[str, object]:
-    # the applicant is the building's operator, who fills 附件1 (its 运营机构); the district government seals the recommendation
+    # the applicant is the building's operator, who fills 附件1 (its 运营机构);
+    # the district government seals the recommendation
     return {"applicant.name": DISTRICT_OPERATOR, "applicant.contact": "黄晓峰", "applicant.phone": "0755-23401866",
             "applicant.email": "huangxf@yungu-tower.example.cn", "applicant.district": "光明区",
-            "attestations.no_qualifying": no_qualifying, "attestations.not_in_base": True, "attestations.no_incident": True,
-            "attestations.operator_rules": True}
+            "attestations.no_qualifying": no_qualifying, "attestations.not_in_base": True,
+            "attestations.no_incident": True, "attestations.operator_rules": True}
 
 
 def build_district_demo(root: Path) -> None:
@@ -463,15 +484,20 @@ def build_district_demo(root: Path) -> None:
     fill_enterprises(forms[1], table_rows(DISTRICT_ENTERPRISES, DISTRICT_BUILDINGS, "91440311", "MA5J"),
                      [e[8] for e in DISTRICT_ENTERPRISES])
     app = DISTRICT_APPLICATION
-    word(root / RECOMMENDATION, f"关于推荐{DISTRICT_BUILDING}为深圳市市级重点金融楼宇的说明", "深圳市金融发展服务办公室：", [
+    word(root / RECOMMENDATION, f"关于推荐{DISTRICT_BUILDING}为深圳市市级重点金融楼宇的说明",
+         "深圳市金融发展服务办公室：", [
         ("一、楼宇地理位置", f"{DISTRICT_BUILDING}位于{DISTRICT_ADDRESS}，地处光明科学城核心区，距地铁光明站约400米。"),
-        ("二、建筑面积", f"总建筑面积{num(app['total_building_area'])}平方米，总办公面积{num(app['total_office_area'])}平方米。"),
+        ("二、建筑面积", f"总建筑面积{num(app['total_building_area'])}平方米，"
+         f"总办公面积{num(app['total_office_area'])}平方米。"),
         ("三、楼宇规划建设情况", "楼宇于2018年竣工，地上22层，产权清晰，不属于金融总部用地项目。"),
-        ("四、已入驻企业", f"已入驻企业{app['company_count']}家，其中金融企业{app['fin_count']}家、持牌金融机构{app['licensed_count']}家，"
+        ("四、已入驻企业", f"已入驻企业{app['company_count']}家，其中金融企业{app['fin_count']}家、"
+         f"持牌金融机构{app['licensed_count']}家，"
          f"金融企业使用办公面积{num(app['fin_area'])}平方米，上年度形成地方财力{num(app['fiscal_total'])}万元（见附件1、附件2）。"),
         ("五、运营管理", f"由{DISTRICT_OPERATOR}统一运营，设有金融服务站，制定了入驻服务、物业管理和安全生产等制度。"),
-        ("六、楼宇资质", "楼宇不属于金融总部用地项目，不在市级重点金融产业基地内，近两年无重大安全事故、金融风险事故及社会不良事件。"),
-        ("七、推荐理由", "光明区无符合第六条、第七条、第八条规定的基地或楼宇。该楼宇集聚了服务光明科学城科技企业的银行、证券、"
+        ("六、楼宇资质", "楼宇不属于金融总部用地项目，不在市级重点金融产业基地内，"
+         "近两年无重大安全事故、金融风险事故及社会不良事件。"),
+        ("七、推荐理由", "光明区无符合第六条、第七条、第八条规定的基地或楼宇。"
+         "该楼宇集聚了服务光明科学城科技企业的银行、证券、"
          "股权投资和融资担保机构，根据第九条推荐其为市级重点金融楼宇。"),
     ], "深圳市光明区人民政府（盖章）")
     fit_rows(forms)
@@ -483,11 +509,13 @@ def build_district_broken(demo: Path, root: Path) -> None:
     shutil.copytree(demo, root)
     set_answers(root, district_answers(no_qualifying=False))  # the district has a building that qualifies under 第七条
     forms = [root / f for f in DISTRICT_FORMS]
-    fill_application(forms[0], dict(DISTRICT_APPLICATION, hq_land="是", fin_count=9))  # a 金融总部用地项目; 9 firms for 8 rows
+    # a 金融总部用地项目; 9 firms for 8 rows
+    fill_application(forms[0], dict(DISTRICT_APPLICATION, hq_land="是", fin_count=9))
     rows = table_rows(DISTRICT_ENTERPRISES, DISTRICT_BUILDINGS, "91440311", "MA5J")
-    rows[1] = rows[1][:9] + (rows[1][9][:-1] + ("0" if rows[1][9][-1] != "0" else "1"),)  # a mistyped check character (row 6)
+    # a mistyped check character (row 6)
+    rows[1] = rows[1][:9] + (rows[1][9][:-1] + ("0" if rows[1][9][-1] != "0" else "1"),)
     rows[4] = ("光明云谷科技园",) + rows[4][1:]  # an enterprise of the neighbouring park (row 9)
-    rows[6] = rows[6][:7] + (dt.date(2027, 3, 1),) + rows[6][8:]  # the planned move-in date, not the actual one (row 11)
+    rows[6] = rows[6][:7] + (dt.date(2027, 3, 1),) + rows[6][8:]  # planned move-in date, not the actual one (row 11)
     fill_enterprises(forms[1], rows, [e[8] for e in DISTRICT_ENTERPRISES])
     rec = root / RECOMMENDATION
     rec.with_suffix(".wps").write_bytes(rec.read_bytes())  # saved by WPS in its own format

@@ -62,7 +62,8 @@ def fill_table(path: Path, form: dict, rows: list[dict[str, object]]) -> None:
     wb.save(path)
 
 
-def fill_fixed(path: Path, form: dict, by_key: dict[str, dict[str, object]], extra: list[dict[str, object]] = ()) -> None:
+def fill_fixed(path: Path, form: dict, by_key: dict[str, dict[str, object]],
+               extra: list[dict[str, object]] = ()) -> None:
     """Indicator sheets: values for the rows whose row_key text is given; `extra` rows appended below."""
     wb = load_workbook(path)
     ws = wb[form["sheet"]]
@@ -114,8 +115,10 @@ Z_APPLICANT = {
     "name": Z_NAME, "province": "安徽省", "city": "临湖市", "capital": "是", "zone_name": "临湖金融创新产业聚集示范区",
     "zone_location": "临湖市滨湖新区，东至环湖大道、西至金湖路、南至湖滨路、北至创新大道", "area": 12.5, "matching": 36,
     "planned_fund": 150, "contact": "周敏", "phone": "0551-62881234", "email": "zhoumin@linhu.example.cn",
-    "policy": "《临湖市支持金融创新产业聚集示范区建设的若干政策》（临政〔2017〕36号）：设立30亿元市级引导基金，对落户基金给予租金补贴和人才奖励。",
-    "cluster": "全市持牌金融机构186家，金融业增加值占GDP 9.2%，金融从业人员4.1万人；毗邻省级金融中心，距省会金融区18公里。",
+    "policy": "《临湖市支持金融创新产业聚集示范区建设的若干政策》（临政〔2017〕36号）："
+              "设立30亿元市级引导基金，对落户基金给予租金补贴和人才奖励。",
+    "cluster": "全市持牌金融机构186家，金融业增加值占GDP 9.2%，金融从业人员4.1万人；"
+               "毗邻省级金融中心，距省会金融区18公里。",
 }
 TOWNS = [
     ("湖畔智造小镇", "滨湖区", 8.5), ("青山茶香小镇", "青山县", 5.0), ("云谷数字小镇", "高新区", 12.0),
@@ -123,10 +126,18 @@ TOWNS = [
     ("康养温泉小镇", "汤泉县", 6.0),
 ]
 PARTNERS = [
-    ("华兴银行股份有限公司临湖分行", "股份制银行"), ("浦江银行股份有限公司临湖分行", "股份制银行"), ("民泰银行股份有限公司临湖分行", "股份制银行"),
-    ("江淮证券股份有限公司", "证券"), ("东岳证券股份有限公司临湖分公司", "证券"), ("长河证券股份有限公司临湖分公司", "证券"),
-    ("安泰财产保险股份有限公司临湖分公司", "保险"), ("国寿康宁人寿保险股份有限公司临湖分公司", "保险"), ("平湖保险股份有限公司临湖中心支公司", "保险"),
-    ("华澜国际信托有限公司", "信托"), ("中原丰信托有限责任公司", "信托"), ("金湖信托股份有限公司", "信托"),
+    ("华兴银行股份有限公司临湖分行", "股份制银行"),
+    ("浦江银行股份有限公司临湖分行", "股份制银行"),
+    ("民泰银行股份有限公司临湖分行", "股份制银行"),
+    ("江淮证券股份有限公司", "证券"),
+    ("东岳证券股份有限公司临湖分公司", "证券"),
+    ("长河证券股份有限公司临湖分公司", "证券"),
+    ("安泰财产保险股份有限公司临湖分公司", "保险"),
+    ("国寿康宁人寿保险股份有限公司临湖分公司", "保险"),
+    ("平湖保险股份有限公司临湖中心支公司", "保险"),
+    ("华澜国际信托有限公司", "信托"),
+    ("中原丰信托有限责任公司", "信托"),
+    ("金湖信托股份有限公司", "信托"),
     ("临湖市融资担保集团有限公司", "其他"),
 ]
 
@@ -146,18 +157,23 @@ def build_zone3553_demo(root: Path) -> None:
     partners = []
     for i, (name, kind) in enumerate(PARTNERS, 1):
         doc = f"战略合作协议{i:02d}_{name[:4]}.pdf"
-        partners.append({"name": name, "kind": kind, "uscc": _uscc(i), "cooperation": "基金托管、金融配套、信贷结算", "document": doc})
-        pdf(root / "05_战略合作协议" / doc, "战略合作协议", [f"甲方：{Z_NAME}", f"乙方：{name}", "合作内容：基金发行及托管、金融配套、信贷结算"])
+        partners.append({"name": name, "kind": kind, "uscc": _uscc(i), "cooperation": "基金托管、金融配套、信贷结算",
+                         "document": doc})
+        pdf(root / "05_战略合作协议" / doc, "战略合作协议",
+            [f"甲方：{Z_NAME}", f"乙方：{name}", "合作内容：基金发行及托管、金融配套、信贷结算"])
     fill_table(root / "04_战略合作金融机构名单/战略合作金融机构名单.xlsx", prog.form("partners"), partners)
-    pdf(root / "06_地方支持政策文件/临政〔2017〕36号.pdf", "临湖市支持金融创新产业聚集示范区建设的若干政策", ["临政〔2017〕36号"])
-    docx(root / "01_申报报告/申报报告.docx", "关于申报3553工程计划省级金融创新产业聚集示范区的报告", "3553工程计划管理办公室：", [
+    pdf(root / "06_地方支持政策文件/临政〔2017〕36号.pdf", "临湖市支持金融创新产业聚集示范区建设的若干政策",
+        ["临政〔2017〕36号"])
+    docx(root / "01_申报报告/申报报告.docx", "关于申报3553工程计划省级金融创新产业聚集示范区的报告",
+         "3553工程计划管理办公室：", [
         ("一、示范区基础条件", "示范区规划承接小镇建设引导基金和要素产业基金聚集，配套金融结算平台和数据中心。"),
         ("二、示范区构成基本要素规划", "规划金融创新试验区、建设产业联盟服务区和行政服务区三个功能区。"),
         ("三、布局落地效果预期", "预计五年内聚集各类基金120支，管理规模超过500亿元。"),
         ("四、申报主体及特色小镇情况", "临湖市为省会周边城市，辖区7个特色小镇的建设引导基金均落户示范区。"),
         ("五、金融产业聚集情况", Z_APPLICANT["cluster"]),
         ("六、区域环境与规划发展扩展区域", "示范区位于滨湖新区，规划发展扩展区域12.5平方公里。"),
-        ("七、地方资本金基金配套能力和支持政策", "地方政府资本金基金配套能力36亿元，计划建设基金150亿元。" + Z_APPLICANT["policy"]),
+        ("七、地方资本金基金配套能力和支持政策",
+         "地方政府资本金基金配套能力36亿元，计划建设基金150亿元。" + Z_APPLICANT["policy"]),
         ("八、金融机构战略合作情况", "已与3家股份制银行及证券、保险、信托机构各3家签订战略合作协议。"),
         ("九、其他自主创新条件", "设立金融科技创新实验室。"),
     ], "申报政府（机构）（盖章）")
@@ -173,7 +189,8 @@ def build_zone3553_broken(demo: Path, root: Path) -> None:
     fill_record(root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", {
         **Z_APPLICANT, "capital": "否", "area": 8, "matching": 25, "planned_fund": 60, "phone": "6288123"})
     towns = [{"name": n, "county": c, "fund_settles": "是", "fund_size": s} for n, c, s in TOWNS]
-    towns += [{"name": f"新增特色小镇{i}", "county": "北港区", "fund_settles": "是", "fund_size": 5} for i in range(1, 5)]
+    towns += [{"name": f"新增特色小镇{i}", "county": "北港区", "fund_settles": "是", "fund_size": 5}
+              for i in range(1, 5)]
     towns[3]["fund_settles"] = "否"  # one guiding fund does not settle in the zone (row 9)
     towns[5]["fund_size"] = "约7亿"  # not an exact figure (row 11)
     fill_table(root / "03_特色小镇情况表/特色小镇情况表.xlsx", prog.form("towns"), towns)
@@ -185,7 +202,8 @@ def build_zone3553_broken(demo: Path, root: Path) -> None:
     partners[10]["kind"] = "基金"  # not an allowed type (row 16): trust 2 of 3
     partners[11]["kind"] = "其他"  # trust: 1 of 3 (row 17)
     partners[12]["name"] = partners[0]["name"]  # the same institution twice (row 18)
-    partners[8]["uscc"] = partners[8]["uscc"][:-1] + ("0" if partners[8]["uscc"][-1] != "0" else "1")  # wrong check digit (row 14)
+    # wrong check digit (row 14)
+    partners[8]["uscc"] = partners[8]["uscc"][:-1] + ("0" if partners[8]["uscc"][-1] != "0" else "1")
     fill_table(root / "04_战略合作金融机构名单/战略合作金融机构名单.xlsx", prog.form("partners"), partners)
     (root / "05_战略合作协议" / partners[3]["document"]).unlink()  # named in the list (row 9) but not in the folder
     for p in (root / "06_地方支持政策文件").glob("*.pdf"):
@@ -241,9 +259,11 @@ def _indicator_values(data: dict[str, tuple]) -> dict[str, dict[str, object]]:
 
 
 TASKS = {
-    "国家级科创金融改革试验区": {"status": "推进中", "progress": "已报送嘉兴科创金融改革试验区总体方案，设立科创金融专营机构12家。",
+    "国家级科创金融改革试验区": {"status": "推进中",
+                          "progress": "已报送嘉兴科创金融改革试验区总体方案，设立科创金融专营机构12家。",
                           "evidence": "科创金融改革试验区方案.pdf"},
-    "嘉兴科创金融创新中心": {"status": "推进中", "progress": "科创金融集聚区一期建成，QFLP试点扩大至全市，入驻机构46家。"},
+    "嘉兴科创金融创新中心": {"status": "推进中",
+                          "progress": "科创金融集聚区一期建成，QFLP试点扩大至全市，入驻机构46家。"},
 }
 
 
@@ -252,17 +272,20 @@ def build_qiantang_demo(root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     init_packet(prog, root, today=DAY, unit="嘉兴市政府")
     write_packet(root, Q_PACKET.format(unit="嘉兴市政府", year=2023))
-    fill_fixed(root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", prog.form("indicators"), _indicator_values(INDICATORS))
+    fill_fixed(root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", prog.form("indicators"),
+               _indicator_values(INDICATORS))
     fill_fixed(root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx", prog.form("tasks"), TASKS)
     pdf(root / "04_佐证材料/科创金融改革试验区方案.pdf", "嘉兴科创金融改革试验区总体方案", ["嘉兴市人民政府", "2023年"])
-    docx(root / "03_年度进展报告/年度进展情况报告.docx", "关于钱塘江金融港湾发展实施计划（2021-2025年）年度推进情况的报告",
+    docx(root / "03_年度进展报告/年度进展情况报告.docx",
+         "关于钱塘江金融港湾发展实施计划（2021-2025年）年度推进情况的报告",
          "省推进钱塘江金融港湾建设联席会议办公室：", [
              ("一、总体进展情况", "嘉兴市建立钱塘江金融港湾建设工作专班，出台科创金融改革实施方案。"),
              ("二、目标量化指标完成情况", "本市负责的21项指标中，符合或超过直线进度的指标见附件4进展表。"),
              ("三、重大改革、平台、项目推进情况", "国家级科创金融改革试验区和嘉兴科创金融创新中心均在推进中。"),
              ("四、存在问题和下一步工作", "科技型企业信用贷款占比仍低于目标，将扩大信用类科技贷产品覆盖面。"),
          ], "报送单位（盖章）")
-    resave([root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"])
+    resave([root / "01_目标量化清单/附件4 目标量化清单进展.xlsx",
+            root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"])
 
 
 def build_qiantang_broken(demo: Path, root: Path) -> None:
@@ -279,17 +302,19 @@ def build_qiantang_broken(demo: Path, root: Path) -> None:
     data["农户小额普惠贷款授信服务覆盖率（全覆盖）"] = (None, 96, 98.5, 105)  # a share above 100%
     values = _indicator_values(data)
     values["全省普惠型小微企业贷款占比"]["y2024"] = 21.0  # a year after the report year
-    extra = [{"no": "2.1", "indicator": "杭州市金融科技产业集群规模（千亿级）", "unit": "亿元", "comparator": "≥", "target": 1000,
-              "units": "杭州市政府", "y2023": 860}]  # Hangzhou's row, filled by Jiaxing
+    extra = [{"no": "2.1", "indicator": "杭州市金融科技产业集群规模（千亿级）", "unit": "亿元", "comparator": "≥",
+              "target": 1000, "units": "杭州市政府", "y2023": 860}]  # Hangzhou's row, filled by Jiaxing
     fill_fixed(root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", prog.form("indicators"), values, extra)
     tasks = {
-        "国家级科创金融改革试验区": {**TASKS["国家级科创金融改革试验区"], "status": "滞后", "evidence": "试验区方案.pdf"},  # no reason; no such file
+        "国家级科创金融改革试验区": {**TASKS["国家级科创金融改革试验区"], "status": "滞后",  # no reason
+                              "evidence": "试验区方案.pdf"},  # no such file
         "嘉兴科创金融创新中心": {"status": None, "progress": None},  # the unit's own row left empty
     }
     extra_tasks = [{"no": "三1", "name": "杭州金融城", "units": "杭州市政府", "status": "推进中",
                     "progress": "江河汇综合体主体结构封顶。"}]  # Hangzhou's project, filled by Jiaxing
     fill_fixed(root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx", prog.form("tasks"), tasks, extra_tasks)
-    resave([root / "01_目标量化清单/附件4 目标量化清单进展.xlsx", root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"])
+    resave([root / "01_目标量化清单/附件4 目标量化清单进展.xlsx",
+            root / "02_重大改革平台项目/附件5 重大改革平台项目进展.xlsx"])
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ def fill_rows(path: Path, programme: str, form_id: str, values: dict[str, dict[s
     wb = load_workbook(path)
     ws = wb[form["sheet"]]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == label_of[form["columns"][0]["key"]])
-    col = {key: next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == label) for key, label in label_of.items()}
+    col = {key: next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == label)
+           for key, label in label_of.items()}
     row_of_text = {ws.cell(r, col[form["row_key"]]).value: r for r in range(header + 1, ws.max_row + 1)}
     group_col = col.get((form.get("subtotals") or {}).get("label_column", ""), col[form["row_key"]])
     for row_id, row_values in values.items():
@@ -124,22 +125,23 @@ G60_SCORES: dict[str, tuple[object, float, str]] = {
 }
 
 G60_SECTIONS = [
-    ("一、规划布局清晰", f"{PARK}位于嘉兴市南湖区，规划面积5.2平方公里，编制了《禾城科创产融园发展规划（2021—2025年）》，"
+    ("一、规划布局清晰", f"{PARK}位于嘉兴市南湖区，规划面积5.2平方公里，"
+     "编制了《禾城科创产融园发展规划（2021—2025年）》，"
      "明确“科创+产业+金融+人才”集聚模式，实施方案覆盖规划布局、建设周期、管理模式、入驻机构筛选和优惠政策制定。"),
     ("二、产业特色鲜明", "园区聚焦集成电路和新材料两大主导产业，主导产业企业营业收入占园区企业营业收入的68.5%，"
      "与上海松江、苏州等地形成设计—制造—封测分工互补，产业链合作项目9个。"),
-    ("三、科创活力强劲", "园区现有高新技术企业87家，专精特新和“小巨人”等企业23家，省级企业技术中心和工程技术研究中心12个，"
-     "与浙江大学、上海交通大学等建立技术攻关联盟4个。"),
-    ("四、金融配套完善", "园区入驻银行、券商、保险、基金、担保、融资租赁等金融机构31家，金融科技企业6家，金融辅助服务机构18家，"
-     "融资渠道覆盖债权、股权和融资租赁。"),
-    ("五、产融结合高效", "形成重点企业和重点项目融资信息对接清单52项，2022年举办产融对接活动14次，园区企业获得融资36.8亿元，"
-     "11家企业获得股权投资。"),
-    ("六、营商环境一流", "园区企业服务中心提供企业注册、证照办理、政策咨询、涉税事项和惠企信息对接全流程服务，开设长三角“一网通办”"
-     "园区服务专窗，建成公共技术、融资服务、数据共享等公共服务平台5个。"),
-    ("七、人才要素集聚", "引进高层次人才和创新创业团队38个，出台人才新政十条，覆盖落户、购房补助、住房补贴、创业补助、子女教育和医疗保障，"
-     "建立分级分类人才激励和培养机制。"),
-    ("八、推进机制健全", "园区运营管理机构设综合、招商、企业服务、产融对接四个部门，专职人员26人；区政府出台园区支持政策7件；"
-     "2022年组织会议、论坛、沙龙等交流活动15场。"),
+    ("三、科创活力强劲", "园区现有高新技术企业87家，专精特新和“小巨人”等企业23家，"
+     "省级企业技术中心和工程技术研究中心12个，与浙江大学、上海交通大学等建立技术攻关联盟4个。"),
+    ("四、金融配套完善", "园区入驻银行、券商、保险、基金、担保、融资租赁等金融机构31家，"
+     "金融科技企业6家，金融辅助服务机构18家，融资渠道覆盖债权、股权和融资租赁。"),
+    ("五、产融结合高效", "形成重点企业和重点项目融资信息对接清单52项，2022年举办产融对接活动14次，"
+     "园区企业获得融资36.8亿元，11家企业获得股权投资。"),
+    ("六、营商环境一流", "园区企业服务中心提供企业注册、证照办理、政策咨询、涉税事项和惠企信息对接全流程服务，"
+     "开设长三角“一网通办”园区服务专窗，建成公共技术、融资服务、数据共享等公共服务平台5个。"),
+    ("七、人才要素集聚", "引进高层次人才和创新创业团队38个，出台人才新政十条，"
+     "覆盖落户、购房补助、住房补贴、创业补助、子女教育和医疗保障，建立分级分类人才激励和培养机制。"),
+    ("八、推进机制健全", "园区运营管理机构设综合、招商、企业服务、产融对接四个部门，专职人员26人；"
+     "区政府出台园区支持政策7件；2022年组织会议、论坛、沙龙等交流活动15场。"),
 ]
 
 G60_PACKET = """\
@@ -159,13 +161,15 @@ def build_g60_demo(root: Path) -> None:
     init_packet(load_programme("g60-park"), root, today=dt.date(2023, 6, 15))
     packet_toml(root, G60_PACKET.format(name=OPERATOR, data_true="true"))
     sheet = root / "01_评估指标/附件1 评估指标.xlsx"
-    fill_rows(sheet, "g60-park", "indicators", {k: {"value": v, "score": s, "evidence": e} for k, (v, s, e) in G60_SCORES.items()})
+    fill_rows(sheet, "g60-park", "indicators", {k: {"value": v, "score": s, "evidence": e}
+                                                for k, (v, s, e) in G60_SCORES.items()})
     fill_record(root / "03_园区基本信息表/园区基本信息表.xlsx", "park", PARK_INFO)
     doc = load_programme("g60-park").document("explanation")
     docx(root / "02_相关说明材料/相关说明材料.docx", doc["title"], doc["addressee"], G60_SECTIONS, doc["seal"])
-    pdf(root / "04_城市推荐意见/嘉兴市推荐意见.pdf", "嘉兴市关于推荐长三角G60科创走廊第二批产融结合高质量发展示范园区的意见",
-        ["G60联席办金融服务中心：", f"经嘉兴市发改委、经信局、科技局、金融办会商，推荐{PARK}", "申报第二批产融结合高质量发展示范园区。",
-         "嘉兴市园区主管部门（盖章）  2023年6月20日"])
+    pdf(root / "04_城市推荐意见/嘉兴市推荐意见.pdf",
+        "嘉兴市关于推荐长三角G60科创走廊第二批产融结合高质量发展示范园区的意见",
+        ["G60联席办金融服务中心：", f"经嘉兴市发改委、经信局、科技局、金融办会商，推荐{PARK}",
+         "申报第二批产融结合高质量发展示范园区。", "嘉兴市园区主管部门（盖章）  2023年6月20日"])
     resave([sheet, root / "03_园区基本信息表/园区基本信息表.xlsx"])
 
 
@@ -198,7 +202,7 @@ def build_g60_broken(demo: Path, root: Path) -> None:
     for p in (root / "04_城市推荐意见").glob("*.pdf"):
         p.unlink()  # the city's recommendation is missing: recommended by zonekit, not required (三（三）1), so an info
     (root / "02_相关说明材料/相关说明材料.docx").unlink()
-    init_packet(load_programme("g60-park"), root, force=True, today=dt.date(2023, 6, 15))  # back to the unfilled template
+    init_packet(load_programme("g60-park"), root, force=True, today=dt.date(2023, 6, 15))  # the unfilled template
     resave([sheet, root / "03_园区基本信息表/园区基本信息表.xlsx"])
 
 
@@ -249,9 +253,11 @@ first_batch = false
 """
 
 LETTER = [
-    ("一、申报意向", "根据《工业和信息化部 财政部 中国人民银行 银保监会 证监会关于组织申报第二批产融合作试点城市的通知》"
+    ("一、申报意向",
+     "根据《工业和信息化部 财政部 中国人民银行 银保监会 证监会关于组织申报第二批产融合作试点城市的通知》"
      "（工信部联财函〔2020〕161号），青川市人民政府申报第二批产融合作试点城市，请予审核推荐。"),
-    ("二、申报条件具备情况", "我市将产融合作列入市政府重点工作，成立由分管副市长牵头的产融合作工作领导小组，2019年安排产融合作专项资金1.5亿元；"
+    ("二、申报条件具备情况", "我市将产融合作列入市政府重点工作，"
+     "成立由分管副市长牵头的产融合作工作领导小组，2019年安排产融合作专项资金1.5亿元；"
      "制造业增加值占GDP比重38.1%，制造业贷款余额1336.4亿元、同比增长11.5%；疫情期间出台支持企业复工复产政策，规上工业企业全部复工。"),
     ("三、实施方案和主要目标", "实施方案实施期为2020年10月1日至2023年9月30日。到2023年，制造业贷款余额年均增长10%以上，"
      "普惠小微贷款和绿色贷款余额较2019年翻一番。"),
@@ -261,11 +267,15 @@ LETTER = [
 PLAN = [
     ("一、基本情况", "青川市2019年地区生产总值3122.4亿元，规模以上工业增加值1225.8亿元，战略性新兴产业增加值占比37.9%；"
      "金融机构各项贷款余额稳步增长，不良贷款率0.86%。"),
-    ("二、总体思路和目标", "实施期2020年10月1日至2023年9月30日。到2023年，制造业中长期贷款余额达到650亿元，直接融资额累计超过900亿元。"),
-    ("三、组织保障和政策保障", "成立产融合作工作领导小组，每年安排产融合作专项资金不少于1.5亿元，组织企业在国家产融合作平台注册。"),
-    ("四、重点任务", "扩大制造业中长期贷款，支持集成电路、生物医药等战略性新兴产业和新型基础设施项目融资，运用工业大数据开展企业信用评价。"),
+    ("二、总体思路和目标", "实施期2020年10月1日至2023年9月30日。"
+     "到2023年，制造业中长期贷款余额达到650亿元，直接融资额累计超过900亿元。"),
+    ("三、组织保障和政策保障", "成立产融合作工作领导小组，每年安排产融合作专项资金不少于1.5亿元，"
+     "组织企业在国家产融合作平台注册。"),
+    ("四、重点任务", "扩大制造业中长期贷款，支持集成电路、生物医药等战略性新兴产业和新型基础设施项目融资，"
+     "运用工业大数据开展企业信用评价。"),
     ("五、防范化解金融风险", "建立企业风险监测预警机制，不良贷款率控制在1%以内。"),
-    ("六、常态化疫情防控和复工复产", "落实常态化疫情防控举措，实施延期还本付息和再贷款再贴现支持，做好“六稳”工作、落实“六保”任务。"),
+    ("六、常态化疫情防控和复工复产", "落实常态化疫情防控举措，实施延期还本付息和再贷款再贴现支持，"
+     "做好“六稳”工作、落实“六保”任务。"),
     ("七、进度安排", "2020年10月至2021年9月启动实施，2021年10月至2022年9月全面推进，2022年10月至2023年9月总结评估。"),
     ("八、保障措施", "加强组织领导、资金保障和考核评估，及时总结推广试点经验。"),
 ]
@@ -274,16 +284,19 @@ PLAN = [
 def build_miit_demo(root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     init_packet(load_programme("miit-pilot"), root, today=dt.date(2020, 8, 10))
-    packet_toml(root, MIIT_PACKET.format(name=CITY, level="地级市", province="浙江省", impl_end="2023-09-30", epidemic="true"))
+    packet_toml(root, MIIT_PACKET.format(name=CITY, level="地级市", province="浙江省", impl_end="2023-09-30",
+                                         epidemic="true"))
     table = root / "03_定量指标统计表/附件2 定量指标统计表.xlsx"
     fill_rows(table, "miit-pilot", "quant", {k: {"y2017": a, "y2018": b, "y2019": c, "remark": r}
                                              for k, (a, b, c, r) in MIIT_VALUES.items()})
     date = dt.datetime(2020, 8, 18)
-    docx(root / "01_申报文件/申报文件.docx", "青川市人民政府关于申报第二批产融合作试点城市的函", "浙江省经济和信息化厅：", LETTER,
+    docx(root / "01_申报文件/申报文件.docx", "青川市人民政府关于申报第二批产融合作试点城市的函",
+         "浙江省经济和信息化厅：", LETTER, "青川市人民政府（盖章）", date)
+    docx(root / "02_实施方案/实施方案.docx", "青川市产融合作试点城市实施方案（2020—2023年）", None, PLAN,
          "青川市人民政府（盖章）", date)
-    docx(root / "02_实施方案/实施方案.docx", "青川市产融合作试点城市实施方案（2020—2023年）", None, PLAN, "青川市人民政府（盖章）", date)
     pdf(root / "04_相关材料/青川市金融支持制造业高质量发展若干政策.pdf", "青川市金融支持制造业高质量发展若干政策",
-        ["青政发〔2019〕18号", "一、扩大制造业中长期贷款投放", "二、设立产融合作专项资金", "三、完善政府性融资担保体系"])
+        ["青政发〔2019〕18号", "一、扩大制造业中长期贷款投放", "二、设立产融合作专项资金",
+         "三、完善政府性融资担保体系"])
     pdf(root / "04_相关材料/青川市产融合作工作领导小组成立文件.pdf", "关于成立青川市产融合作工作领导小组的通知",
         ["青政办发〔2019〕42号", "组长：分管副市长", "成员单位：经信局、财政局、人行、银保监分局、金融办"])
     resave([table])
@@ -293,7 +306,8 @@ def build_miit_broken(demo: Path, root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(demo, root)
     # below county level; not a province; 4¼ years; epidemic measures not attested
-    packet_toml(root, MIIT_PACKET.format(name="青川市临溪镇", level="乡镇", province="江南省", impl_end="2024-12-31", epidemic="false"))
+    packet_toml(root, MIIT_PACKET.format(name="青川市临溪镇", level="乡镇", province="江南省", impl_end="2024-12-31",
+                                         epidemic="false"))
     table = root / "03_定量指标统计表/附件2 定量指标统计表.xlsx"
     fill_rows(table, "miit-pilot", "quant", {
         "mfg_va_share": {"y2018": 45.3},  # disagrees with 制造业增加值 ÷ 地区生产总值 = 39.8% (G9)

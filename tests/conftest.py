@@ -14,7 +14,8 @@ AS_OF = dt.date(2026, 11, 22)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zonekit.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+    return subprocess.run([sys.executable, "-m", "zonekit.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env)
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def soffice_or_skip() -> str:
 
     exe = find_soffice()
     if not exe:
-        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui")
+        pytest.skip("LibreOffice (soffice) not installed: "
+                    "apt-get install libreoffice-calc-nogui libreoffice-writer-nogui")
     return exe
 
 
@@ -67,4 +69,5 @@ def copy_answers(src: Path, dst: Path) -> None:
 
     prog = load_programme(tomllib.loads((src / "packet.toml").read_text("utf-8"))["packet"]["programme"])
     got = read_sheet(src / "材料清单.xlsx", prog)
-    set_answers(dst, **{f"{section}.{name}": value for section, values in got.values.items() for name, value in values.items()})
+    set_answers(dst, **{f"{section}.{name}": value
+                        for section, values in got.values.items() for name, value in values.items()})

@@ -39,24 +39,25 @@ def test_every_command_has_help():
 
 def test_wheel_installs_outside_checkout_with_templates(tmp_path):
     dist = tmp_path / "dist"
-    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], capture_output=True,
-                       text=True, timeout=600)
+    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                       capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     wheel = next(dist.glob("zonekit-*.whl"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
-    r = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True, text=True, timeout=900)
+    r = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True, text=True,
+                       timeout=900)
     assert r.returncode == 0, r.stderr[-2000:]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ZONEKIT_TEMPLATES")}
-    r = subprocess.run([str(env_dir / "bin" / "zonekit"), "programs", "--format", "json"], capture_output=True, text=True,
-                       cwd=elsewhere, env=env)
+    r = subprocess.run([str(env_dir / "bin" / "zonekit"), "programs", "--format", "json"],
+                       capture_output=True, text=True, cwd=elsewhere, env=env)
     assert r.returncode == 0, r.stderr
     assert '"sz-building"' in r.stdout
-    where = subprocess.run([str(py), "-c", "import zonekit.spec.programme as s; print(s.templates_root())"], capture_output=True,
-                           text=True, cwd=elsewhere, env=env).stdout.strip()
+    where = subprocess.run([str(py), "-c", "import zonekit.spec.programme as s; print(s.templates_root())"],
+                           capture_output=True, text=True, cwd=elsewhere, env=env).stdout.strip()
     assert Path(where).is_relative_to(env_dir) and not Path(where).is_relative_to(ROOT)
     r = subprocess.run([str(env_dir / "bin" / "zonekit"), "init", "sz-base", str(elsewhere / "p")], capture_output=True,
                        text=True, cwd=elsewhere, env=env)

@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=SOURCE, help=f"source font (default {SOURCE})")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where to write the font and FONTLOG.txt")
-    parser.add_argument("--check", action="store_true", help="rebuild in a temporary folder and compare with the shipped font")
+    parser.add_argument("--check", action="store_true",
+                        help="rebuild in a temporary folder and compare with the shipped font")
     parser.add_argument("--any-source", action="store_true", help="accept a source font with another SHA-256")
     args = parser.parse_args(argv)
 
