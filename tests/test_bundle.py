@@ -68,10 +68,12 @@ def test_outline_points_at_parts(bundled):
             assert titles[p["title"]] == p["start"]
     assert "一、申报表" in titles and "七、楼宇内持牌金融机构的资质证明文件" in titles
     # one top-level entry per material (plus cover and contents); its files nested under it
-    assert [t for t in titles if t not in ("封面", "目录")] == [p["title"] for p in bundled.parts if "、" in p["title"][:3]
-                                                             and "—" not in p["title"] and p["kind"] == "section"]
+    dividers = [p["title"] for p in bundled.parts
+                if "、" in p["title"][:3] and "—" not in p["title"] and p["kind"] == "section"]
+    assert [t for t in titles if t not in ("封面", "目录")] == dividers
     outline = reader.outline
-    at = next(i for i, o in enumerate(outline) if not isinstance(o, list) and o.title == "五、入驻金融企业租房或购房合同")
+    at = next(i for i, o in enumerate(outline)
+              if not isinstance(o, list) and o.title == "五、入驻金融企业租房或购房合同")
     leases = outline[at + 1]
     assert isinstance(leases, list) and len(leases) == 3
 
@@ -157,11 +159,12 @@ def test_fonts_embedded_and_cover_renders(bundled, tmp_path):
         pytest.skip("poppler-utils not installed: apt-get install poppler-utils")
     generated = next(p["start"] for p in bundled.parts if p["kind"] not in ("cover", "toc", "section")) - 1
     # zonekit's own pages embed their fonts; appended user PDFs are left as they are
-    fonts = subprocess.run(["pdffonts", "-f", "1", "-l", str(generated), str(bundled.pdf)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(["pdffonts", "-f", "1", "-l", str(generated), str(bundled.pdf)], capture_output=True,
+                           text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
     assert rows and all("yes" in r[-5:-2] for r in rows), fonts
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(bundled.pdf), str(tmp_path / "cover")], check=True)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(bundled.pdf), str(tmp_path / "cover")],
+                   check=True)
     assert list(tmp_path.glob("cover*.png"))
 
 
@@ -178,7 +181,8 @@ def test_cover_says_two_copies_for_shenzhen(bundled):
     ("miit-pilot-demo", ["工业和信息化部工业文化发展中心（申报咨询）：联系人宋晓旭，电话010-68200662（五）",
                          "中国信息通信研究院（系统咨询）：联系人何阳，电话010-62300196（五）",
                          "工业和信息化部财务司（政策咨询）：联系人周楠，电话010-68205889（五）"]),
-    ("g60-park-demo", ["G60联席办金融服务中心：联系人王海凤，电话18813196285；联系人王祺，电话18917955717（三（三）1）"]),
+    ("g60-park-demo", ["G60联席办金融服务中心：联系人王海凤，电话18813196285；"
+                       "联系人王祺，电话18917955717（三（三）1）"]),
     ("zone3553-demo", ["3553工程计划管理办公室（申报窗口）：电话010-64011007-308，邮箱ztyhtian@126.com，"
                        "地址北京市东城区北河沿大街83号（六）"]),
 ])

@@ -105,7 +105,8 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]
     xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-    return [(html.unescape(text), float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text in word.findall(xml)]
+    return [(html.unescape(text), float(x0), float(y0), float(x1), float(y1))
+            for x0, y0, x1, y1, text in word.findall(xml)]
 
 
 # --------------------------------------------------------------------------- one page-number sequence
@@ -180,7 +181,8 @@ def test_enterprise_table_prints_every_credit_code_and_date_unbroken(printed):
     codes = [str(v) for v in columns["uscc"] if v]
     dates = [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in columns["entered"] if v]
     assert len(codes) == 12 and len(dates) == 12
-    title, first, last = next(p for p in b.parts if p[0].endswith("入驻金融企业信息表") and p[0][0] not in "一二三四五六七八九十")
+    title, first, last = next(p for p in b.parts
+                              if p[0].endswith("入驻金融企业信息表") and p[0][0] not in "一二三四五六七八九十")
     text = "\n".join(b.text(page) for page in range(first, last + 1))
     for value in codes + dates:
         assert value in text, (value, "broken across lines or missing")
@@ -201,7 +203,8 @@ def test_values_of_every_table_form_are_never_broken(printed):
             for row in table[1:]:
                 for cell in row:
                     for value in ASCII_RUN.findall(cell):
-                        if "@" not in value and "://" not in value and value in flat:  # an address may break at its signs
+                        # an address may break at its signs
+                        if "@" not in value and "://" not in value and value in flat:
                             assert value in text, (demo, value)
 
 
@@ -230,7 +233,8 @@ def test_nothing_overprints(printed):
 def test_enterprise_table_fills_its_first_page(printed):
     """A table that goes on to the next page leaves less room at the foot than its next row needs."""
     b = printed["sz-building-demo"]
-    title, first, last = next(p for p in b.parts if p[0].endswith("入驻金融企业信息表") and p[0][0] not in "一二三四五六七八九十")
+    title, first, last = next(p for p in b.parts
+                              if p[0].endswith("入驻金融企业信息表") and p[0][0] not in "一二三四五六七八九十")
     if first == last:
         return  # all on one page
     words = _words(b.pdf, first)
@@ -302,7 +306,7 @@ def test_docx_tables_lay_their_columns_out_from_the_content(printed):
     import docx
     from docx.oxml.ns import qn
 
-    from zonekit.document.docx import CELL_MARGIN_PT, _measure
+    from zonekit.document.docx import CELL_MARGIN_PT, text_measure
 
     for demo, b in printed.items():
         for table in docx.Document(str(b.docx)).tables:
@@ -316,10 +320,12 @@ def test_docx_tables_lay_their_columns_out_from_the_content(printed):
             for row in rows[1:]:
                 col = 0
                 for tc in row.tc_lst:
-                    span = int(tc.tcPr.find(qn("w:gridSpan")).get(qn("w:val"))) if tc.tcPr.find(qn("w:gridSpan")) is not None else 1
+                    spans = tc.tcPr.find(qn("w:gridSpan"))
+                    span = int(spans.get(qn("w:val"))) if spans is not None else 1
                     text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
                     size = next((int(s.get(qn("w:val"))) / 2 for s in tc.iter(qn("w:sz"))), 9)
                     for value in ASCII_RUN.findall(text):
                         if "@" not in value and "://" not in value:
-                            assert _measure(size)(value) + 2 * CELL_MARGIN_PT <= sum(grid[col:col + span]) + 0.5, (demo, value)
+                            room = sum(grid[col:col + span]) + 0.5
+                            assert text_measure(size)(value) + 2 * CELL_MARGIN_PT <= room, (demo, value)
                     col += span

@@ -424,8 +424,8 @@ ENTERPRISES = [  # 附件2-like rows: names wrap, dates, floors, amounts and cre
      f"20{10 + i:02d}-0{i % 9 + 1}-1{i % 9}", f"9144030{i % 10}MA5G00{i % 10}QX{i % 10}", "深圳市福田区福华三路88号"]
     for i in range(1, 30)
 ]
-ENTERPRISE_HEADER = ["序号", "楼宇名称", "金融企业名称", "使用办公面积（m2）", "使用楼层", "进驻时间", "统一社会信用代码",
-                     "实际注册地址"]
+ENTERPRISE_HEADER = ["序号", "楼宇名称", "金融企业名称", "使用办公面积（m2）", "使用楼层", "进驻时间",
+                     "统一社会信用代码", "实际注册地址"]
 
 
 def _grid_pt(table) -> list[float]:  # noqa: ANN001
@@ -433,14 +433,14 @@ def _grid_pt(table) -> list[float]:  # noqa: ANN001
 
 
 def test_table_without_widths_lays_its_columns_out_from_the_content(tmp_path: Path) -> None:
-    from zonekit.document.docx import CELL_MARGIN_PT, _measure
+    from zonekit.document.docx import CELL_MARGIN_PT, text_measure
 
     out = tmp_path / "t.docx"
     write_docx([Table(header=[ENTERPRISE_HEADER], rows=ENTERPRISES, font_size=9)], out)
     (table,) = docx.Document(str(out)).tables
     grid = _grid_pt(table)
     assert sum(grid) == pytest.approx(Cm(15.6).pt, abs=1)
-    measure = _measure(9)
+    measure = text_measure(9)
     for j in (3, 4, 5, 6):  # area, floors, date, credit code: each fits its column on one line
         widest = max(measure(row[j]) for row in ENTERPRISES)
         assert grid[j] >= widest + 2 * CELL_MARGIN_PT, (ENTERPRISE_HEADER[j], grid[j], widest)
@@ -511,7 +511,7 @@ def test_a_prepared_blank_document_is_used_once_and_gives_the_same_bytes(tmp_pat
     plain, prepared = tmp_path / "a.docx", tmp_path / "b.docx"
     write_docx(report_blocks(), plain, date=DATE)
     docxout.prepare()
-    assert docxout._prepared is not None
+    assert docxout.is_prepared()
     write_docx(report_blocks(), prepared, date=DATE)
-    assert docxout._prepared is None
+    assert not docxout.is_prepared()
     assert prepared.read_bytes() == plain.read_bytes()

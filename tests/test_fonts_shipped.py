@@ -66,7 +66,7 @@ def tiny_font(path: Path, family: str, chars: str) -> Path:
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
-    chars = "".join(dict.fromkeys(chars + fonts._REQUIRED_CHARS + " "))
+    chars = "".join(dict.fromkeys(chars + fonts.REQUIRED_CHARS + " "))
     names = [".notdef"] + [f"u{ord(c):04X}" for c in chars]
     fb = FontBuilder(1000, isTTF=True)
     fb.setupGlyphOrder(names)
@@ -121,7 +121,9 @@ def test_shipped_font_covers_gb2312_and_every_text_zonekit_prints():
     # missing here is added to EXTRA in tools/build_font.py and the font rebuilt (`make font`)
     texts = [path.read_text("utf-8") for path in (ROOT / "templates").rglob("*.toml")]
     modules = [*(ROOT / "zonekit" / "document" / "pdf").glob("*.py")]
-    modules += [ROOT / "zonekit" / name for name in ("bundle/build.py", "document/forms.py", "check/indicators.py", "scaffold.py")]
+    modules += [*(ROOT / "zonekit" / "bundle").glob("*.py")]
+    modules += [ROOT / "zonekit" / name
+                for name in ("document/forms.py", "fields/types.py", "check/indicators.py", "scaffold.py")]
     for path in modules:
         texts += string_literals(path)
     for text in texts:
@@ -248,7 +250,8 @@ def test_rare_name_reported_by_part_and_character(bundled_without_fonts):
     hits = [w for w in manifest["warnings"] if f"“{RARE}”（U+4DAE）" in w["message"]]
     assert [w["where"] for w in hits] == ["封面（packet.toml 与表单中的文字）", "01_申报表/附件1 申报表.xlsx",
                                          "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"], manifest["warnings"]
-    assert f"李{RARE}" in hits[0]["message"] and f"李{RARE}" in hits[1]["message"] and f"深港{RARE}" in hits[2]["message"]
+    assert f"李{RARE}" in hits[0]["message"] and f"李{RARE}" in hits[1]["message"]
+    assert f"深港{RARE}" in hits[2]["message"]
 
 
 def test_page_renders_with_the_shipped_font(bundled_without_fonts, tmp_path):
@@ -269,8 +272,8 @@ def test_page_renders_with_the_shipped_font(bundled_without_fonts, tmp_path):
 
 def test_wheel_carries_font_and_licence_and_uses_it(tmp_path):
     dist = tmp_path / "dist"
-    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], capture_output=True,
-                       text=True, timeout=600)
+    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                       capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     wheel = next(dist.glob("zonekit-*.whl"))
     with zipfile.ZipFile(wheel) as z:
@@ -280,8 +283,8 @@ def test_wheel_carries_font_and_licence_and_uses_it(tmp_path):
         assert z.read("zonekit/fontdata/ZonekitSerifSC-Regular.ttf") == fonts.SHIPPED_FONT.read_bytes()
     # a non-editable install (no dependencies: this interpreter has them) finds its own copy
     site = tmp_path / "site"
-    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
+                        str(wheel)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     (tmp_path / "no-fonts").mkdir()
     elsewhere = tmp_path / "elsewhere"

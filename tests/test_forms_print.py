@@ -39,7 +39,8 @@ PAGES = {
     ("zone3553", "申报主体基本情况表.xlsx"): 1,
     ("zone3553", "特色小镇情况表.xlsx"): 1,
     ("zone3553", "战略合作金融机构名单.xlsx"): 1,
-    **{(p, CHECKLIST): 1 for p in ("g60-park", "miit-pilot", "qiantang", "sz-base", "sz-building", "sz-district", "zone3553")},
+    **{(p, CHECKLIST): 1
+       for p in ("g60-park", "miit-pilot", "qiantang", "sz-base", "sz-building", "sz-district", "zone3553")},
 }
 ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx"
 
@@ -47,7 +48,8 @@ ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息�
 def _poppler_or_skip() -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed: apt-get install poppler-utils")
-    if shutil.which("fc-list") and not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip():
+    if shutil.which("fc-list") and not subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
+                                                      text=True).stdout.strip():
         pytest.skip("no Chinese font installed: LibreOffice cannot print the labels (apt-get install fonts-noto-cjk)")
 
 
@@ -120,7 +122,8 @@ def printed(tmp_path_factory) -> dict[tuple[str, str], tuple[Path, Path, dict | 
         init_packet(prog, base / pid)
         sources[(pid, CHECKLIST)] = (base / pid / CHECKLIST, None)
         for form in prog.forms:
-            sources[(pid, form["file"])] = (base / pid / prog.material_of_form(form["id"])["folder"] / form["file"], form)
+            folder = prog.material_of_form(form["id"])["folder"]
+            sources[(pid, form["file"])] = (base / pid / folder / form["file"], form)
     results = convert_to_pdf([p for p, _ in sources.values()], base / "pdf", soffice=soffice, timeout=300)
     out = {}
     for key, (xlsx, form) in sources.items():
@@ -154,7 +157,8 @@ def test_official_labels_are_on_the_page_and_helper_sheets_are_not(printed):
         pages = _words(pdf)
         text = _squash(" ".join(w[4] for page in pages for w in page))
         cells = {t for page in pages for t in _cell_texts(page)}
-        assert _squash(AUX_NOTE)[:12] not in text and "是否持牌金融机构" not in text, key  # the helper sheet never prints
+        # the helper sheet never prints
+        assert _squash(AUX_NOTE)[:12] not in text and "是否持牌金融机构" not in text, key
         if form is None:
             continue
         missing = [label for label in _labels(form) if label not in text and not any(label in c for c in cells)]
@@ -172,7 +176,8 @@ def test_fresh_shenzhen_form2_prints_one_page_without_its_helper_sheet(printed):
     nothing = aux.print_area.split("!")[-1].replace("$", "")
     assert ":" not in nothing and aux[nothing].value is None  # its print area is one empty cell
     ws = wb["附件2 入驻金融企业信息表"]
-    assert [ws.row_dimensions[r].height for r in range(5, 25)] == [None] * 20  # blank rows: Excel/WPS grow them while typing
+    # blank rows: Excel/WPS grow them while typing
+    assert [ws.row_dimensions[r].height for r in range(5, 25)] == [None] * 20
 
 
 def _demo_rows() -> list[list[object]]:
@@ -200,7 +205,8 @@ def test_filled_form2_rows_grow_with_their_wrapped_text(tmp_path):
 
     width = ws.column_dimensions["C"].width
     lines = {r: wrapped_lines(ws.cell(r, 3).value, width, 10) for r in range(5, 5 + len(rows))}
-    assert lines[7] == 2 and lines[5 + len(rows) - 1] == 3  # 前湾财产保险股份有限公司深圳分公司 wraps; the long name twice
+    # 前湾财产保险股份有限公司深圳分公司 wraps; the long name twice
+    assert lines[7] == 2 and lines[5 + len(rows) - 1] == 3
     heights = {r: ws.row_dimensions[r].height for r in lines}
     for r, n in lines.items():
         assert heights[r] >= n * 1.35 * 10, (r, n, heights[r])  # 10 pt text, lines 1.35 em apart

@@ -16,14 +16,17 @@ from .conftest import run_cli, soffice_or_skip
 
 # Seed 002_63097adc8ff28a74.txt, 附件1, in the order it prints them.
 FORM1_LABELS = [
-    "基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）运营机构名称", "楼宇是否属于总部用地项目", "联系人", "联系电话", "邮箱",
+    "基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）运营机构名称", "楼宇是否属于总部用地项目", "联系人",
+    "联系电话", "邮箱",
     "基地（楼宇）总建筑面积（m2）", "基地（楼宇）总办公面积（m2）", "基地（楼宇）未入驻可用于招商面积（m2）",
     "已入驻持牌金融机构数（家）", "已入驻金融企业数（家）", "入驻金融企业已使用办公面积（m2）", "已入驻企业数（家）",
-    "入驻金融企业上年度形成地方财力总额（万元）", "为入驻金融类企业机构提供服务情况", "基地（楼宇）所在区金融主管部门推荐意见",
+    "入驻金融企业上年度形成地方财力总额（万元）", "为入驻金融类企业机构提供服务情况",
+    "基地（楼宇）所在区金融主管部门推荐意见",
 ]
 # Seed 002, 附件2 columns in order (line breaks inside narrow cells removed).
 FORM2_COLUMNS = [
-    "序号", "楼宇名称", "金融企业名称", "属于金融企业总部（一级分支机构、营业部、营业网点等）", "使用办公面积（m2）", "使用楼层",
+    "序号", "楼宇名称", "金融企业名称", "属于金融企业总部（一级分支机构、营业部、营业网点等）", "使用办公面积（m2）",
+    "使用楼层",
     "上年度形成地方财力（万元）", "现有从业人员数（人）", "进驻时间", "实际注册地址", "统一社会信用代码",
 ]
 
@@ -116,7 +119,8 @@ def test_form2_columns_totals_and_print(packet):
 def test_word_templates_have_the_article_headings(packet):
     doc = Document(packet / "03_申请报告/申请报告.docx")
     texts = [p.text for p in doc.paragraphs]
-    for heading in ("一、楼宇地理位置", "二、楼宇规划建设情况及意向入驻金融企业", "三、运营管理", "四、楼宇建筑规模", "五、产业规模"):
+    for heading in ("一、楼宇地理位置", "二、楼宇规划建设情况及意向入驻金融企业", "三、运营管理", "四、楼宇建筑规模",
+                    "五、产业规模"):
         assert heading in texts
     assert any("申报单位（盖章）" in t for t in texts)
     section = doc.sections[0]

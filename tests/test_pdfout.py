@@ -427,11 +427,11 @@ def test_rotated_appended_page_is_stamped_upright(tmp_path, font):
 
 
 def test_font_preference_and_environment(monkeypatch, font):
-    ranked = fonts._ranked(
+    ranked = fonts.ranked(
         [
-            fonts._Candidate("/f/wqy-zenhei.ttc", 0, "WenQuanYi Zen Hei"),
-            fonts._Candidate("/f/uming.ttc", 0, "AR PL UMing"),
-            fonts._Candidate("C:/Windows/Fonts/simfang.ttf", 0, "FangSong"),
+            fonts.Candidate("/f/wqy-zenhei.ttc", 0, "WenQuanYi Zen Hei"),
+            fonts.Candidate("/f/uming.ttc", 0, "AR PL UMing"),
+            fonts.Candidate("C:/Windows/Fonts/simfang.ttf", 0, "FangSong"),
         ]
     )
     assert [Path(c.path).name for c in ranked] == ["simfang.ttf", "uming.ttc", "wqy-zenhei.ttc"]
@@ -516,10 +516,11 @@ CODES = [f"9144030{i % 10}MA5G{i:03d}QX{i % 10}" for i in range(60)]
 def _enterprise_table(n: int = 60) -> Table:
     return Table(
         header=[[Cell(h, bold=True, align="center") for h in
-                 ("序号", "楼宇名称", "金融企业名称", "属于金融企业总部（一级分支机构、营业部、营业网点等）", "使用办公面积（m2）",
-                  "使用楼层", "进驻时间", "实际注册地址", "统一社会信用代码")]],
-        rows=[[str(i + 1), "福华金融中心", f"深圳市第{i + 1}号金融服务股份有限公司" + "深圳分公司" * (i % 3), "一级分支机构",
-               f"{1200 + i * 37:,}", f"{i % 40 + 1}-{i % 40 + 3}", f"20{10 + i % 14:02d}-0{i % 9 + 1}-1{i % 9}",
+                 ("序号", "楼宇名称", "金融企业名称", "属于金融企业总部（一级分支机构、营业部、营业网点等）",
+                  "使用办公面积（m2）", "使用楼层", "进驻时间", "实际注册地址", "统一社会信用代码")]],
+        rows=[[str(i + 1), "福华金融中心", f"深圳市第{i + 1}号金融服务股份有限公司" + "深圳分公司" * (i % 3),
+               "一级分支机构", f"{1200 + i * 37:,}", f"{i % 40 + 1}-{i % 40 + 3}",
+               f"20{10 + i % 14:02d}-0{i % 9 + 1}-1{i % 9}",
                f"深圳市福田区福华三路88号{i % 40 + 1}层", CODES[i]] for i in range(n)],
         total=["合计", "/", str(n), "/", "99,999", "", "/", "", ""],
         font_size=9,
@@ -544,9 +545,9 @@ def test_table_columns_follow_the_content_values_whole_header_on_every_page(tmp_
 
 def test_a_table_fills_the_page_before_it_breaks_and_rows_are_never_split(font):
     from zonekit.document.pdf.geometry import LANDSCAPE
-    from zonekit.document.pdf.layout import _Flow
+    from zonekit.document.pdf.layout import Flow
 
-    flow = _Flow(font.name)
+    flow = Flow(font.name)
     x, y, width, height = LANDSCAPE.frame
     flow.frame_height = height
     (table,) = flow.table(_enterprise_table(), width)
@@ -601,5 +602,5 @@ def test_warm_up_only_moves_work_earlier(tmp_path, inputs, font):
     render_pdf(_bundle(inputs), a, font=font, date=DATE)
     warm_up()
     render_pdf(_bundle(inputs), b, font=font, date=DATE)
-    assert warm._pending is None  # render_pdf waited for it
+    assert not warm.warming()  # render_pdf waited for it
     assert a.read_bytes() == b.read_bytes()

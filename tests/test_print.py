@@ -129,12 +129,13 @@ def test_bundle_names_appended_files_whose_fonts_are_not_embedded(tmp_path: Path
     warnings = json.loads((out / "manifest.json").read_text("utf-8"))["warnings"]
     [w] = [w for w in warnings if w["where"].endswith("租赁合同04_未嵌入字体.pdf")]
     assert "Helvetica" in w["message"] and "没有嵌入" in w["message"]
-    assert not [w for w in warnings if "没有嵌入" in w["message"] and "未嵌入字体" not in w["where"]]  # the samples embed theirs
+    # the samples embed theirs
+    assert not [w for w in warnings if "没有嵌入" in w["message"] and "未嵌入字体" not in w["where"]]
 
 
 def test_word_files_converted_while_checking_are_only_those_check_accepts(tmp_path: Path) -> None:
     """bundle hands the Word files to LibreOffice before the check ends, but never one check would refuse."""
-    from zonekit.bundle.build import _convert_words, word_files
+    from zonekit.bundle.parts import convert_words, word_files
 
     packet = tmp_path / "p"
     shutil.copytree(SAMPLES / "sz-building-demo", packet)
@@ -142,5 +143,5 @@ def test_word_files_converted_while_checking_are_only_those_check_accepts(tmp_pa
     words = word_files(packet, None)
     assert [p.name for p in words] == ["申请报告.docx"]  # the broken one is never handed to LibreOffice
     soffice_or_skip()
-    done = _convert_words(words, tmp_path / "early", 120)
+    done = convert_words(words, tmp_path / "early", 120)
     assert all(isinstance(v, Path) and v.is_file() for v in done.values()) and list(done) == words

@@ -133,7 +133,8 @@ def test_new_programme_is_a_folder_no_code(tmp_path):
 @pytest.mark.parametrize(
     ("pid", "old", "new", "match"),
     [
-        ("miit-pilot", 'name = "宋晓旭"\nphone = "010-68200662"\n', 'name = "宋晓旭"\n', "contacts"),  # no phone, e-mail or address
+        # no phone, e-mail or address
+        ("miit-pilot", 'name = "宋晓旭"\nphone = "010-68200662"\n', 'name = "宋晓旭"\n', "contacts"),
         ("sz-building", 'fields = ["application.hq_land"]', 'fields = ["hq_land"]', "definitions"),  # not form.key
         ("sz-building", 'step = "公示"\n', 'step = "公示"\ndays = 5\n', "procedure"),  # unknown key
         ("miit-pilot", 'seal = "申报文件由申报城市', 'copies = 0\nseal = "申报文件由申报城市', "submission.copies"),
@@ -168,8 +169,10 @@ def test_a_spec_found_valid_is_not_validated_again_but_an_edited_one_is(tmp_path
     import sys
 
     env = {**os.environ, "ZONEKIT_CACHE": str(tmp_path / "cache")}
-    code = "import sys; from zonekit.spec.programme import load_programme; load_programme('sz-building'); print('jsonschema' in sys.modules)"
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip() for _ in (1, 2)]
+    code = ("import sys; from zonekit.spec.programme import load_programme; load_programme('sz-building'); "
+            "print('jsonschema' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip()
+            for _ in (1, 2)]
     assert runs == ["True", "False"]  # the second start skips jsonschema: the same files were found valid
     import shutil
 
@@ -177,6 +180,7 @@ def test_a_spec_found_valid_is_not_validated_again_but_an_edited_one_is(tmp_path
     shutil.copytree(ROOT / "templates", root)
     spec = root / "sz-building" / "programme.toml"
     spec.write_text(spec.read_text("utf-8").replace('type = "choice"', 'type = "pick-one"', 1), "utf-8")
-    bad = subprocess.run([sys.executable, "-c", f"from zonekit.spec.programme import load_programme; load_programme('sz-building', __import__('pathlib').Path(r'{root}'))"],
-                         capture_output=True, text=True, env=env)
+    load = ("from zonekit.spec.programme import load_programme; "
+            f"load_programme('sz-building', __import__('pathlib').Path(r'{root}'))")
+    bad = subprocess.run([sys.executable, "-c", load], capture_output=True, text=True, env=env)
     assert bad.returncode != 0 and "pick-one" in bad.stderr

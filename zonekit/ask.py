@@ -15,13 +15,16 @@ from zonekit.answers import Question, parse, questions
 from zonekit.errors import InvalidOption
 
 _TEXT = {
-    "zh": {"intro": "请回答以下问题（直接回车采用方括号中的默认值）；答案写入 材料清单.xlsx 的“申报信息”表，以后可在 WPS/Excel 中修改。",
+    "zh": {"intro": "请回答以下问题（直接回车采用方括号中的默认值）；"
+                    "答案写入 材料清单.xlsx 的“申报信息”表，以后可在 WPS/Excel 中修改。",
            "pick": "请输入编号", "yes": "是", "no": "否", "multi": "可输入多个编号，用逗号分隔；不选直接回车",
            "summary": "申报信息", "question": "问题", "answer": "回答", "blank": "（空）", "again": "请重新输入"},
-    "en": {"intro": "Answer the questions below (Enter takes the default in brackets); the answers go to the sheet 申报信息 "
-                    "of 材料清单.xlsx, where they can be changed later in WPS/Excel.",
+    "en": {"intro": "Answer the questions below (Enter takes the default in brackets); "
+                    "the answers go to the sheet 申报信息 of 材料清单.xlsx, "
+                    "where they can be changed later in WPS/Excel.",
            "pick": "number", "yes": "yes", "no": "no", "multi": "several numbers, comma-separated; Enter for none",
-           "summary": "Answers", "question": "question", "answer": "answer", "blank": "(blank)", "again": "please try again"},
+           "summary": "Answers", "question": "question", "answer": "answer", "blank": "(blank)",
+           "again": "please try again"},
 }
 
 
@@ -46,7 +49,8 @@ def from_data(prog: Any, pairs: list[str], data_file: Path | None) -> dict[str, 
     for key, value in raw.items():
         q = known.get(key)
         if q is None:
-            raise InvalidOption(f"“{prog.id}”没有问题 {key}；可用的键：{', '.join(known)}（见 zonekit programs show {prog.id} --format json）")
+            raise InvalidOption(f"“{prog.id}”没有问题 {key}；可用的键：{', '.join(known)}"
+                                f"（见 zonekit programs show {prog.id} --format json）")
         parsed, problem = parse(q, value)
         if problem:
             raise InvalidOption(f"{key}（{q.label}）= “{value}”：{problem}")
@@ -78,15 +82,18 @@ def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: An
         if q.key in answers or q.from_form or not _applies(q, answers):
             continue
         where = f" [dim]（{q.source}）[/dim]" if q.source else ""
-        out.print(f"\n[bold]{q.label}[/bold]{where}" + (f"\n[dim]{q.help}[/dim]" if q.help and q.kind != "bool" else ""))
+        shown_help = f"\n[dim]{q.help}[/dim]" if q.help and q.kind != "bool" else ""
+        out.print(f"\n[bold]{q.label}[/bold]{where}" + shown_help)
         while True:
             if q.kind in ("choice", "multi") or q.values:  # a listed value (所在区) is picked by number too
                 for i, label in enumerate(q.choices(), 1):
                     out.print(f"  {i}. {label.split('. ', 1)[-1]}")
             default = _default_text(q, t)
-            prompt = (t["pick"] if q.kind == "choice" or (q.values and q.kind == "text") else t["multi"] if q.kind == "multi"
+            prompt = (t["pick"] if q.kind == "choice" or (q.values and q.kind == "text")
+                      else t["multi"] if q.kind == "multi"
                       else f"{t['yes']}/{t['no']}" if q.kind == "bool" else "")
-            text = Prompt.ask(f"  {prompt}" if prompt else " ", default=default, show_default=bool(default), console=out)
+            text = Prompt.ask(f"  {prompt}" if prompt else " ", default=default, show_default=bool(default),
+                              console=out)
             value, problem = parse(q, _by_number(q, text))
             if problem is None and not (q.required and q.section == "applicant" and value in (None, "")):
                 answers[q.key] = value

@@ -30,7 +30,8 @@ class Pending(Generic[T]):
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if thread if thread is not None else cpus() > 1:
-            self._thread = threading.Thread(target=self._run, args=(fn, args), name=f"zonekit-{fn.__name__}", daemon=True)
+            self._thread = threading.Thread(target=self._run, args=(fn, args), name=f"zonekit-{fn.__name__}",
+                                            daemon=True)
             self._thread.start()
         else:
             self._run(fn, args)

@@ -7,11 +7,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from zonekit.errors import UnsafePath
 
 
-def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> bool:
+def atomic_write(path: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> bool:
     """Call `write(tmp)` on a temp file beside `path`, then move it into place.
 
     With overwrite=False an existing `path` is never replaced (returns False; the temp file is
@@ -43,10 +44,26 @@ def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool =
 
 
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> bool:
+    """`text` written as UTF-8, atomically (`atomic_write`)."""
     return atomic_write(path, lambda tmp: tmp.write_text(text, "utf-8"), overwrite=overwrite)
 
 
+def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> bool:
+    """`data` written atomically (`atomic_write`)."""
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data), overwrite=overwrite)
+
+
+def write_stream(path: Path, write: Callable[[BinaryIO], object], *, overwrite: bool = False) -> bool:
+    """`atomic_write` for a writer that takes an open binary file (pikepdf's and pypdf's `save`)."""
+    def into(tmp: Path) -> None:
+        with tmp.open("w+b") as fh:
+            write(fh)
+
+    return atomic_write(path, into, overwrite=overwrite)
+
+
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256 (hex), read in 1 MiB chunks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -82,4 +99,5 @@ def user_cache() -> Path | None:
     if chosen:
         return Path(chosen)
     base = os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / (".cache" if sys.platform != "win32" else "AppData/Local")) / "zonekit"
+    home_cache = Path.home() / (".cache" if sys.platform != "win32" else "AppData/Local")
+    return (Path(base) if base else home_cache) / "zonekit"

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from zonekit.document.model import Block, Para, SealBlock, Spacer
 from zonekit.errors import InvalidOption, TargetExists
 from zonekit.fsutil import atomic_write, write_text
 from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT, render_packet_toml
-from zonekit.spec.programme import Contact, Definition, Programme, Submission
+from zonekit.spec.programme import FORM_ITEMS, Contact, Definition, Programme, Submission
 from zonekit.xlsx.rowfilter import for_unit
 
 
@@ -54,7 +55,8 @@ def submission_text(sub: Submission) -> str:
 
 def contact_lines(contacts: list[Contact]) -> list[str]:
     """One line per unit the notice names (consecutive entries of one unit, role and article share
-    it), in the notice's order, e.g. “工业和信息化部工业文化发展中心（申报咨询）：联系人 宋晓旭，电话 010-68200662（五）”."""
+    it), in the notice's order, e.g.
+    “工业和信息化部工业文化发展中心（申报咨询）：联系人 宋晓旭，电话 010-68200662（五）”."""
     groups: list[tuple[tuple[str, str, str], list[str]]] = []
     for c in contacts:
         details = "，".join(f"{label} {value}" for label, value in
@@ -87,10 +89,10 @@ def field_help(prog: Programme, form_id: str, f: dict[str, Any]) -> str:
 def with_definitions(prog: Programme, form: dict[str, Any]) -> dict[str, Any]:
     """A copy of `form` whose fields' help carries the definitions (the spec is not changed)."""
     out = dict(form)
-    for key in ("fields", "columns", "aux_columns"):
+    for key in FORM_ITEMS:
         if key in form:
-            out[key] = [{**f, "help": field_help(prog, form["id"], f)} if prog.definitions_for_field(form["id"], f["key"]) else f
-                        for f in form[key]]
+            out[key] = [{**f, "help": field_help(prog, form["id"], f)}
+                        if prog.definitions_for_field(form["id"], f["key"]) else f for f in form[key]]
     return out
 
 
@@ -118,8 +120,9 @@ def material_readme(prog: Programme, m: dict[str, Any]) -> str:
     ]
     if m.get("help"):
         lines.append(f"内容：{m['help']}")
-    if m.get("form"):
-        lines.append(f"填写本目录中的 {prog.form(m['form'])['file']}（请勿改动表头和列顺序）。")
+    form = prog.form_of(m)
+    if form is not None:
+        lines.append(f"填写本目录中的 {form['file']}（请勿改动表头和列顺序）。")
     if m.get("document"):
         lines.append(f"按本目录中的 {prog.document(m['document'])['file']} 模板撰写。")
     lines.append(f"接受的文件类型：{', '.join(m.get('types', ACCEPTED))}")
@@ -145,12 +148,13 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
     if target.exists() and not target.is_dir():
         raise TargetExists(f"{target} 已存在且不是文件夹")
     if target.is_dir() and any(target.iterdir()) and not force:
-        raise TargetExists(f"{target} 不是空文件夹；zonekit 不会覆盖已有文件。换一个目录，或加 --force 只补齐缺少的文件")
+        raise TargetExists(f"{target} 不是空文件夹；zonekit 不会覆盖已有文件。"
+                           "换一个目录，或加 --force 只补齐缺少的文件")
     target.mkdir(parents=True, exist_ok=True)
     result = InitResult(target)
     today = today or date.today()
 
-    def emit(path: Path, write: Callable[[Path], None]) -> None:
+    def emit(path: Path, write: Callable[[Path], object]) -> None:
         if path.exists() or path.is_symlink():
             result.kept.append(path)
         elif atomic_write(path, write):
@@ -167,20 +171,26 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
             result.kept.append(folder)
             continue
         folder.mkdir(exist_ok=True)
-        emit(folder / README_TXT, lambda p, m=m: p.write_text(material_readme(prog, m), "utf-8"))
-        if m.get("form"):
-            form = with_definitions(prog, for_unit(prog.form(m["form"]), unit))
-            emit(folder / form["file"], lambda p, form=form: write_form(form, p))
+        emit(folder / README_TXT, partial(_write_readme, prog, m))
+        form = prog.form_of(m)
+        if form is not None:
+            form = with_definitions(prog, for_unit(form, unit))
+            emit(folder / form["file"], partial(write_form, form))
         if m.get("document"):
             doc = prog.document(m["document"])
-            emit(folder / doc["file"], lambda p, doc=doc: _write_doc(doc, p))
+            emit(folder / doc["file"], partial(_write_doc, doc))
     required = {m["id"]: requirement_text(m) for m in prog.materials}
     emit(target / CHECKLIST, lambda p: _write_checklist(prog, p, required, today, answers))
     result.answers = answers
     return result
 
 
-def _write_checklist(prog: Programme, path: Path, required: dict[str, str], today: date, answers: dict[str, Any]) -> None:
+def _write_readme(prog: Programme, m: dict[str, Any], path: Path) -> None:
+    path.write_text(material_readme(prog, m), "utf-8")
+
+
+def _write_checklist(prog: Programme, path: Path, required: dict[str, str], today: date,
+                     answers: dict[str, Any]) -> None:
     """材料清单.xlsx: the checklist, and the sheet 申报信息 with the answers."""
     from openpyxl import load_workbook
 
@@ -214,5 +224,5 @@ def _write_doc(doc: dict[str, Any], path: Path) -> None:
     write_docx(document_blocks(doc), path, title=doc["title"])
 
 
-__all__ = ["init_packet", "InitResult", "contact_lines", "copies_text", "definition_line", "document_blocks", "field_help",
-           "requirement_text", "submission_text", "with_definitions", "write_text"]
+__all__ = ["init_packet", "InitResult", "contact_lines", "copies_text", "definition_line", "document_blocks",
+           "field_help", "requirement_text", "submission_text", "with_definitions", "write_text"]

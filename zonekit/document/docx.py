@@ -28,7 +28,7 @@ Entry points:
   keeps the paragraph before it on its page (GB/T 9704: a seal never stands alone on a page).
 
 Output is deterministic (fixed zip timestamps, member order and core-property dates) and
-written atomically (temporary file in the target directory, then `os.replace`). python-docx is
+written atomically (`zonekit.fsutil.write_bytes`: a temporary file beside it, then moved). python-docx is
 imported inside functions so that importing this module stays cheap.
 """
 
@@ -37,7 +37,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import os
 import re
 import unicodedata
 import zipfile
@@ -63,6 +62,7 @@ from zonekit.document.model import (
     keep_values_whole,
     unbreakable_width,
 )
+from zonekit.fsutil import write_bytes
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -144,7 +144,8 @@ _STYLE_DEFS: dict[str, _StyleDef] = {
     "_toc1": _StyleDef("TOC1", "toc 1", _Look(FANGSONG, 16, "left")),
     "_toc2": _StyleDef("TOC2", "toc 2", _Look(FANGSONG, 16, "left", left_chars=2)),
     "_watermark": _StyleDef(
-        "ZKWatermark", "ZK 草稿标记", _Look(HEITI, 14, "center", line=None, latin=HEITI, bold=True, color=WATERMARK_COLOR)
+        "ZKWatermark", "ZK 草稿标记",
+        _Look(HEITI, 14, "center", line=None, latin=HEITI, bold=True, color=WATERMARK_COLOR)
     ),
     "_footer": _StyleDef("Footer", "Footer", _Look(SONGTI, 14, "right", line=None, latin=SONGTI), builtin=True),
 }
@@ -257,7 +258,8 @@ def seal_kept_copies(files: list[Path], folder: Path) -> dict[Path, Path]:
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _SEAL_LINE = re.compile(r"[（(]\s*[盖签]?\s*公?\s*章\s*[）)]")  # （盖章） （公章） （盖公章） （签章）
-_DATE_LINE = re.compile(r"^[\s\d〇零一二三四五六七八九十]*年[\s\d〇零一二三四五六七八九十]*月[\s\d〇零一二三四五六七八九十]*日\s*$")
+_CN_DIGITS = r"[\s\d〇零一二三四五六七八九十]*"
+_DATE_LINE = re.compile(rf"^{_CN_DIGITS}年{_CN_DIGITS}月{_CN_DIGITS}日\s*$")
 _SEAL_MAX_CHARS = 40  # a seal line is short; a sentence that mentions （盖章） is not one
 
 
@@ -547,7 +549,7 @@ def _build_table(table: Table, text_width: int) -> Any:
     if fixed:  # widened where a value would break even at 六号
         texts = [[(c.text, c.colspan) for c in map(_cell, row)] for row in all_rows]
         kept = keep_values_whole([w / 20 for w in _column_widths(table.widths, ncols, text_width)], texts,
-                                 _measure(MIN_TABLE_PT), pad=_CELL_PAD_PT)
+                                 text_measure(MIN_TABLE_PT), pad=_CELL_PAD_PT)
         col_widths = [int(w * 20) for w in kept]
         col_widths[-1] += text_width - sum(col_widths)
     else:
@@ -653,8 +655,9 @@ def _em(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
 
 
-def _measure(size: float) -> Any:
-    """Width of a text at `size` (points), cached: a table measures the same pieces again and again."""
+def text_measure(size: float) -> Any:
+    """A function giving the width of a text at `size` (points) as Word sets it, cached: a table measures
+    the same pieces again and again."""
     cache: dict[str, float] = {}
 
     def measure(text: str) -> float:
@@ -674,7 +677,7 @@ def _fitted_widths(rows: list[list[CellLike]], ncols: int, text_width: int, size
     """Column widths (twips) from the content, as in the PDF; a smaller size (down to 六号) if values would break."""
     texts = [[(c.text, c.colspan) for c in map(_cell, row)] for row in rows]
     while True:
-        fitted = fit_columns(texts, text_width / 20, _measure(size), pad=_CELL_PAD_PT, header_rows=header_rows)
+        fitted = fit_columns(texts, text_width / 20, text_measure(size), pad=_CELL_PAD_PT, header_rows=header_rows)
         if fitted is not None or size <= MIN_TABLE_PT:
             break
         size = max(MIN_TABLE_PT, round(size - 0.5, 1))
@@ -688,7 +691,7 @@ def _fitted_widths(rows: list[list[CellLike]], ncols: int, text_width: int, size
 def _cell_size(text: str, width: int, size: float) -> float:
     """`size`, or the size (down to 六号) at which the widest unbreakable piece of `text` fits the cell."""
     room = width / 20 - 2 * _CELL_PAD_PT
-    need = unbreakable_width(text, _measure(size))
+    need = unbreakable_width(text, text_measure(size))
     if need <= room or size <= MIN_TABLE_PT:
         return size
     return max(MIN_TABLE_PT, int(size * room / need * 2) / 2)
@@ -785,6 +788,11 @@ def prepare() -> None:
         from zonekit.background import Pending
 
         _prepared = Pending(_blank_document)
+
+
+def is_prepared() -> bool:
+    """Whether a blank document `prepare` made waits for the next document written."""
+    return _prepared is not None
 
 
 def _new_document() -> DocxDocument:
@@ -956,7 +964,7 @@ def _refuse_to_overwrite_inputs(out: Path, bundle: Bundle) -> None:
 def _save(doc: DocxDocument, out: Path, date: dt.datetime | None) -> None:
     buffer = io.BytesIO()
     doc.save(buffer)
-    _atomic_write(out, _normalise_zip(buffer.getvalue(), _zip_timestamp(date)))
+    write_bytes(out, _normalise_zip(buffer.getvalue(), _zip_timestamp(date)), overwrite=True)
 
 
 def _normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
@@ -981,23 +989,6 @@ def _zip_timestamp(date: dt.datetime | None) -> tuple[int, int, int, int, int, i
     if d.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (min(d.year, 2107), d.month, d.day, d.hour, d.minute, d.second)
-
-
-def _atomic_write(out: Path, data: bytes) -> None:
-    """Temporary file next to `out`, then `os.replace` (via fsutil.atomic_write)."""
-    from zonekit.fsutil import atomic_write
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-
-    atomic_write(out, write, overwrite=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # =========================================================================== XML helpers

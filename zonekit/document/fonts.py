@@ -40,7 +40,7 @@ FALLBACK_NOTE = "未找到可嵌入的中文字体，使用阅读器内置宋体
 FONT_DIRS_ENV = "ZONEKIT_FONT_DIRS"
 SHIPPED_FONT = Path(__file__).resolve().parents[1] / "fontdata" / "ZonekitSerifSC-Regular.ttf"
 SHIPPED_NOTE = "zonekit 内置宋体 Zonekit Serif SC（Noto Serif CJK SC 的 GB 2312 子集，子集嵌入）"
-_REQUIRED_CHARS = "中国申报表单位日期0123456789"
+REQUIRED_CHARS = "中国申报表单位日期0123456789"  # a font without all of these is not a CJK font for a bundle
 _MAX_TTC_FACES = 16
 _FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 
@@ -95,7 +95,9 @@ class FontChoice:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
+    """A font file fontconfig or the known folders offer, before it is opened."""
+
     path: str
     index: int | None  # None = try every face of a collection
     family: str = ""
@@ -138,7 +140,8 @@ def cover(choice: FontChoice, chars: Iterable[str]) -> dict[str, str | None]:
     from reportlab.pdfbase import pdfmetrics
 
     font = pdfmetrics.getFont(choice.name)
-    if not isinstance(font, _mixed_font_class()):
+    mixed: Any = _mixed_font_class()  # made at run time: mypy would narrow `font` to `object`
+    if not isinstance(font, mixed):
         return {}
     have = font.face.charToGlyph
     lacking = sorted({ch for ch in chars if ord(ch) not in have and ch.isprintable() and not ch.isspace()})
@@ -151,7 +154,7 @@ def _lender(choice: FontChoice, ch: str) -> Any:
     from reportlab.pdfbase import pdfmetrics
 
     for path, index in choice.fallbacks:
-        loaded = _try_candidate(_Candidate(path, index))
+        loaded = _try_candidate(Candidate(path, index))
         if loaded and loaded.name != choice.name:
             font = pdfmetrics.getFont(loaded.name)
             if ord(ch) in font.face.charToGlyph:
@@ -179,14 +182,14 @@ def _choose(explicit: str | None) -> FontChoice:
     return FontChoice(fb.name, None, 0, False, note + fb.note)
 
 
-def _in_order(system: list[_Candidate]) -> list[_Candidate]:
+def _in_order(system: list[Candidate]) -> list[Candidate]:
     """System serif fonts, the shipped font, then system sans fonts."""
     serif = [c for c in system if _rank(c) < _SERIF_RANKS]
     sans = [c for c in system if _rank(c) >= _SERIF_RANKS]
-    return [*serif, _Candidate(str(SHIPPED_FONT), 0, "Zonekit Serif SC"), *sans]
+    return [*serif, Candidate(str(SHIPPED_FONT), 0, "Zonekit Serif SC"), *sans]
 
 
-def _with_fallbacks(choice: FontChoice, system: list[_Candidate]) -> FontChoice:
+def _with_fallbacks(choice: FontChoice, system: list[Candidate]) -> FontChoice:
     """`choice`, lending from every other font in `_in_order`."""
     ordered = _in_order(system)
     seen: set[tuple[str, int | None]] = set()
@@ -198,7 +201,7 @@ def _with_fallbacks(choice: FontChoice, system: list[_Candidate]) -> FontChoice:
     return FontChoice(choice.name, choice.path, choice.subfont_index, choice.embedded, choice.note, tuple(fallbacks))
 
 
-def _system_candidates() -> list[_Candidate]:
+def _system_candidates() -> list[Candidate]:
     """System fonts, serif first: ZONEKIT_FONT_DIRS only when set, else fontconfig and known paths."""
     dirs = os.environ.get(FONT_DIRS_ENV)
     found = _folder_candidates(dirs) if dirs else _fontconfig_candidates() + _common_candidates()
@@ -208,26 +211,26 @@ def _system_candidates() -> list[_Candidate]:
         if (cand.path, cand.index) not in seen:
             seen.add((cand.path, cand.index))
             unique.append(cand)
-    return _ranked(unique)
+    return ranked(unique)
 
 
-def _folder_candidates(dirs: str) -> list[_Candidate]:
+def _folder_candidates(dirs: str) -> list[Candidate]:
     cands = []
     for folder in dirs.split(os.pathsep):
         if folder and os.path.isdir(folder):
             files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in _FONT_SUFFIXES and p.is_file())
-            cands += [_Candidate(str(p), None, p.stem) for p in files]
+            cands += [Candidate(str(p), None, p.stem) for p in files]
     return cands
 
 
-def _explicit_candidate(explicit: str) -> _Candidate:
+def _explicit_candidate(explicit: str) -> Candidate:
     match = re.fullmatch(r"(.+):(\d+)", explicit)
     if match and not Path(explicit).exists():
-        return _Candidate(match.group(1), int(match.group(2)))
-    return _Candidate(explicit, None)
+        return Candidate(match.group(1), int(match.group(2)))
+    return Candidate(explicit, None)
 
 
-def _rank(cand: _Candidate) -> int:
+def _rank(cand: Candidate) -> int:
     text = f"{Path(cand.path).name} {cand.family}".lower()
     for rank, words in enumerate(_RANK_WORDS):
         if any(word in text for word in words):
@@ -235,7 +238,8 @@ def _rank(cand: _Candidate) -> int:
     return len(_RANK_WORDS)
 
 
-def _ranked(cands: list[_Candidate]) -> list[_Candidate]:
+def ranked(cands: list[Candidate]) -> list[Candidate]:
+    """The candidates in the order zonekit tries them: 仿宋, then 宋体/明体 and other serif families, then the rest."""
     return sorted(cands, key=_rank)  # stable: fontconfig's own order breaks ties
 
 
@@ -247,23 +251,23 @@ def _run_fc(args: list[str]) -> str:
     return proc.stdout if proc.returncode == 0 else ""
 
 
-def _fontconfig_candidates() -> list[_Candidate]:
-    cands: list[_Candidate] = []
+def _fontconfig_candidates() -> list[Candidate]:
+    cands: list[Candidate] = []
     lines = _run_fc(["fc-match", "-f", "%{index}\t%{file}\t%{family}\n", ":lang=zh"]).splitlines()
     lines += _run_fc(["fc-list", "-f", "%{index}\t%{file}\t%{family}\n", ":lang=zh"]).splitlines()
     for line in lines:
         parts = line.split("\t")
         if len(parts) >= 2 and parts[1] and parts[0].strip().isdigit():
             family = parts[2] if len(parts) > 2 else ""
-            cands.append(_Candidate(parts[1], int(parts[0]), family))
+            cands.append(Candidate(parts[1], int(parts[0]), family))
     return cands
 
 
-def _common_candidates() -> list[_Candidate]:
-    return [_Candidate(p, None) for p in _COMMON_PATHS if os.path.isfile(p)]
+def _common_candidates() -> list[Candidate]:
+    return [Candidate(p, None) for p in _COMMON_PATHS if os.path.isfile(p)]
 
 
-def _try_candidate(cand: _Candidate) -> FontChoice | None:
+def _try_candidate(cand: Candidate) -> FontChoice | None:
     if cand.path in _BAD_FILES or not os.path.isfile(cand.path):
         return None
     if cand.index is not None:
@@ -292,7 +296,7 @@ def _load(path: str, index: int) -> str | None:
     name = f"ZK-{stem}-{index}"
     try:
         font = _mixed_font_class()(name, path, subfontIndex=index)
-        usable = all(ord(ch) in font.face.charToGlyph for ch in _REQUIRED_CHARS)
+        usable = all(ord(ch) in font.face.charToGlyph for ch in REQUIRED_CHARS)
     except Exception as exc:  # broken, CFF-based or out-of-range face: try the next candidate
         usable = False
         if any(marker in str(exc) for marker in _FILE_LEVEL_ERRORS):
@@ -344,7 +348,8 @@ def _mixed_font_class() -> type:
         def stringWidth(self, text: Any, size: float, encoding: str = "utf8") -> float:  # noqa: N802
             if not self._borrowed or self._borrowed.isdisjoint(_text(text)):
                 return super().stringWidth(text, size, encoding)
-            return sum(self._lenders[k - 1].stringWidth(run, size) if k else super(MixedTTFont, self).stringWidth(run, size)
+            own = super().stringWidth
+            return sum(self._lenders[k - 1].stringWidth(run, size) if k else own(run, size)
                        for k, run in self._runs(_text(text)))
 
         def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802

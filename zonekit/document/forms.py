@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
 from zonekit.document.model import Block, Cell, Para, SealBlock, Spacer, Table
+from zonekit.fields.types import of, of_field
+
+_COUNT = of("integer")  # a 合计 row's count is a number of rows, whatever the column holds
 
 _SPANS = {1: [1, 5], 2: [1, 1, 1, 3], 3: [1, 1, 1, 1, 1, 1]}  # colspans of label/value cells over six columns
-
-
-def show_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _heading(form: dict[str, Any], title: str) -> list[Block]:
@@ -48,12 +36,14 @@ def record_blocks(form: dict[str, Any], values: dict[str, Any]) -> list[Block]:
         cells: list[Cell | str] = []
         for i, f in enumerate(fields):
             cells.append(Cell(f["label"], colspan=spans[2 * i], align="center"))
-            cells.append(Cell(show_value(values.get(f["key"])), colspan=spans[2 * i + 1]))
+            cells.append(Cell(of_field(f).show(values.get(f["key"])), colspan=spans[2 * i + 1]))
         table_rows.append(cells)
         if row_no in seals:
             s = seals[row_no]
-            table_rows.append([Cell(s["left"], colspan=4), Cell("\n\n" + s.get("right", "年    月    日"), colspan=2, align="right")])
-    return [*_heading(form, form["title"]), Table(rows=table_rows, widths=[2.2, 2.2, 2.0, 1.8, 1.4, 2.0], font_size=10.5)]
+            right = "\n\n" + s.get("right", "年    月    日")
+            table_rows.append([Cell(s["left"], colspan=4), Cell(right, colspan=2, align="right")])
+    table = Table(rows=table_rows, widths=[2.2, 2.2, 2.0, 1.8, 1.4, 2.0], font_size=10.5)
+    return [*_heading(form, form["title"]), table]
 
 
 def _with_subtotals(form: dict[str, Any], rows: list[list[Any]]) -> list[list[Any]]:
@@ -79,35 +69,40 @@ def _with_subtotals(form: dict[str, Any], rows: list[list[Any]]) -> list[list[An
     return out
 
 
-def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str, submitted: dict[str, Any] | None = None) -> list[Block]:
-    """The table as the notice prints it. Its 合计 row shows the `submitted` figures (those of the
-    file's own 合计 row, which check found equal to the rows); a figure the file leaves blank (a
-    formula never calculated) is computed from the rows."""
+def table_blocks(form: dict[str, Any], rows: list[list[Any]], title: str,
+                 submitted: dict[str, Any] | None = None) -> list[Block]:
+    """The table as the notice prints it, each value as its column's type shows it. Its 合计 row shows
+    the `submitted` figures (those of the file's own 合计 row, which check found equal to the rows); a
+    figure the file leaves blank (a formula never calculated) is computed from the rows."""
     cols = form["columns"]
-    submitted = submitted or {}
-    body = [[show_value(v) for v in row] for row in _with_subtotals(form, rows)]
-    total_spec = form.get("total")
-    total = None
-    if total_spec:
-        total = []
-        for j, c in enumerate(cols):
-            key = c["key"]
-            if key == total_spec["label_column"]:
-                total.append(total_spec["label"])
-            elif submitted.get(key) is not None and key in total_spec.get("count", []) + total_spec.get("sum", []):
-                total.append(show_value(submitted[key]))
-            elif key in total_spec.get("count", []):
-                total.append(show_value(sum(1 for r in rows if r[j] not in (None, ""))))
-            elif key in total_spec.get("sum", []):
-                total.append(show_value(sum(r[j] for r in rows if isinstance(r[j], int | float))))
-            elif key in total_spec.get("slash", []):
-                total.append("/")
-            else:
-                total.append("")
+    kinds = [of_field(c) for c in cols]
+    body: list[list[Cell | str]] = [[kind.show(v) for kind, v in zip(kinds, row, strict=True)]
+                                    for row in _with_subtotals(form, rows)]
+    total = _total_row(form, rows, submitted or {}) if form.get("total") else None
     # column widths from the content (the spec's `width` is the Excel sheet's): values never break
     table = Table(rows=body, header=[[Cell(c["label"], bold=True, align="center") for c in cols]], total=total,
                   font_size=9)
     return [*_heading(form, title), Spacer(2), table]
+
+
+def _total_row(form: dict[str, Any], rows: list[list[Any]], submitted: dict[str, Any]) -> list[Cell | str]:
+    spec = form["total"]
+    counted, summed, slashed = spec.get("count", []), spec.get("sum", []), spec.get("slash", [])
+    out: list[Cell | str] = []
+    for j, c in enumerate(form["columns"]):
+        key, kind = c["key"], of_field(c)
+        if key == spec["label_column"]:
+            out.append(spec["label"])
+        elif key in counted:
+            given = submitted.get(key)
+            out.append(_COUNT.show(given if given is not None else sum(1 for r in rows if r[j] not in (None, ""))))
+        elif key in summed:
+            given = submitted.get(key)
+            out.append(kind.show(given if given is not None
+                                 else sum(r[j] for r in rows if isinstance(r[j], int | float))))
+        else:
+            out.append("/" if key in slashed else "")
+    return out
 
 
 def table_title(form: dict[str, Any], facts: Any) -> str:

@@ -236,49 +236,72 @@ def fit_columns(rows: list[list[tuple[str, int]]], available: float, measure: Me
     ncols = max((sum(span for _, span in row) for row in rows), default=0)
     if ncols == 0 or available <= 0:
         return None
-    least = [2 * pad] * ncols
-    most = [2 * pad] * ncols
-    volume = [0.0] * ncols  # the columns' amount of text: the rows', the header's
-    head = [0.0] * ncols
-    cells: list[_FitCell] = []
-    spanned: list[tuple[int, int, float, float]] = []
+    needs = _column_needs(rows, ncols, measure, pad, header_rows)
+    least = needs.least
+    most = [max(m, lo) for m, lo in zip(needs.most, least, strict=True)]
+    if sum(least) > available + 1e-6:
+        return None
+    if sum(most) <= available:
+        return _spread(most, most, available)
+    sample = _sample(needs.cells, len(rows), header_rows)
+    candidates = [_spread(least, [m - lo for m, lo in zip(most, least, strict=True)], available)]
+    for header_share in HEADER_VOLUMES:
+        demand = [v + header_share * h for v, h in zip(needs.volume, needs.head, strict=True)]
+        candidates += [_share(least, most, [d**power for d in demand], available) for power in (0.5, 0.75, 1.0)]
+    return min(candidates, key=lambda widths: _printed_lines(sample, widths, pad, measure, header_rows))
+
+
+@dataclass
+class _ColumnNeeds:
+    """What the columns of a table need (points): `least` for their widest unbreakable piece, `most` for
+    their longest line, and their amount of text (`volume` for the rows, `head` for the header)."""
+
+    least: list[float]
+    most: list[float]
+    volume: list[float]
+    head: list[float]
+    cells: list[_FitCell] = field(default_factory=list)
+    spanned: list[tuple[int, int, float, float]] = field(default_factory=list)  # col, span, least, most
+
+    def add(self, cell: _FitCell, measure: Measure, pad: float, header: bool) -> None:
+        c, span, text = cell.col, cell.span, cell.text
+        segments = [measure(line) for line in text.split("\n")] if text else [0.0]
+        high = max(segments) + 2 * pad
+        if span == 1 and high <= self.least[c]:
+            low = high  # no piece of it can be wider than the column's least already
+        else:
+            low = unbreakable_width(text, measure, header=header) + 2 * pad
+        if span == 1:
+            self.least[c], self.most[c] = max(self.least[c], low), max(self.most[c], high)
+            (self.head if header else self.volume)[c] += sum(segments)
+        else:
+            self.spanned.append((c, span, low, high))
+        if text.strip():
+            self.cells.append(cell)
+
+    def widen_for_spans(self) -> None:
+        """A spanned cell's pieces must fit across its columns: what they lack is shared among them."""
+        for c, span, low, high in self.spanned:
+            for limits, need in ((self.least, low), (self.most, high)):
+                short = need - sum(limits[c : c + span])
+                if short > 0:
+                    for k in range(c, c + span):
+                        limits[k] += short / span
+
+
+def _column_needs(rows: list[list[tuple[str, int]]], ncols: int, measure: Measure, pad: float,
+                  header_rows: int) -> _ColumnNeeds:
+    needs = _ColumnNeeds([2 * pad] * ncols, [2 * pad] * ncols, [0.0] * ncols, [0.0] * ncols)
     for r, row in enumerate(rows):
         c = 0
         for text, span in row:
             if c >= ncols:
                 break
             span = max(1, min(span, ncols - c))
-            segments = [measure(line) for line in text.split("\n")] if text else [0.0]
-            high = max(segments) + 2 * pad
-            if span == 1 and high <= least[c]:
-                low = high  # no piece of it can be wider than the column's least already
-            else:
-                low = unbreakable_width(text, measure, header=r < header_rows) + 2 * pad
-            if span == 1:
-                least[c], most[c] = max(least[c], low), max(most[c], high)
-                (head if r < header_rows else volume)[c] += sum(segments)
-            else:
-                spanned.append((c, span, low, high))
-            if text.strip():
-                cells.append(_FitCell(r, c, span, text))
+            needs.add(_FitCell(r, c, span, text), measure, pad, r < header_rows)
             c += span
-    for c, span, low, high in spanned:  # a spanned cell's pieces must fit across its columns
-        for limits, need in ((least, low), (most, high)):
-            short = need - sum(limits[c : c + span])
-            if short > 0:
-                for k in range(c, c + span):
-                    limits[k] += short / span
-    most = [max(m, lo) for m, lo in zip(most, least, strict=True)]
-    if sum(least) > available + 1e-6:
-        return None
-    if sum(most) <= available:
-        return _spread(most, most, available)
-    sample = _sample(cells, len(rows), header_rows)
-    candidates = [_spread(least, [m - lo for m, lo in zip(most, least, strict=True)], available)]
-    for header_share in HEADER_VOLUMES:
-        demand = [v + header_share * h for v, h in zip(volume, head, strict=True)]
-        candidates += [_share(least, most, [d**power for d in demand], available) for power in (0.5, 0.75, 1.0)]
-    return min(candidates, key=lambda widths: _printed_lines(sample, widths, pad, measure, header_rows))
+    needs.widen_for_spans()
+    return needs
 
 
 HEADER_VOLUMES = (0.3, 1.0, 3.0)  # in sharing the room, a header's text counts less, as much or more than a row's

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 BOTTOM = 0.12  # the band at the foot of the page (share of its height) where page numbers are printed
-_NUMBER = re.compile(r"^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|"
-                     r"page\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,3})\s*$", re.I)  # a bare 2023 at the foot is more likely a year
+# — 7 —, 第7页（共9页）, 7/9, page 7 of 9, a bare 7 (a bare 2023 at the foot is more likely a year)
+_NUMBER = re.compile(r"^\s*(?:[—–-]\s*\d{1,4}\s*[—–-]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+                     r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,3})\s*$", re.I)
 MAX_PAGES = 20  # pages looked at per file: numbering shows on the first ones
 
 

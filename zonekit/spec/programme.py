@@ -26,6 +26,7 @@ SPEC_FILE = "programme.toml"
 SPEC_VERSION = 1
 _HERE = Path(__file__).resolve().parent  # zonekit/spec/
 _PACKAGE = _HERE.parent  # zonekit/
+_META_SCHEMA = _HERE / "schemas" / "programme.schema.json"
 
 
 def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -124,8 +125,22 @@ class Programme:
     def materials(self) -> list[dict[str, Any]]:
         return self.section("materials")
 
+    @property
+    def record_forms(self) -> list[dict[str, Any]]:
+        """The forms of kind `record`: one label/value grid each (附件1 申报表)."""
+        return [f for f in self.forms if f["kind"] == "record"]
+
+    @property
+    def table_forms(self) -> list[dict[str, Any]]:
+        """The forms of kind `table`: one row per item under a header (附件2 信息表, indicator sheets)."""
+        return [f for f in self.forms if f["kind"] == "table"]
+
     def form(self, form_id: str) -> dict[str, Any]:
         return self._forms[form_id]
+
+    def form_of(self, m: dict[str, Any]) -> dict[str, Any] | None:
+        """The form material `m` is filled in, or None for a material without one."""
+        return self._forms.get(m.get("form") or "")
 
     def document(self, doc_id: str) -> dict[str, Any]:
         return next(d for d in self.section("documents") if d["id"] == doc_id)
@@ -157,14 +172,22 @@ class Programme:
 
     def definitions_for_material(self, m: dict[str, Any]) -> list[Definition]:
         """The definitions a material's folder explains: named by the material, or by a field of its form."""
-        form = self._forms.get(m.get("form") or "") or {}
-        items = form.get("fields", []) + form.get("columns", []) + form.get("aux_columns", [])
-        keys = {f"{form['id']}.{c['key']}" for c in items}
+        form = self.form_of(m) or {}
+        keys = {f"{form['id']}.{c['key']}" for c in form_items(form)}
         return [d for d in self.definitions if m["id"] in d.materials or keys & set(d.fields)]
 
     def deadline(self) -> str | None:
-        dates = [d["date"] for d in self.section("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
+        dates = [d["date"] for d in self.section("deadlines")
+                 if d.get("date") and d.get("kind", "submission") == "submission"]
         return min(dates) if dates else None
+
+
+FORM_ITEMS = ("fields", "columns", "aux_columns")  # where a form keeps its fields: record, table, helper sheet
+
+
+def form_items(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every field of a form: a record's fields, a table's columns and its helper sheet's columns."""
+    return [item for key in FORM_ITEMS for item in form.get(key, [])]
 
 
 def list_programmes(root: Path | None = None) -> list[str]:
@@ -218,19 +241,30 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
             into[key] = value
 
 
-@cache
 def meta_schema() -> dict[str, Any]:
-    return json.loads((_HERE / "schemas" / "programme.schema.json").read_text("utf-8"))
+    """The programme meta-schema, its field `type` one of the names the field-type registry holds
+    (zonekit.fields.types): a new type is a class there, not also a line here."""
+    schema = json.loads(_META_SCHEMA.read_text("utf-8"))
+    schema["$defs"]["type"]["enum"] = field_type_names()
+    return schema
+
+
+def field_type_names() -> list[str]:
+    from zonekit.fields.types import TYPES
+
+    return sorted(TYPES)
 
 
 def _validate_once(data: dict[str, Any], path: Path, sha: str) -> None:
-    """`_validate`, skipped for a spec already found valid: the same files, the same meta-schema and the same
-    zonekit (a marker in the user cache). Importing jsonschema and validating is most of a spec's load time."""
+    """`_validate`, skipped for a spec already found valid: the same files, the same meta-schema and field
+    types and the same zonekit (a marker in the user cache). Importing jsonschema and validating is most of a
+    spec's load time."""
     from zonekit import __version__
     from zonekit.fsutil import user_cache
 
-    schema = (_HERE / "schemas" / "programme.schema.json").read_bytes()
-    key = hashlib.sha256(b"\0".join([sha.encode(), schema, __version__.encode()])).hexdigest()
+    schema = _META_SCHEMA.read_bytes()
+    types = ",".join(field_type_names()).encode()
+    key = hashlib.sha256(b"\0".join([sha.encode(), schema, types, __version__.encode()])).hexdigest()
     cache = user_cache()
     marker = cache / "valid-specs" / key if cache else None
     if marker is not None and marker.is_file():
@@ -246,7 +280,8 @@ def _validate_once(data: dict[str, Any], path: Path, sha: str) -> None:
 
 def _validate(data: dict[str, Any], path: Path) -> None:
     if data.get("spec_version") != SPEC_VERSION:
-        raise SpecError(f"{path}: spec_version 应为 {SPEC_VERSION}，实际为 {data.get('spec_version')!r}（本版 zonekit 不认识该格式）")
+        raise SpecError(f"{path}: spec_version 应为 {SPEC_VERSION}，实际为 {data.get('spec_version')!r}"
+                        "（本版 zonekit 不认识该格式）")
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(meta_schema())
@@ -258,7 +293,8 @@ def _validate(data: dict[str, Any], path: Path) -> None:
 
 def _json_path(parts: Any, data: dict[str, Any]) -> str:
     """`forms[0].fields[3].type` plus the offending item's key/id when it has one."""
-    out, node = "", data
+    out = ""
+    node: Any = data
     for part in parts:
         if isinstance(part, int):
             node = node[part]
@@ -271,7 +307,15 @@ def _json_path(parts: Any, data: dict[str, Any]) -> str:
 
 
 def _check_references(data: dict[str, Any], path: Path) -> None:
-    """Cross-references the meta-schema cannot express: forms/documents named by materials exist."""
+    """Cross-references the meta-schema cannot express: what materials, forms and quotas name exists."""
+    _check_materials(data, path)
+    for form in data.get("forms", []):
+        _check_form(form, f"{path}: forms({form['id']})")
+    _check_quotas(data, path)
+
+
+def _check_materials(data: dict[str, Any], path: Path) -> None:
+    """The forms and documents materials name exist; no two materials share a folder."""
     forms = {f["id"] for f in data.get("forms", [])}
     docs = {d["id"] for d in data.get("documents", [])}
     seen: set[str] = set()
@@ -284,34 +328,55 @@ def _check_references(data: dict[str, Any], path: Path) -> None:
         if m["folder"] in seen:
             raise SpecError(f"{where}.folder: 目录名 “{m['folder']}” 重复")
         seen.add(m["folder"])
-    for f in data.get("forms", []):
-        keys = [c["key"] for c in f.get("fields", []) + f.get("columns", []) + f.get("aux_columns", [])]
-        if f.get("rows"):
-            if f.get("row_key") not in keys:
-                raise SpecError(f"{path}: forms({f['id']}).row_key: 有固定指标行的表必须指定 row_key（某一列的 key）")
-            ids = [r["id"] for r in f["rows"]]
-            if len(set(ids)) != len(ids):
-                raise SpecError(f"{path}: forms({f['id']}).rows: 指标行 id 重复")
-        if f.get("rows_total"):
-            col, want = f["rows_total"]["column"], f["rows_total"]["equals"]
-            got = sum(float(r["cells"].get(col, 0) or 0) for r in f.get("rows", []))
-            if abs(got - want) > 1e-9:
-                raise SpecError(f"{path}: forms({f['id']}).rows: “{col}”各行合计为 {got:g}，应为 {want:g}")
-        dupes = {k for k in keys if keys.count(k) > 1}
-        if dupes:
-            raise SpecError(f"{path}: forms({f['id']}): 字段 key 重复：{', '.join(sorted(dupes))}")
-        for where, col in _column_refs(f):
-            if col not in keys:
-                raise SpecError(f"{path}: forms({f['id']}).{where}: 没有 key 为 “{col}” 的列")
+
+
+def _check_form(form: dict[str, Any], where: str) -> None:
+    """A form's keys are unique, its fixed rows are sound and the columns it names exist."""
+    keys = [c["key"] for c in form_items(form)]
+    if form.get("rows"):
+        _check_fixed_rows(form, keys, where)
+    if form.get("rows_total"):
+        _check_rows_total(form, where)
+    dupes = {k for k in keys if keys.count(k) > 1}
+    if dupes:
+        raise SpecError(f"{where}: 字段 key 重复：{', '.join(sorted(dupes))}")
+    for ref, col in _column_refs(form):
+        if col not in keys:
+            raise SpecError(f"{where}.{ref}: 没有 key 为 “{col}” 的列")
+
+
+def _check_fixed_rows(form: dict[str, Any], keys: list[str], where: str) -> None:
+    if form.get("row_key") not in keys:
+        raise SpecError(f"{where}.row_key: 有固定指标行的表必须指定 row_key（某一列的 key）")
+    ids = [r["id"] for r in form["rows"]]
+    if len(set(ids)) != len(ids):
+        raise SpecError(f"{where}.rows: 指标行 id 重复")
+
+
+def _check_rows_total(form: dict[str, Any], where: str) -> None:
+    """`rows_total`: the fixed rows' figures in one column add up to what the notice says."""
+    col, want = form["rows_total"]["column"], form["rows_total"]["equals"]
+    got = sum(float(r["cells"].get(col, 0) or 0) for r in form.get("rows", []))
+    if abs(got - want) > 1e-9:
+        raise SpecError(f"{where}.rows: “{col}”各行合计为 {got:g}，应为 {want:g}")
+
+
+def _check_quotas(data: dict[str, Any], path: Path) -> None:
+    """What a quota counts, ranks by and filters on is a form or a derived fact."""
+    heads = {"packet", "facts", "claims", "attest", *(f["id"] for f in data.get("forms", []))}
     derived = {d["key"] for d in data.get("facts", [])}
     for i, q in enumerate(data.get("quotas", [])):
-        target = q.get("applies_to") or ""
-        refs = [("applies_to", target if "." in target and "=" not in target else ""), ("rank_by", q.get("rank_by") or ""),
-                ("where.left", (q.get("where") or {}).get("left") or "")]
-        for key, ref in refs:
+        for key, ref in _quota_refs(q):
             head, _, rest = ref.partition(".")
-            if ref and (head == "facts" and rest not in derived or head not in ("packet", "facts", "claims", "attest", *forms)):
+            if ref and (head == "facts" and rest not in derived or head not in heads):
                 raise SpecError(f"{path}: quotas[{i}].{key}: “{ref}” 不是已知的表单或派生事实")
+
+
+def _quota_refs(q: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, reference) for what a quota names; `applies_to` only when it names a field (not a test)."""
+    target = q.get("applies_to") or ""
+    return [("applies_to", target if "." in target and "=" not in target else ""), ("rank_by", q.get("rank_by") or ""),
+            ("where.left", (q.get("where") or {}).get("left") or "")]
 
 
 def _column_refs(form: dict[str, Any]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zonekit.fields.types import of_field
 from zonekit.xlsx.names import AUX_NOTE, AUX_SHEET, defined_name
 
 _THIN = Side(style="thin")
@@ -50,10 +51,7 @@ def write_form(form: dict[str, Any], path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = form["sheet"]
-    if form["kind"] == "record":
-        _record(wb, ws, form)
-    else:
-        _table(wb, ws, form)
+    LAYOUTS[form["kind"]](wb, ws, form)
     for sheet in wb.worksheets:
         fit_row_heights(sheet)
     wb.properties.creator = "zonekit"
@@ -71,7 +69,8 @@ _PADDING_PT = 4.0
 _LINE_EM = 1.35
 _DEFAULT_ROW_PT = 15.0
 _DEFAULT_WIDTH = 8.43
-_NO_LINE_START = set("，。、；：？！）》」』】〕’”,.;:?!)]%")  # 避头: these never begin a line, the char before moves down
+# 避头: these never begin a line, the char before moves down
+_NO_LINE_START = set("，。、；：？！）》」』】〕’”,.;:?!)]%")
 
 
 def _char_em(ch: str) -> float:
@@ -108,6 +107,25 @@ def fit_row_heights(ws: Any, rows: Iterable[int] | None = None) -> None:
     Heights only grow (a taller row set on purpose, like a 6-line free-text box, stays). Single-line rows
     keep no explicit height, so Excel and WPS still grow them while a person types. Call it after filling a
     form programmatically (openpyxl, a script): LibreOffice prints such rows at the default height."""
+    width_of = _column_widths(ws)
+    spans, covered = _merged(ws, width_of)
+    wanted = set(rows) if rows is not None else None
+    need: dict[int, float] = {}
+    for cell in _wrapping_cells(ws):
+        if (wanted is not None and cell.row not in wanted) or (cell.row, cell.column) in covered:
+            continue
+        size = float(cell.font.sz or 11) if cell.font else 11.0
+        lines = wrapped_lines(cell.value, spans.get((cell.row, cell.column)) or width_of(cell.column), size)
+        if lines > 1:
+            need[cell.row] = max(need.get(cell.row, 0.0), lines * _LINE_EM * size + _PADDING_PT)
+    for r, height in need.items():
+        current = ws.row_dimensions[r].height or _DEFAULT_ROW_PT
+        if height > current:
+            ws.row_dimensions[r].height = math.ceil(height)
+
+
+def _column_widths(ws: Any) -> Callable[[int], float]:
+    """A column's width (Excel's units; the default where the sheet sets none), looked up once."""
     widths: dict[int, float] = {}
 
     def width_of(col: int) -> float:
@@ -116,31 +134,32 @@ def fit_row_heights(ws: Any, rows: Iterable[int] | None = None) -> None:
             widths[col] = dim.width if dim is not None and dim.width else _DEFAULT_WIDTH
         return widths[col]
 
+    return width_of
+
+
+def _merged(ws: Any, width_of: Callable[[int], float]) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
+    """The width of each cell merged across columns of one row, and the cells a merge covers (every cell
+    of a merge over several rows: their heights are set by hand)."""
     spans: dict[tuple[int, int], float] = {}
     covered: set[tuple[int, int]] = set()
     for rng in ws.merged_cells.ranges:
-        if rng.max_row > rng.min_row:  # spread over several rows: their heights are set by hand
-            covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1))
+        if rng.max_row > rng.min_row:
+            covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
+                           for c in range(rng.min_col, rng.max_col + 1))
             continue
         spans[(rng.min_row, rng.min_col)] = sum(width_of(c) for c in range(rng.min_col, rng.max_col + 1))
         covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
-    wanted = set(rows) if rows is not None else None
-    need: dict[int, float] = {}
+    return spans, covered
+
+
+def _wrapping_cells(ws: Any) -> Iterator[Any]:
+    """Cells holding text that wraps (numbers and dates never wrap: a narrow cell shows ###; formulas are
+    numbers here)."""
     for row in ws.iter_rows():
         for cell in row:
-            value = cell.value  # numbers and dates never wrap (a narrow cell shows ###), formulas are numbers here
-            if not isinstance(value, str) or value.startswith("=") or not cell.alignment.wrap_text:
-                continue
-            if (wanted is not None and cell.row not in wanted) or (cell.row, cell.column) in covered:
-                continue
-            size = float(cell.font.sz or 11) if cell.font else 11.0
-            lines = wrapped_lines(value, spans.get((cell.row, cell.column)) or width_of(cell.column), size)
-            if lines > 1:
-                need[cell.row] = max(need.get(cell.row, 0.0), lines * _LINE_EM * size + _PADDING_PT)
-    for r, height in need.items():
-        current = ws.row_dimensions[r].height or _DEFAULT_ROW_PT
-        if height > current:
-            ws.row_dimensions[r].height = math.ceil(height)
+            value = cell.value
+            if isinstance(value, str) and not value.startswith("=") and cell.alignment.wrap_text:
+                yield cell
 
 
 # ------------------------------------------------------------------ shared bits
@@ -187,41 +206,21 @@ def _print_setup(ws: Any, *, landscape: bool, fit_height: int) -> None:
 
 
 def _validation(field: dict[str, Any], sqref: str) -> DataValidation | None:
-    kind = field.get("type", "text")
-    prompt = field.get("help", "")
-    dv: DataValidation | None
-    if kind == "bool":
-        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-    elif field.get("suggest"):
-        dv = DataValidation(type="list", formula1='"' + ",".join(field["suggest"]) + '"', allow_blank=True)
-        dv.showErrorMessage = False
-        prompt = prompt or "可从列表选择，也可直接填写"
-    elif kind == "choice":
-        dv = DataValidation(type="list", formula1='"' + ",".join(field["values"]) + '"', allow_blank=True)
-    elif kind in ("integer", "number", "percent"):
-        low = field.get("min", 0)
-        op_kw = {"operator": "greaterThanOrEqual", "formula1": str(low)}
-        if field.get("max") is not None:
-            op_kw = {"operator": "between", "formula1": str(low), "formula2": str(field["max"])}
-        dv = DataValidation(type="whole" if kind == "integer" else "decimal", allow_blank=True, **op_kw)
-        prompt = prompt or ("请填写不小于0的整数" if kind == "integer" else "请填写不小于0的数字") + (
-            f"，单位：{field['unit']}" if field.get("unit") else ""
-        )
-    elif kind == "date":
-        dv = DataValidation(type="date", operator="between", formula1="DATE(1978,1,1)", formula2="DATE(2100,12,31)", allow_blank=True)
-        prompt = prompt or "请填写日期，如 2023-06-30"
-    elif kind in ("phone", "email", "uscc"):
-        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="60", allow_blank=True)
-        prompt = prompt or {"phone": "手机号或带区号的固定电话，如 0755-83451234", "email": "如 name@example.com", "uscc": "18位统一社会信用代码"}[kind]
-    else:
-        return None if not prompt else DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=True)
+    """The input cell's data validation, as the field's type (zonekit.fields.types) says, with the
+    spec's `help` as its input message."""
+    check = of_field(field).excel_check(field)
+    if check is None:
+        return None
+    dv = DataValidation(type=check.type, operator=check.operator, formula1=check.formula1, formula2=check.formula2,
+                        allow_blank=True)
     dv.error = f"“{field['label']}”的值不符合要求"
     dv.errorTitle = "输入有误"
+    prompt = field.get("help", "") or check.prompt
     if prompt:
         dv.prompt = prompt[:250]
         dv.promptTitle = field["label"][:30]
         dv.showInputMessage = True
-    dv.showErrorMessage = kind in ("bool", "choice", "integer", "number", "percent", "date") and not field.get("suggest")
+    dv.showErrorMessage = check.refuse
     dv.add(sqref)
     return dv
 
@@ -328,60 +327,77 @@ def _table(wb: Workbook, ws: Any, form: dict[str, Any]) -> None:
 
 
 def _data_row(ws: Any, cols: list[dict[str, Any]], row: int, seq: int | None) -> None:
+    """One input row, each cell as its column's type has it (zonekit.fields.types); 序号 filled in."""
     for i, c in enumerate(cols, 1):
+        kind = of_field(c)
         cell = ws.cell(row, i)
         cell.border = _BOX
-        cell.alignment = _CENTER if c.get("type") in ("seq", "choice", "date", "integer") else _WRAP
+        cell.alignment = _CENTER if kind.centered else _WRAP
         cell.font = Font(name=_FONT, size=10)
-        if c.get("type") == "seq":
+        if kind.numbering:
             cell.value = seq
-        elif c.get("type") == "date":
-            cell.number_format = "yyyy-mm-dd"
-        elif c.get("type") in ("number", "percent"):
-            cell.number_format = "#,##0.00"
-        elif c.get("type") in ("uscc", "text", "phone"):
-            cell.number_format = "@"
+        elif kind.number_format:
+            cell.number_format = kind.number_format
 
 
 def _fixed_rows(ws: Any, form: dict[str, Any], first: int) -> tuple[int, list[int]]:
     """Indicator sheets: the spec's rows with their prefilled cells, a 小计 row after each group."""
-    cols = form["columns"]
-    index = {c["key"]: i for i, c in enumerate(cols, 1)}
     sub = form.get("subtotals")
-    r, seq, subtotal_rows, group_first = first, 0, [], first
+    r, subtotal_rows, group_first = first, [], first
     rows = form["rows"]
     for k, spec_row in enumerate(rows):
-        seq += 1
-        _data_row(ws, cols, r, seq)
-        for key, value in spec_row["cells"].items():
-            if key in index:
-                ws.cell(r, index[key], value)  # prefilled text that wraps gets its height from fit_row_heights
-        for c in cols:
-            row_spec = {**c, **{x: spec_row[x] for x in ("type", "unit", "min", "max", "values") if x in spec_row}} if c.get("row_typed") else c
-            if isinstance(row_spec.get("max"), str) and row_spec["max"].startswith("row."):
-                row_spec = {**row_spec, "max": spec_row["cells"].get(row_spec["max"][4:])}
-            if c["key"] in spec_row["cells"] or c.get("type") == "seq":
-                continue
-            dv = _validation(row_spec, f"{get_column_letter(index[c['key']])}{r}")
-            if dv:
-                ws.add_data_validation(dv)
+        _fixed_row(ws, form["columns"], spec_row, r, k + 1)
         r += 1
-        last_of_group = k + 1 == len(rows) or (sub and rows[k + 1]["cells"].get(sub["group_column"]) != spec_row["cells"].get(sub["group_column"]))
-        if sub and last_of_group:
-            for i, c in enumerate(cols, 1):
-                cell = ws.cell(r, i)
-                cell.border = _BOX
-                cell.alignment = _CENTER
-                cell.font = Font(name=_FONT, size=10, bold=True)
-                letter = get_column_letter(i)
-                if c["key"] == sub["label_column"]:
-                    cell.value = sub["label"]
-                elif c["key"] in sub.get("sum", []):
-                    cell.value = f"=SUM({letter}{group_first}:{letter}{r - 1})"
+        if sub and (k + 1 == len(rows) or _group(rows[k + 1], sub) != _group(spec_row, sub)):
+            _subtotal_row(ws, form["columns"], sub, r, group_first)
             subtotal_rows.append(r)
             r += 1
             group_first = r
     return r - 1, subtotal_rows
+
+
+def _group(spec_row: dict[str, Any], sub: dict[str, Any]) -> Any:
+    return spec_row["cells"].get(sub["group_column"])
+
+
+def _fixed_row(ws: Any, cols: list[dict[str, Any]], spec_row: dict[str, Any], r: int, seq: int) -> None:
+    """One fixed row: its prefilled cells, and a data validation for each cell left to fill."""
+    index = {c["key"]: i for i, c in enumerate(cols, 1)}
+    _data_row(ws, cols, r, seq)
+    for key, value in spec_row["cells"].items():
+        if key in index:
+            ws.cell(r, index[key], value)  # prefilled text that wraps gets its height from fit_row_heights
+    for c in cols:
+        row_spec = _row_spec(c, spec_row)
+        if c["key"] in spec_row["cells"] or of_field(c).numbering:
+            continue
+        dv = _validation(row_spec, f"{get_column_letter(index[c['key']])}{r}")
+        if dv:
+            ws.add_data_validation(dv)
+
+
+def _row_spec(col: dict[str, Any], spec_row: dict[str, Any]) -> dict[str, Any]:
+    """A column as one fixed row has it: a `row_typed` column takes the row's type, unit and limits, and a
+    `max` of "row.<key>" is that row's cell."""
+    spec = col
+    if col.get("row_typed"):
+        spec = {**col, **{x: spec_row[x] for x in ("type", "unit", "min", "max", "values") if x in spec_row}}
+    if isinstance(spec.get("max"), str) and spec["max"].startswith("row."):
+        spec = {**spec, "max": spec_row["cells"].get(spec["max"][4:])}
+    return spec
+
+
+def _subtotal_row(ws: Any, cols: list[dict[str, Any]], sub: dict[str, Any], r: int, group_first: int) -> None:
+    for i, c in enumerate(cols, 1):
+        cell = ws.cell(r, i)
+        cell.border = _BOX
+        cell.alignment = _CENTER
+        cell.font = Font(name=_FONT, size=10, bold=True)
+        letter = get_column_letter(i)
+        if c["key"] == sub["label_column"]:
+            cell.value = sub["label"]
+        elif c["key"] in sub.get("sum", []):
+            cell.value = f"=SUM({letter}{group_first}:{letter}{r - 1})"
 
 
 def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, first: int, end: int,
@@ -404,8 +420,9 @@ def _write_total(ws: Any, form: dict[str, Any], total: dict[str, Any], tr: int, 
         cell.border = _BOX
         cell.alignment = _CENTER
         cell.font = Font(name=_FONT, size=10, bold=True)
-        if key in total.get("sum", []) and form["columns"][i - 1].get("type") in ("number", "percent"):
-            cell.number_format = "#,##0.00"  # printed like the rows it adds up
+        kind = of_field(form["columns"][i - 1])
+        if key in total.get("sum", []) and kind.numeric and kind.number_format:
+            cell.number_format = kind.number_format  # printed like the rows it adds up
     ws.row_dimensions[tr].height = 24
 
 
@@ -414,7 +431,8 @@ def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: i
     aux.sheet_properties.tabColor = "999999"
     aux["A1"] = AUX_NOTE + _AUX_ON_SCREEN
     aux["A1"].font = Font(name=_FONT, size=10, italic=True, color="666666")
-    aux["A1"].alignment = Alignment(wrap_text=True, vertical="center")  # the whole note on screen; height: fit_row_heights
+    # the whole note on screen; height: fit_row_heights
+    aux["A1"].alignment = Alignment(wrap_text=True, vertical="center")
     aux.merge_cells(start_row=1, start_column=1, end_row=1, end_column=1 + len(form["aux_columns"]))
     keys = [c["key"] for c in form["columns"]]
     name_col = keys.index("name") + 1 if "name" in keys else 2
@@ -439,6 +457,10 @@ def _aux_sheet(wb: Workbook, main: Any, form: dict[str, Any], first: int, end: i
     aux.sheet_view.tabSelected = False
     _print_setup(aux, landscape=False, fit_height=0)  # should someone print it on purpose: A4, note not cut off
     never_print(aux)
+
+
+LAYOUTS: dict[str, Callable[[Workbook, Any, dict[str, Any]], None]] = {"record": _record, "table": _table}
+"""How each form `kind` is laid out on its sheet."""
 
 
 def never_print(ws: Any) -> None:

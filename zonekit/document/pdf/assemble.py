@@ -13,11 +13,11 @@ import gc
 import hashlib
 import logging
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,15 @@ from reportlab import platypus as rl
 from zonekit.document.fonts import FontChoice
 from zonekit.document.model import Attachment, Bundle, Placeholder, Section
 from zonekit.document.pdf.coverage import cover_bundle
-from zonekit.document.pdf.flowables import _ImagePage, _Mark
+from zonekit.document.pdf.flowables import ImagePage, Mark
 from zonekit.document.pdf.geometry import PORTRAIT
-from zonekit.document.pdf.images import _prepare_image
-from zonekit.document.pdf.layout import _build_doc, _Flow, _next_template, _page_break, _spacer
-from zonekit.document.pdf.out_pikepdf import _PikeOutput
-from zonekit.document.pdf.out_pypdf import _PypdfOutput
+from zonekit.document.pdf.images import prepare_image
+from zonekit.document.pdf.layout import Flow, build_doc, next_template, page_break, spacer
+from zonekit.document.pdf.out_pikepdf import PikeOutput
+from zonekit.document.pdf.out_pypdf import PypdfOutput
 from zonekit.document.pdf.report import PartPages, PdfReport
-from zonekit.document.pdf.stamp import _StampKit
+from zonekit.document.pdf.stamp import StampKit
+from zonekit.fsutil import write_stream
 
 NUMBER_COVER = False  # the cover counts as page 1 but carries no printed number
 ENGINE_ENV = "ZONEKIT_PDF_ENGINE"  # "pypdf": never use pikepdf; "pikepdf": require it
@@ -51,32 +52,32 @@ def render_pdf(bundle: Bundle, out: Path, *, font: FontChoice, date: datetime.da
     from zonekit.document.pdf.warm import wait
 
     wait()  # for what warm_up was loading (the font, pikepdf)
-    engine = _engine()
+    engine = output_engine()
     with _quiet_libraries() as log, _no_gc_pauses():
-        if engine is _PikeOutput:
+        if engine is PikeOutput:
             import pikepdf
 
             try:
-                return _Renderer(bundle, font, date, log, _PikeOutput).render(Path(out))
+                return _Renderer(bundle, font, date, log, PikeOutput).render(Path(out))
             except (pikepdf.PdfError, pikepdf.ForeignObjectError, RuntimeError):
                 if os.environ.get(ENGINE_ENV) == "pikepdf":
                     raise
                 log.clear()
-        return _Renderer(bundle, font, date, log, _PypdfOutput).render(Path(out))
+        return _Renderer(bundle, font, date, log, PypdfOutput).render(Path(out))
 
 
-def _engine() -> type[_PikeOutput] | type[_PypdfOutput]:
+def output_engine() -> type[PikeOutput] | type[PypdfOutput]:
     """pikepdf if importable, unless ZONEKIT_PDF_ENGINE=pypdf; ZONEKIT_PDF_ENGINE=pikepdf requires it."""
     wanted = os.environ.get(ENGINE_ENV, "").strip().lower()
     if wanted == "pypdf":
-        return _PypdfOutput
+        return PypdfOutput
     try:
         import pikepdf  # noqa: F401
     except ImportError:
         if wanted == "pikepdf":
             raise
-        return _PypdfOutput
-    return _PikeOutput
+        return PypdfOutput
+    return PikeOutput
 
 
 # --------------------------------------------------------------------------- plan
@@ -141,9 +142,9 @@ class _Renderer:
         self.log = log  # pypdf/pikepdf log records: a user PDF that adds some was repaired
         self.warnings: list[tuple[str, str]] = []
         self.digest = hashlib.sha256()
-        self.out: _PypdfOutput | _PikeOutput = engine(self.digest)
-        self.flow = _Flow(font.name)
-        self.kit = _StampKit(font.name, bundle.watermark)
+        self.out: PypdfOutput | PikeOutput = engine(self.digest)
+        self.flow = Flow(font.name)
+        self.kit = StampKit(font.name, bundle.watermark)
         self.clamp_parts: set[int] = set()  # body parts whose over-tall table cells get cut
         if not font.embedded:
             self.warnings.append(("字体", font.note or "中文字体未嵌入"))
@@ -161,7 +162,7 @@ class _Renderer:
         self.out.stamp(self.kit, front, numbered)
         parts = self._page_ranges(slots)
         self._finish(parts)
-        _write_atomically(out, self.out.write)
+        write_stream(out, self.out.write, overwrite=True)
         return PdfReport(self.out.page_count, parts, self.warnings, self.font)
 
     def _plan(self, part: Any) -> _Slot:
@@ -171,7 +172,7 @@ class _Renderer:
                 "section",
                 part.in_toc,
                 "body",
-                flowables=lambda flow, s=part: flow.section(s),
+                flowables=partial(Flow.section, section=part),
                 landscape=part.landscape,
             )
         if isinstance(part, Placeholder):
@@ -219,7 +220,7 @@ class _Renderer:
     # -- images
 
     def _plan_image(self, att: Attachment) -> _Slot:
-        image, problem = _prepare_image(Path(att.path))
+        image, problem = prepare_image(Path(att.path))
         if image is None:
             self._warn(att.path, f"图片{problem}，已用占位页代替，请单独打印")
             return self._placeholder(att.title, _cannot_include(att.path, f"图片{problem}"), att.in_toc)
@@ -230,7 +231,7 @@ class _Renderer:
             "image",
             att.in_toc,
             "body",
-            flowables=lambda flow, img=image: [_ImagePage(img)],
+            flowables=partial(_image_page, image),
             landscape=image.landscape,
         )
 
@@ -254,7 +255,7 @@ class _Renderer:
     def _builds_alone(self, slot: _Slot) -> bool:
         assert slot.flowables is not None
         try:
-            _build_doc(slot.flowables(self.flow), self.font.name, slot.landscape, on_page=None)
+            build_doc(slot.flowables(self.flow), self.font.name, slot.landscape, on_page=None)
         except rl.LayoutError:
             return False
         return True
@@ -264,12 +265,12 @@ class _Renderer:
         marks: dict[int, int] = {}
         for i, slot in enumerate(body):
             if story:
-                story += [_next_template(slot.landscape), _page_break()]
-            story.append(_Mark(i, marks))
+                story += [next_template(slot.landscape), page_break()]
+            story.append(Mark(i, marks))
             assert slot.flowables is not None
             self.flow.part, self.flow.clamp_cells = slot.title, i in self.clamp_parts
             story += slot.flowables(self.flow)
-        data, pages = _build_doc(story, self.font.name, body[0].landscape, on_page=None)
+        data, pages = build_doc(story, self.font.name, body[0].landscape, on_page=None)
         return data, pages, marks
 
     def _render_front(self, slots: list[_Slot]) -> tuple[list[_Slot], Any]:
@@ -286,7 +287,7 @@ class _Renderer:
                     numbers.append(page)
                 page += slot.pages
             story, marks = self._front_story(cover, toc, entries, numbers)
-            data, pages = _build_doc(story, self.font.name, False, on_page=self._front_page)
+            data, pages = build_doc(story, self.font.name, False, on_page=self._front_page)
             measured = (
                 marks.get(1, pages + 1) - 1 if cover else 0,
                 pages - marks.get(1, 1) + 1 if toc else 0,
@@ -311,11 +312,11 @@ class _Renderer:
             story += self.flow.blocks(self.bundle.cover, PORTRAIT.frame[2])
         if toc:
             if story:
-                story.append(_page_break())
-            story.append(_Mark(1, marks))
+                story.append(page_break())
+            story.append(Mark(1, marks))
             story += self.flow.toc([s.title for s in entries], numbers)
         if not story:  # only needed for the stamp font
-            story.append(_spacer(1))
+            story.append(spacer(1))
         return story, marks
 
     def _front_page(self, canv: Any, doc: Any) -> None:
@@ -338,7 +339,8 @@ class _Renderer:
     def _page_ranges(self, slots: list[_Slot]) -> list[PartPages]:
         parts, page = [], 1
         for slot in slots:
-            parts.append(PartPages(slot.title, page, page + slot.pages - 1, slot.kind, slot.in_toc or slot.kind in ("cover", "toc")))
+            in_toc = slot.in_toc or slot.kind in ("cover", "toc")
+            parts.append(PartPages(slot.title, page, page + slot.pages - 1, slot.kind, in_toc))
             page += slot.pages
         return parts
 
@@ -356,6 +358,10 @@ class _Renderer:
         for text in (self.bundle.title, self.bundle.author, self.bundle.subject, stamp, str(parts)):
             self.digest.update(text.encode())
         self.out.finish(parts, metadata)
+
+
+def _image_page(image: Any, flow: Any) -> list[Any]:
+    return [ImagePage(image)]
 
 
 def _cannot_include(path: Path | str, reason: str) -> str:
@@ -377,18 +383,3 @@ def _pdf_date(date: datetime.datetime) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{text}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
-
-
-def _write_atomically(out: Path, write: Callable[[Any], None]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            write(fh)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -14,10 +14,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from zonekit.document.pdf.images import _Image
+from zonekit.document.pdf.images import PreparedImage
 
 
-class _BoldParagraph(rl.Paragraph):
+class BoldParagraph(rl.Paragraph):
     """Fake bold (fill + thin stroke): the CJK fonts around have no bold face."""
 
     def draw(self) -> None:
@@ -50,11 +50,11 @@ class _WrapOnce:
         return size
 
 
-class _BoldCellParagraph(_WrapOnce, _BoldParagraph):
-    pass
+class BoldCellParagraph(_WrapOnce, BoldParagraph):
+    """A bold table cell: fake bold, wrapped once per width."""
 
 
-class _FastTable(rl.LongTable):
+class FastTable(rl.LongTable):
     """LongTable drawing plain string cells (one line or several) with one literal BT…ET each, and
     never leaving its last `keep_last` rows (a 合计 row) to start a page alone.
 
@@ -64,6 +64,7 @@ class _FastTable(rl.LongTable):
     """
 
     keep_last = 0
+    _curcellstyle: Any  # reportlab's: the style of the cell drawn last
 
     def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:  # noqa: N802, N803
         n = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
@@ -111,7 +112,7 @@ class _FastTable(rl.LongTable):
         return None
 
 
-class _Mark(rl.Flowable):
+class Mark(rl.Flowable):
     """Zero-size flowable recording the page it lands on."""
 
     def __init__(self, key: int, sink: dict[int, int]):
@@ -125,10 +126,10 @@ class _Mark(rl.Flowable):
         self.sink.setdefault(self.key, self.canv.getPageNumber())
 
 
-class _ImagePage(rl.Flowable):
+class ImagePage(rl.Flowable):
     """Fills the frame; draws the image centred, aspect kept."""
 
-    def __init__(self, image: _Image):
+    def __init__(self, image: PreparedImage):
         super().__init__()
         self.image = image
 

@@ -10,7 +10,9 @@ A4_TOLERANCE = 2 * MM
 
 
 @dataclass(frozen=True)
-class _Layout:
+class PageLayout:
+    """A page's size and margins (points)."""
+
     width: float
     height: float
     top: float
@@ -29,5 +31,5 @@ class _Layout:
         )
 
 
-PORTRAIT = _Layout(A4_W, A4_H, top=37 * MM, bottom=35 * MM, left=28 * MM, right=26 * MM)
-LANDSCAPE = _Layout(A4_H, A4_W, top=30 * MM, bottom=35 * MM, left=28 * MM, right=26 * MM)
+PORTRAIT = PageLayout(A4_W, A4_H, top=37 * MM, bottom=35 * MM, left=28 * MM, right=26 * MM)
+LANDSCAPE = PageLayout(A4_H, A4_W, top=30 * MM, bottom=35 * MM, left=28 * MM, right=26 * MM)

@@ -15,14 +15,16 @@ IMAGE_DPI = 200
 
 
 @dataclass
-class _Image:
+class PreparedImage:
+    """A user's image ready to be placed on A4 pages (`prepare_image`): decoded, upright, downscaled."""
+
     data: Any  # io.BytesIO with JPEG bytes, or a PIL image
     width: int
     height: int
     landscape: bool
 
 
-def _prepare_image(path: Path) -> tuple[_Image | None, str]:
+def prepare_image(path: Path) -> tuple[PreparedImage | None, str]:
     """Decode, EXIF-rotate and downscale; (image, note) or (None, reason)."""
 
     try:
@@ -34,7 +36,7 @@ def _prepare_image(path: Path) -> tuple[_Image | None, str]:
         return None, f"无法识别或已损坏（{type(exc).__name__}）"
 
 
-def _convert_image(im: Any, path: Path) -> tuple[_Image, str]:
+def _convert_image(im: Any, path: Path) -> tuple[PreparedImage, str]:
     orientation = im.getexif().get(0x0112, 1)
     turned = orientation in (5, 6, 7, 8)
     w, h = (im.height, im.width) if turned else im.size
@@ -44,7 +46,7 @@ def _convert_image(im: Any, path: Path) -> tuple[_Image, str]:
     shrink = scale < 0.9
     note = "多页图像只放入了第一页" if getattr(im, "n_frames", 1) > 1 else ""
     if im.format == "JPEG" and orientation == 1 and not shrink and im.mode in ("RGB", "L"):
-        return _Image(io.BytesIO(path.read_bytes()), w, h, landscape), note
+        return PreparedImage(io.BytesIO(path.read_bytes()), w, h, landscape), note
     target = (max(1, round(w * scale)), max(1, round(h * scale)))
     if shrink and im.format == "JPEG":
         im.draft(im.mode, (target[1], target[0]) if turned else target)
@@ -56,8 +58,8 @@ def _convert_image(im: Any, path: Path) -> tuple[_Image, str]:
     if photo or im.getcolors(256) is None:
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=88)
-        return _Image(io.BytesIO(buf.getvalue()), im.width, im.height, landscape), note
-    return _Image(im, im.width, im.height, landscape), note
+        return PreparedImage(io.BytesIO(buf.getvalue()), im.width, im.height, landscape), note
+    return PreparedImage(im, im.width, im.height, landscape), note
 
 
 def _flatten_colours(im: Any) -> Any:

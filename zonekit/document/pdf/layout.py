@@ -1,9 +1,9 @@
 """reportlab layout: document blocks to flowables, the contents page, the A4 document build.
 
-`_Flow` turns paragraphs, tables (header, spans, totals; columns from the content and lines broken
+`Flow` turns paragraphs, tables (header, spans, totals; columns from the content and lines broken
 as `zonekit.document.model` lays them out, so values never break; over-tall cells cut on request), seal
 lines (kept with the text before them), figures, spacers and placeholder pages into flowables in
-one CJK font; `_build_doc` lays a story out on portrait/landscape A4 templates.
+one CJK font; `build_doc` lays a story out on portrait/landscape A4 templates.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from zonekit.document.model import (
     unbreakable_width,
 )
 from zonekit.document.model import Image as ImageBlock
-from zonekit.document.pdf.flowables import _BoldCellParagraph, _BoldParagraph, _FastTable
-from zonekit.document.pdf.geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, _Layout
+from zonekit.document.pdf.flowables import BoldCellParagraph, BoldParagraph, FastTable
+from zonekit.document.pdf.geometry import A4_H, A4_W, LANDSCAPE, MM, PORTRAIT, PageLayout
 
 TOC_DOTS = "…"
 CLAMP_NOTE = "……（内容过长，已截断）"
@@ -81,7 +81,7 @@ def _markup(text: str) -> str:
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-class _Flow:
+class Flow:
     """Turns document blocks into reportlab flowables in one CJK font."""
 
     def __init__(self, font: str):
@@ -126,9 +126,9 @@ class _Flow:
         if isinstance(block, SealBlock):
             return self.seal(block, width)
         if isinstance(block, Spacer):
-            return [_spacer(min(block.mm * MM, self.frame_height))]
+            return [spacer(min(block.mm * MM, self.frame_height))]
         if isinstance(block, PageBreak):
-            return [_page_break()]
+            return [page_break()]
         if isinstance(block, ImageBlock):
             return [_figure(block, width, self.frame_height)]
         raise TypeError(f"unknown block: {block!r}")
@@ -136,15 +136,15 @@ class _Flow:
     def para(self, text: str, style: str = "body") -> Any:
         st = self.styles.get(style, self.styles["body"])
         if not text.strip():
-            return _spacer(st.leading)
-        cls = _BoldParagraph if style in BOLD_STYLES else rl.Paragraph
+            return spacer(st.leading)
+        cls = BoldParagraph if style in BOLD_STYLES else rl.Paragraph
         return cls(_markup(text), st)
 
     def placeholder(self, title: str, message: str) -> list[Any]:
         return [
-            _spacer(30 * MM),
+            spacer(30 * MM),
             self.para(title, "title"),
-            _spacer(10 * MM),
+            spacer(10 * MM),
             self.para(message, "body"),
             self.para("（此页为占位页）", "center"),
         ]
@@ -160,7 +160,7 @@ class _Flow:
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
-        return [rl.KeepTogether([_spacer(seal.stamp_mm * MM), table])] if seal.stamp_mm else [table]
+        return [rl.KeepTogether([spacer(seal.stamp_mm * MM), table])] if seal.stamp_mm else [table]
 
     # -- tables
 
@@ -170,21 +170,39 @@ class _Flow:
             return []
         ncols = max(1, max(sum(_cell(c)[1] for c in row) for row in rows))
         n_head = len(tbl.header)
-        pad = CELL_PAD
-        grid = tbl.widths or []
-        fixed = len(grid) == ncols and min(grid) > 0
-        if fixed:  # a fixed grid (a record form), widened where a value would break even at 六号
-            size = tbl.font_size
-            texts = [[(text, span) for text, span, _, _ in map(_cell, row)] for row in rows]
-            col_w = keep_values_whole([w * width / sum(grid) for w in grid], texts, self.measure(MIN_TABLE_SIZE), pad=pad)
-        else:
-            size, col_w, fixed = self._fit(rows, width, tbl.font_size, n_head)
-        leading = round(size * 1.3, 2)
+        size, col_w, fixed = self._columns(tbl, rows, width, ncols, n_head)
         total_row = len(rows) - 1 if tbl.total else -1
+        cmds = self._table_style(size, n_head, total_row)
+        aligned: dict[tuple[int, str], list[int]] = {}
+        data = []
+        for r, row in enumerate(rows):
+            out_row = self._table_row(row, r, ncols, col_w, size, fixed, r < n_head, r == total_row, cmds, aligned)
+            data.append(out_row + [""] * (ncols - len(out_row)))
+        for (c, align), rs in aligned.items():
+            cmds += [("ALIGN", (c, r0), (c, r1), align) for r0, r1 in _runs(rs)]
+        # rows are never split across pages: one taller than a page has its cells cut (see assemble)
+        table = FastTable(data, colWidths=col_w, repeatRows=n_head, style=cmds, splitInRow=0)
+        table.keep_last = 1 if tbl.total and len(tbl.rows) > 1 else 0
+        return [table]
+
+    def _columns(self, tbl: Table, rows: list[list[CellLike]], width: float, ncols: int,
+                 n_head: int) -> tuple[float, list[float], bool]:
+        """Font size, column widths and whether the widths are fixed (cells then shrink what would break)."""
+        grid = tbl.widths or []
+        if len(grid) == ncols and min(grid) > 0:  # a fixed grid (a record form), widened where a value would break
+            texts = [[(text, span) for text, span, _, _ in map(_cell, row)] for row in rows]  # even at 六号
+            scaled = [w * width / sum(grid) for w in grid]
+            col_w = keep_values_whole(scaled, texts, self.measure(MIN_TABLE_SIZE), pad=CELL_PAD)
+            return tbl.font_size, col_w, True
+        return self._fit(rows, width, tbl.font_size, n_head)
+
+    def _table_style(self, size: float, n_head: int, total_row: int) -> list[tuple[Any, ...]]:
+        """The whole table's style: font, grid, padding, grey header and 合计 rows."""
+        pad = CELL_PAD
         cmds: list[tuple[Any, ...]] = [
             ("FONTNAME", (0, 0), (-1, -1), self.font),
             ("FONTSIZE", (0, 0), (-1, -1), size),
-            ("LEADING", (0, 0), (-1, -1), leading),
+            ("LEADING", (0, 0), (-1, -1), round(size * 1.3, 2)),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -196,36 +214,34 @@ class _Flow:
             cmds.append(("BACKGROUND", (0, 0), (-1, n_head - 1), colors.Color(0.92, 0.92, 0.92)))
         if total_row >= 0:
             cmds.append(("BACKGROUND", (0, total_row), (-1, total_row), colors.Color(0.85, 0.85, 0.85)))
-        aligned: dict[tuple[int, str], list[int]] = {}
-        data = []
-        for r, row in enumerate(rows):
-            emphasised = r < n_head or r == total_row
-            out_row: list[Any] = []
-            for cell in row:
-                c = len(out_row)
-                if c >= ncols:
-                    break
-                text, span, bold, align = _cell(cell)
-                if r < n_head and not isinstance(cell, Cell):
-                    align = "center"
-                span = min(span, ncols - c)
-                avail = sum(col_w[c : c + span]) - 2 * pad
-                cell_size = self.cell_size(text, avail, size) if fixed else size  # fitted columns hold their values
-                if cell_size != size:  # a value that would break in its fixed column is set smaller instead
-                    cmds += [("FONTSIZE", (c, r), (c, r), cell_size), ("LEADING", (c, r), (c, r), round(cell_size * 1.3, 2))]
-                content = self.cell(text, avail, cell_size, round(cell_size * 1.3, 2), bold or emphasised, align)
-                if isinstance(content, str) and align in ("center", "right"):
-                    aligned.setdefault((c, align.upper()), []).append(r)
-                if span > 1:
-                    cmds.append(("SPAN", (c, r), (c + span - 1, r)))
-                out_row += [content] + [""] * (span - 1)
-            data.append(out_row + [""] * (ncols - len(out_row)))
-        for (c, align), rs in aligned.items():
-            cmds += [("ALIGN", (c, r0), (c, r1), align) for r0, r1 in _runs(rs)]
-        # rows are never split across pages: one taller than a page has its cells cut (see assemble)
-        table = _FastTable(data, colWidths=col_w, repeatRows=n_head, style=cmds, splitInRow=0)
-        table.keep_last = 1 if tbl.total and len(tbl.rows) > 1 else 0
-        return [table]
+        return cmds
+
+    def _table_row(self, row: list[CellLike], r: int, ncols: int, col_w: list[float], size: float, fixed: bool,
+                   header: bool, total: bool, cmds: list[tuple[Any, ...]],
+                   aligned: dict[tuple[int, str], list[int]]) -> list[Any]:
+        """Row `r`'s flowables; its spans and smaller cells go to `cmds`, its centred and right-aligned
+        plain cells to `aligned` (one ALIGN command per run of rows)."""
+        out_row: list[Any] = []
+        for cell in row:
+            c = len(out_row)
+            if c >= ncols:
+                break
+            text, span, bold, align = _cell(cell)
+            if header and not isinstance(cell, Cell):
+                align = "center"
+            span = min(span, ncols - c)
+            avail = sum(col_w[c : c + span]) - 2 * CELL_PAD
+            cell_size = self.cell_size(text, avail, size) if fixed else size  # fitted columns hold their values
+            if cell_size != size:  # a value that would break in its fixed column is set smaller instead
+                cmds += [("FONTSIZE", (c, r), (c, r), cell_size),
+                         ("LEADING", (c, r), (c, r), round(cell_size * 1.3, 2))]
+            content = self.cell(text, avail, cell_size, round(cell_size * 1.3, 2), bold or header or total, align)
+            if isinstance(content, str) and align in ("center", "right"):
+                aligned.setdefault((c, align.upper()), []).append(r)
+            if span > 1:
+                cmds.append(("SPAN", (c, r), (c + span - 1, r)))
+            out_row += [content] + [""] * (span - 1)
+        return out_row
 
     def _fit(self, rows: list[list[CellLike]], width: float, size: float,
              n_head: int) -> tuple[float, list[float], bool]:
@@ -289,8 +305,8 @@ class _Flow:
                 wordWrap="CJK",
             )
         if len(lines) == 1:
-            return self._cell_paragraph(_BoldCellParagraph, lines[0], self._cell_styles[key])
-        return _BoldCellParagraph("<br/>".join(_markup(line) for line in lines), self._cell_styles[key])
+            return self._cell_paragraph(BoldCellParagraph, lines[0], self._cell_styles[key])
+        return BoldCellParagraph("<br/>".join(_markup(line) for line in lines), self._cell_styles[key])
 
     def _cell_paragraph(self, cls: Any, text: str, style: Any) -> Any:
         """Plain one-line text skips reportlab's markup parser: the style's fragment, new text.
@@ -354,7 +370,8 @@ def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
     yield start, prev
 
 
-def _spacer(height: float) -> Any:
+def spacer(height: float) -> Any:
+    """Vertical space of `height` points."""
     return rl.Spacer(1, height)
 
 
@@ -367,18 +384,20 @@ def _figure(block: ImageBlock, width: float, height: float) -> Any:
     return rl.Image(str(block.path), w * scale, h * scale)
 
 
-def _page_break() -> Any:
+def page_break() -> Any:
+    """The rest of the page left empty."""
     return rl.PageBreak()
 
 
-def _next_template(landscape: bool) -> Any:
+def next_template(landscape: bool) -> Any:
+    """The next page portrait or landscape (before a `page_break`)."""
     return rl.NextPageTemplate("landscape" if landscape else "portrait")
 
 
-def _build_doc(story: list[Any], font: str, landscape_first: bool, on_page: Any) -> tuple[bytes, int]:
+def build_doc(story: list[Any], font: str, landscape_first: bool, on_page: Any) -> tuple[bytes, int]:
     """Lay out `story` on A4 portrait/landscape templates; (pdf bytes, page count)."""
 
-    def template(name: str, layout: _Layout) -> Any:
+    def template(name: str, layout: PageLayout) -> Any:
         x, y, w, h = layout.frame
         frame = rl.Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
         kw = {"onPage": on_page} if on_page else {}

@@ -1,6 +1,6 @@
 """The output document with pikepdf (qpdf): the default engine when pikepdf is installed.
 
-Same interface and behaviour as `out_pypdf._PypdfOutput`: qpdf copies objects in C++ and reads
+Same interface and behaviour as `out_pypdf.PypdfOutput`: qpdf copies objects in C++ and reads
 stream data only while saving. pikepdf is imported when an output is created, so this module
 loads without it.
 """
@@ -19,22 +19,22 @@ from zonekit.document.pdf.report import PartPages
 from zonekit.document.pdf.sanitize import (
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
-    _box_size,
-    _check_sizes,
-    _has_active_catalog,
-    _strip_active_fields,
-    _strip_active_page,
+    box_size,
+    check_sizes,
+    has_active_catalog,
+    strip_active_fields,
+    strip_active_page,
 )
 from zonekit.document.pdf.stamp import (
     WATERMARK_ALPHA,
-    _display_geometry,
-    _number_ops,
-    _StampKit,
-    _watermark_ops,
+    StampKit,
+    display_geometry,
+    number_ops,
+    watermark_ops,
 )
 
 
-class _PikeOutput:
+class PikeOutput:
     """The output document as a pikepdf `Pdf` (qpdf): `pages.extend` of each user PDF."""
 
     name = "pikepdf"
@@ -72,18 +72,18 @@ class _PikeOutput:
         start = len(self.pdf.pages)
         try:
             # scripts and attachments are removed from the source first, so they are never copied
-            found = _has_active_catalog(src.Root)
+            found = has_active_catalog(src.Root)
             for page in src.pages:
-                found |= _strip_active_page(page.obj)
+                found |= strip_active_page(page.obj)
             acroform = src.Root.get("/AcroForm")
             if acroform is not None:
-                found |= _strip_active_fields(acroform)
+                found |= strip_active_fields(acroform)
             self.pdf.pages.extend(src.pages)
             if acroform is not None:
                 self._merge_acroform(src)
             if found:
                 warn(MSG_SCRIPTS)
-            _check_sizes(warn, [_box_size(p.cropbox) for p in self.pdf.pages[start:]])
+            check_sizes(warn, [box_size(p.cropbox) for p in self.pdf.pages[start:]])
         except Exception as exc:  # a broken object deep inside the file
             del self.pdf.pages[start:]
             return f"无法读取（{type(exc).__name__}）"
@@ -118,7 +118,7 @@ class _PikeOutput:
     def insert(self, doc: Any, index: int, pos: int) -> None:
         self.pdf.pages.insert(pos, doc.pages[index])
 
-    def stamp(self, kit: _StampKit, front: Any, numbered: list[bool]) -> None:
+    def stamp(self, kit: StampKit, front: Any, numbered: list[bool]) -> None:
         pk, pdf = self.pk, self.pdf
         fonts = front.pages[0].obj.Resources.Font
         kit.attach(lambda name: pdf.copy_foreign(fonts[name]))
@@ -129,16 +129,16 @@ class _PikeOutput:
         shared: dict[tuple[float, float, str], Any] = {}
         for index, page in enumerate(pdf.pages):
             # qpdf copies inherited /Rotate, /MediaBox, /CropBox onto each page it imports
-            w, h, cm = _display_geometry(page.cropbox, int(page.obj.get("/Rotate", 0)))
+            w, h, cm = display_geometry(page.cropbox, int(page.obj.get("/Rotate", 0)))
             key = (round(w, 2), round(h, 2), cm)
             if key not in shared:
-                mark = f"q {cm} cm {_watermark_ops(kit, w, h)} Q\n" if kit.watermark else ""
+                mark = f"q {cm} cm {watermark_ops(kit, w, h)} Q\n" if kit.watermark else ""
                 shared[key] = pdf.make_stream(f"\nQ\n{mark}".encode("ascii"))
             contents = page.obj.get("/Contents")
             streams = [] if contents is None else list(contents) if isinstance(contents, pk.Array) else [contents]
             streams = [push, *streams, shared[key]]
             if numbered[index]:
-                ops = f"q {cm} cm {_number_ops(kit, index + 1, w, h)} Q\n"
+                ops = f"q {cm} cm {number_ops(kit, index + 1, w, h)} Q\n"
                 streams.append(pdf.make_stream(ops.encode("ascii")))
             page.obj.Contents = pk.Array(streams)
             res = page.obj.get("/Resources")

@@ -1,6 +1,6 @@
 """The output document with pypdf: the fallback engine (always so with ZONEKIT_PDF_ENGINE=pypdf).
 
-Same interface and behaviour as `out_pikepdf._PikeOutput` (not the same bytes): append user PDFs,
+Same interface and behaviour as `out_pikepdf.PikeOutput` (not the same bytes): append user PDFs,
 insert generated pages, stamp, outline/metadata, write. The /ID is a hash of the content, user
 files included minus their volatile timestamps and ids.
 """
@@ -27,18 +27,18 @@ from zonekit.document.pdf.report import PartPages
 from zonekit.document.pdf.sanitize import (
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
-    _box_size,
-    _check_sizes,
-    _has_active_catalog,
-    _strip_active_fields,
-    _strip_active_page,
+    box_size,
+    check_sizes,
+    has_active_catalog,
+    strip_active_fields,
+    strip_active_page,
 )
 from zonekit.document.pdf.stamp import (
     WATERMARK_ALPHA,
-    _display_geometry,
-    _number_ops,
-    _StampKit,
-    _watermark_ops,
+    StampKit,
+    display_geometry,
+    number_ops,
+    watermark_ops,
 )
 
 # Timestamps and random ids a converter (e.g. LibreOffice) writes into every PDF: left out of the
@@ -50,7 +50,7 @@ _VOLATILE = re.compile(
 _VOLATILE_AT = (re.compile(rb"/(?=DocChecksum|CreationDate|ModDate|ID)"), re.compile(rb"<xmp:"), re.compile(rb"uuid:"))
 
 
-class _PypdfOutput:
+class PypdfOutput:
     """The output document as a pypdf `PdfWriter` (`append` of readers, no per-page cloning)."""
 
     name = "pypdf"
@@ -71,16 +71,17 @@ class _PypdfOutput:
         start = len(self.writer.pages)
         try:
             self.writer.append(reader, import_outline=False)
-            found = _has_active_catalog(reader.root_object)
+            found = has_active_catalog(reader.root_object)
             for page in self.writer.pages[start:]:
-                found |= _strip_active_page(page)
+                found |= strip_active_page(page)
             if "/AcroForm" in reader.root_object:
-                found |= _strip_active_fields(self.writer.root_object.get("/AcroForm"))
+                found |= strip_active_fields(self.writer.root_object.get("/AcroForm"))
             if found:
                 warn(MSG_SCRIPTS)
-            _check_sizes(warn, [_box_size(p.cropbox) for p in self.writer.pages[start:]])
+            check_sizes(warn, [box_size(p.cropbox) for p in self.writer.pages[start:]])
         except Exception as exc:  # a broken object deep inside the file
-            del self.writer.pages[start:]
+            pages: Any = self.writer.pages  # a list-like view that deletes (typed as a Sequence)
+            del pages[start:]
             return f"无法读取（{type(exc).__name__}）"
         return ""
 
@@ -113,7 +114,7 @@ class _PypdfOutput:
     def insert(self, doc: Any, index: int, pos: int) -> None:
         self.writer.insert_page(doc.pages[index], pos)
 
-    def stamp(self, kit: _StampKit, front: Any, numbered: list[bool]) -> None:
+    def stamp(self, kit: StampKit, front: Any, numbered: list[bool]) -> None:
         fonts = front.pages[0]["/Resources"]["/Font"]
         kit.attach(lambda name: fonts.raw_get(name).clone(self.writer))
         _stamp_pages(self.writer, kit, numbered)
@@ -123,9 +124,9 @@ class _PypdfOutput:
         parent = None
         for part in parts:
             if part.in_toc or parent is None:
-                parent = w.add_outline_item(part.title, part.start_page - 1)
+                parent = w.add_outline_item(title=part.title, page_number=part.start_page - 1)
             else:
-                w.add_outline_item(part.title, part.start_page - 1, parent=parent)
+                w.add_outline_item(title=part.title, page_number=part.start_page - 1, parent=parent)
         w.page_mode = "/UseOutlines"
         w.add_metadata(metadata)
         if w.pdf_header < "%PDF-1.4":
@@ -154,7 +155,7 @@ def _hash_stable(digest: Any, data: bytes) -> None:
     digest.update(view[pos:])
 
 
-def _stamp_pages(writer: Any, kit: _StampKit, numbered: list[bool]) -> None:
+def _stamp_pages(writer: Any, kit: StampKit, numbered: list[bool]) -> None:
     """Wrap each page's content in q/Q and append page number + watermark streams."""
 
     def stream(data: str) -> Any:
@@ -174,14 +175,14 @@ def _stamp_pages(writer: Any, kit: _StampKit, numbered: list[bool]) -> None:
     )
     shared: dict[tuple[float, float, str], Any] = {}
     for index, page in enumerate(writer.pages):
-        w, h, cm = _display_geometry(page.cropbox, page.rotation)
+        w, h, cm = display_geometry(page.cropbox, page.rotation)
         key = (round(w, 2), round(h, 2), cm)
         if key not in shared:
-            mark = f"q {cm} cm {_watermark_ops(kit, w, h)} Q\n" if kit.watermark else ""
+            mark = f"q {cm} cm {watermark_ops(kit, w, h)} Q\n" if kit.watermark else ""
             shared[key] = stream(f"\nQ\n{mark}")
         streams = [push, *_content_refs(page), shared[key]]
         if numbered[index]:
-            streams.append(stream(f"q {cm} cm {_number_ops(kit, index + 1, w, h)} Q\n"))
+            streams.append(stream(f"q {cm} cm {number_ops(kit, index + 1, w, h)} Q\n"))
         page[NameObject("/Contents")] = ArrayObject(streams)
         _add_resources(page, kit.refs, gstate)
 

@@ -23,7 +23,8 @@ MSG_SCRIPTS = "已删除PDF中的脚本/附件"
 MSG_OWNER_PASSWORD = "PDF设有权限密码，已解除限制后合并；请确认该文件允许打印"
 
 
-def _box_size(box: Any) -> tuple[float, float]:
+def box_size(box: Any) -> tuple[float, float]:
+    """Width and height of a PDF box (/MediaBox: x0 y0 x1 y1), with either engine's objects."""
     x0, y0, x1, y1 = (float(v) for v in box)
     return x1 - x0, y1 - y0
 
@@ -33,7 +34,8 @@ def _is_a4(w: float, h: float) -> bool:
     return abs(short - A4_W) <= A4_TOLERANCE and abs(long_ - A4_H) <= A4_TOLERANCE
 
 
-def _check_sizes(warn: Callable[[str], None], sizes: list[tuple[float, float]]) -> None:
+def check_sizes(warn: Callable[[str], None], sizes: list[tuple[float, float]]) -> None:
+    """`warn` once for a user PDF with pages that are not A4 (how many, and the first), which are kept as they are."""
     odd = [(i, size) for i, size in enumerate(sizes, 1) if not _is_a4(*size)]
     if odd:
         first, (w, h) = odd[0]
@@ -70,7 +72,8 @@ def _identity(obj: Any) -> Any:
     return objgen if objgen and objgen != (0, 0) else id(obj)
 
 
-def _has_active_catalog(root: Any) -> bool:
+def has_active_catalog(root: Any) -> bool:
+    """Whether a PDF's catalog runs something on opening or carries scripts or attached files."""
     if "/AA" in root:
         return True
     action = root.get("/OpenAction")
@@ -82,7 +85,8 @@ def _has_active_catalog(root: Any) -> bool:
     return "/JavaScript" in names or "/EmbeddedFiles" in names
 
 
-def _strip_active_page(page: Any) -> bool:
+def strip_active_page(page: Any) -> bool:
+    """Remove a page's actions and attached files (in place); whether there were any."""
     found = False
     if "/AA" in page:
         del page["/AA"]
@@ -118,7 +122,8 @@ def _strip_actions(obj: Any) -> bool:
     return found
 
 
-def _strip_active_fields(acroform: Any) -> bool:
+def strip_active_fields(acroform: Any) -> bool:
+    """Remove XFA and the form fields' actions (in place); whether there were any."""
     if acroform is None:
         return False
     acroform = _deref(acroform)

@@ -1,6 +1,6 @@
 """Page stamps: the "— n —" page numbers and the diagonal watermark, as content-stream operators.
 
-`_StampKit` encodes the stamp characters in the front document's embedded font subset, so the
+`StampKit` encodes the stamp characters in the front document's embedded font subset, so the
 output engines (`out_pikepdf`, `out_pypdf`) add a few operators to any page, nothing merged.
 """
 
@@ -26,7 +26,7 @@ WATERMARK_ALPHA = 0.25
 
 
 @dataclass
-class _StampKit:
+class StampKit:
     """Encodes stamp text in the front document's font so that any page can use it.
 
     reportlab forgets a document's subset state once it is saved, so `prime` (called while the
@@ -82,7 +82,7 @@ class _StampKit:
         return pdfmetrics.stringWidth(text, self.font, size)
 
 
-def _display_geometry(box: Any, rotation: int) -> tuple[float, float, str]:
+def display_geometry(box: Any, rotation: int) -> tuple[float, float, str]:
     """Displayed width, height and the cm matrix mapping display space to user space."""
     x0, y0, x1, y1 = (float(v) for v in box)
     w, h = x1 - x0, y1 - y0
@@ -96,7 +96,8 @@ def _display_geometry(box: Any, rotation: int) -> tuple[float, float, str]:
     return w, h, f"1 0 0 1 {x0:.2f} {y0:.2f}"
 
 
-def _watermark_ops(kit: _StampKit, w: float, h: float) -> str:
+def watermark_ops(kit: StampKit, w: float, h: float) -> str:
+    """The content-stream operators of the draft watermark: grey, across the page's diagonal, centred."""
     text = kit.watermark or ""
     angle = math.atan2(h, w)
     size = min(72.0, 0.75 * math.hypot(w, h) / max(kit.width(text, 1), 1))
@@ -110,7 +111,7 @@ def _watermark_ops(kit: _StampKit, w: float, h: float) -> str:
     )
 
 
-def _number_ops(kit: _StampKit, number: int, w: float, h: float) -> str:
+def number_ops(kit: StampKit, number: int, w: float, h: float) -> str:
     """GB/T 9704 on A4 (portrait or landscape): one character inside the text area's outer edge,
     the dashes 7 mm below it; on a much smaller page the same, scaled down so it stays on the paper."""
     text = f"{kit.dash} {number} {kit.dash}"

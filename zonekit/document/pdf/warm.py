@@ -34,11 +34,16 @@ def wait() -> None:
         pending.result()
 
 
+def warming() -> bool:
+    """Whether `warm_up`'s work has been started and not yet waited for."""
+    return _pending is not None
+
+
 def _load(font: str | None) -> None:
     import pypdf  # noqa: F401  (the pypdf engine and the page-number check)
 
     from zonekit.document.fonts import find_cjk_font
     from zonekit.document.pdf import assemble
 
-    assemble._engine()  # imports pikepdf when it is installed
+    assemble.output_engine()  # imports pikepdf when it is installed
     find_cjk_font(font)
