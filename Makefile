@@ -32,7 +32,7 @@ demo: $(VENV)/.installed-test
 	@echo "结果 / result: $(OUT)/申报材料/申报材料.pdf  $(OUT)/申报材料/申报材料.docx"
 
 test: $(VENV)/.installed-test
-	@$(SYSTEM_DEPS) $(BIN)/python office cjkfont poppler chromium
+	@$(SYSTEM_DEPS) $(BIN)/python office uno cjkfont poppler chromium
 	$(BIN)/ruff check zonekit tests bench tools samples
 	$(BIN)/python -m pytest -q
 	@echo "== PDF tests again with the pypdf fallback (used when pikepdf is not installed)"

@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -19,10 +20,10 @@ from pypdf import PdfReader
 from zonekit.document.docx import render_docx, write_docx
 from zonekit.document.model import Bundle, Para, SealBlock, Section, Table
 from zonekit.document.office import (
-    _output_paths,
     convert_each_to_pdf,
     convert_to_pdf,
     find_soffice,
+    output_paths,
 )
 
 SOFFICE = find_soffice()
@@ -237,7 +238,7 @@ def test_output_names_never_collide_or_hit_an_input(tmp_path: Path) -> None:
     same_stem = [tmp_path / "x" / "a.docx", tmp_path / "y" / "a.docx", tmp_path / "a.xlsx"]
     existing_input = out / "b.pdf"
     b = tmp_path / "b.docx"
-    paths = _output_paths([*same_stem, b], out, protected=[*same_stem, b, existing_input])
+    paths = output_paths([*same_stem, b], out, protected=[*same_stem, b, existing_input])
     names = [paths[f].name for f in [*same_stem, b]]
     assert names == ["a_docx.pdf", "a_docx_2.pdf", "a_xlsx.pdf", "b_2.pdf"]
 
@@ -252,6 +253,51 @@ def test_find_soffice_honours_the_environment(tmp_path: Path, monkeypatch: pytes
     assert find_soffice() != str(tmp_path / "nope")
 
 
+@pytest.mark.parametrize("variable", ["ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"])
+def test_find_soffice_finds_a_windows_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    """LibreOffice's Windows installer puts soffice.exe in <Program Files>\\LibreOffice\\program, not on PATH:
+    a real folder of that shape, named by the environment variable Windows sets, is found."""
+    program = tmp_path / "Program Files" / "LibreOffice" / "program"
+    program.mkdir(parents=True)
+    exe = program / "soffice.exe"
+    exe.write_bytes(b"MZ")
+    exe.chmod(0o755)
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("ZONEKIT_SOFFICE", raising=False)
+    for name in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
+        monkeypatch.delenv(name, raising=False)
+    assert find_soffice() is None
+    monkeypatch.setenv(variable, str(tmp_path / "Program Files"))
+    assert find_soffice() == os.path.join(tmp_path / "Program Files", "LibreOffice", "program", "soffice.exe")
+    (program / "soffice.com").write_bytes(b"MZ")
+    (program / "soffice.com").chmod(0o755)
+    assert Path(find_soffice() or "").name == "soffice.com"  # the console variant first: it waits for the conversion
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in python.exe is a shell script")
+def test_the_python_libreoffice_ships_is_the_one_serve_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows `import uno` works only in LibreOffice's own program\\python.exe, beside soffice.exe."""
+    from zonekit.serve.warm_office import UNO_PYTHON_ENV, find_uno_python
+
+    program = tmp_path / "LibreOffice" / "program"
+    program.mkdir(parents=True)
+    python = program / "python.exe"
+    python.write_text('#!/bin/sh\n[ "$1" = -c ] && [ "$2" = "import uno" ]\n')  # answers only the probe
+    python.chmod(0o755)
+    monkeypatch.delenv(UNO_PYTHON_ENV, raising=False)
+    find_uno_python.cache_clear()
+    try:
+        assert find_uno_python(str(program / "soffice.exe")) == str(python)
+        python.write_text("#!/bin/sh\nexit 1\n")  # a Python without uno is passed over
+        find_uno_python.cache_clear()
+        assert find_uno_python(str(program / "soffice.exe")) != str(python)
+    finally:
+        find_uno_python.cache_clear()
+
+
 def test_no_inputs_no_work(tmp_path: Path) -> None:
     assert convert_to_pdf([], tmp_path / "out", soffice=str(tmp_path / "none")) == {}
     assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
@@ -261,14 +307,14 @@ def test_the_libreoffice_profile_is_kept_and_used_by_one_conversion_at_a_time(tm
     from zonekit.document import office
 
     monkeypatch.setenv(office.PROFILE_ENV, str(tmp_path / "profile"))
-    with office._kept_profile() as first:
+    with office.kept_profile() as first:
         assert first == tmp_path / "profile"
-        with office._kept_profile() as second:
+        with office.kept_profile() as second:
             assert second is None  # another zonekit converting at the same moment: a throw-away profile
-    with office._kept_profile() as again:
+    with office.kept_profile() as again:
         assert again == first  # the lock is released: the next run keeps using it
     monkeypatch.setenv(office.PROFILE_ENV, "0")
-    with office._kept_profile() as none:
+    with office.kept_profile() as none:
         assert none is None
 
 

@@ -36,13 +36,18 @@ class LiveServer:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(create_app(self.config), log_level="warning", lifespan="on"))
+        self.app = create_app(self.config)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.02)
+
+    @property
+    def state(self):  # noqa: ANN201 - zonekit.serve.api.State, behind the Guard middleware
+        return self.app.app.state.zk
 
     @property
     def url(self) -> str:
@@ -69,6 +74,19 @@ class LiveServer:
                    **kw: object) -> tuple[int, dict[str, str], bytes]:
         body, ctype = multipart(files, fields or {})
         return self.request("POST", path, body, {"Content-Type": ctype}, **kw)
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes containing `text` (Linux /proc; empty elsewhere)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            data = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in data:
+            found.append(data)
+    return found
 
 
 def multipart(files: list[tuple[str, str, bytes]], fields: dict[str, str]) -> tuple[bytes, str]:
@@ -99,6 +117,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     s = LiveServer(tmp_path_factory.mktemp("serve"), max_upload=30 * 1024 * 1024)
     yield s
     s.stop()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _json(data: bytes) -> dict:
@@ -152,17 +173,18 @@ def test_programme_is_programs_show_json(server: LiveServer) -> None:
 
 def test_init_returns_a_blank_packet_zip(server: LiveServer, tmp_path: Path) -> None:
     answers = {"applicant.district": "福田区", "claims.scale_path": "fiscal", "attestations.no_incident": "是"}
-    status, headers, body = server.request("POST", "/api/init", json.dumps({"programme": "sz-building", "answers": answers}).encode(),
-                                           {"Content-Type": "application/json"})
+    request = json.dumps({"programme": "sz-building", "answers": answers}).encode()
+    status, headers, body = server.request("POST", "/api/init", request, {"Content-Type": "application/json"})
     assert status == 200 and headers["content-type"] == "application/zip"
     assert "filename*=UTF-8''" in headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
         names = zf.namelist()
         zf.extractall(tmp_path)
     assert "sz-building-材料包/packet.toml" in names and "sz-building-材料包/材料清单.xlsx" in names
-    assert run_cli("check", str(tmp_path / "sz-building-材料包"), "--format", "json").returncode in (0, 1)  # a packet check can read
-    status, _, body = server.request("POST", "/api/init", json.dumps({"programme": "sz-building", "answers": {"claims.nope": 1}}).encode(),
-                                     {"Content-Type": "application/json"})
+    # a packet check can read
+    assert run_cli("check", str(tmp_path / "sz-building-材料包"), "--format", "json").returncode in (0, 1)
+    request = json.dumps({"programme": "sz-building", "answers": {"claims.nope": 1}}).encode()
+    status, _, body = server.request("POST", "/api/init", request, {"Content-Type": "application/json"})
     assert status == 400 and "claims.nope" in _json(body)["message"]
 
 
@@ -185,7 +207,8 @@ def test_check_in_english_and_a_zip_without_a_top_folder(server: LiveServer) -> 
     status, _, body = server.post_files("/api/check", [("packet", "x.zip", packet_zip(SAMPLES / "sz-building-broken"))],
                                         {"as_of": AS_OF.isoformat(), "lang": "en"})
     report = _json(body)
-    assert status == 200 and not report["ok"] and report["eligibility"]["verdict"].startswith(("not eligible", "cannot"))
+    assert status == 200 and not report["ok"]
+    assert report["eligibility"]["verdict"].startswith(("not eligible", "cannot"))
 
 
 def _evil_zip(name: str, *, symlink: bool = False) -> bytes:
@@ -231,7 +254,7 @@ def test_an_oversize_upload_is_refused_before_it_is_stored(server: LiveServer) -
     r = conn.getresponse()
     assert r.status == 413 and "MB" in json.loads(r.read())["message"]
     conn.close()
-    assert not any(p.is_file() for p in server.config.workdir.rglob("*"))
+    assert not any(p.is_file() for p in server.config.workdir.rglob("*") if not _office_profile(server, p))
 
 
 def test_a_streamed_body_over_the_limit_is_cut_off(server: LiveServer) -> None:
@@ -249,15 +272,16 @@ def test_a_streamed_body_over_the_limit_is_cut_off(server: LiveServer) -> None:
 
 # ------------------------------------------------------------------ bundle, collect
 def test_a_refused_bundle_says_why(server: LiveServer) -> None:
-    status, _, body = server.post_files("/api/bundle", [("packet", "b.zip", packet_zip(SAMPLES / "sz-building-broken", "b"))],
-                                        {"date": AS_OF.isoformat()})
+    broken = packet_zip(SAMPLES / "sz-building-broken", "b")
+    status, _, body = server.post_files("/api/bundle", [("packet", "b.zip", broken)], {"date": AS_OF.isoformat()})
     assert status == 422
     err = _json(body)
     assert err["error"] == "bundle_refused" and "个错误，未生成申报材料" in err["message"]
 
 
 def test_bundle_returns_pdf_docx_manifest(server: LiveServer) -> None:
-    status, headers, body = server.post_files("/api/bundle", [("packet", "demo.zip", packet_zip(SAMPLES / "sz-building-demo", "d"))],
+    demo = packet_zip(SAMPLES / "sz-building-demo", "d")
+    status, headers, body = server.post_files("/api/bundle", [("packet", "demo.zip", demo)],
                                               {"date": AS_OF.isoformat()})
     assert status == 200 and headers["content-type"] == "application/zip", body[:300]
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
@@ -267,8 +291,8 @@ def test_bundle_returns_pdf_docx_manifest(server: LiveServer) -> None:
 
 
 def test_bundle_job_reports_progress_then_the_file(server: LiveServer) -> None:
-    status, _, body = server.post_files("/api/jobs/bundle", [("packet", "b.zip", packet_zip(SAMPLES / "sz-building-broken", "b"))],
-                                        {"date": AS_OF.isoformat()})
+    broken = packet_zip(SAMPLES / "sz-building-broken", "b")
+    status, _, body = server.post_files("/api/jobs/bundle", [("packet", "b.zip", broken)], {"date": AS_OF.isoformat()})
     assert status == 202
     job = _json(body)
     deadline = time.monotonic() + 120
@@ -294,6 +318,32 @@ def test_collect_returns_the_workbook_and_its_json(server: LiveServer) -> None:
     assert status == 200 and wb[:2] == b"PK"
 
 
+def test_collect_job_reports_progress_then_the_workbook_and_its_json(server: LiveServer) -> None:
+    samples = ("sz-building-demo", "sz-building-broken", "sz-district-demo")
+    files = [("packets", f"{s}.zip", packet_zip(SAMPLES / s, s)) for s in samples]
+    status, _, body = server.post_files("/api/jobs/collect", files, {"as_of": AS_OF.isoformat()})
+    assert status == 202
+    job = _json(body)
+    seen = {(job["stage"], job["total"])}
+    deadline = time.monotonic() + 120
+    while job["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.02)
+        job = _json(server.request("GET", f"/api/jobs/{job['id']}")[2])
+        seen.add((job["stage"], job["total"]))
+    assert job["state"] == "done", job["message"]
+    assert ("排队中", 3) in seen and job["done"] == job["total"]  # the last tick: the workbook written
+    data = job["result"]
+    assert data["counts"]["packets"] == 3
+    assert [p["packet"] for p in data["packets"]] == [f"{s}.zip/{s}" for s in samples]
+    assert data["workbook"] == job["file"]
+    assert str(server.config.workdir) not in json.dumps(data, ensure_ascii=False)  # no path on the server
+    status, headers, wb = server.request("GET", job["file"])
+    assert status == 200 and wb[:2] == b"PK" and headers["content-type"] == XLSX
+    _, _, direct = server.post_files("/api/collect", files, {"as_of": AS_OF.isoformat(), "format": "json"})
+    without_url = {k: v for k, v in data.items() if k != "workbook"}
+    assert {k: v for k, v in _json(direct).items() if k != "workbook"} == without_url
+
+
 def test_a_bundle_in_progress_does_not_block_a_check(server: LiveServer) -> None:
     demo = packet_zip(SAMPLES / "sz-building-demo", "d")
     results: dict[str, float] = {}
@@ -311,8 +361,14 @@ def test_a_bundle_in_progress_does_not_block_a_check(server: LiveServer) -> None
     assert status == 200 and results["check"] < results["bundle"]
 
 
+def _office_profile(server: LiveServer, path: Path) -> bool:
+    """Under the folder of the LibreOffice the server keeps running (its profile, removed when it stops)."""
+    return path.relative_to(server.config.workdir).parts[0].startswith("lo-warm-")
+
+
 def test_the_working_folder_is_empty_between_requests(server: LiveServer) -> None:
-    left = [p for p in server.config.workdir.rglob("*") if p.is_file() and "job-" not in str(p)]
+    left = [p for p in server.config.workdir.rglob("*") if p.is_file() and "job-" not in str(p)
+            and not _office_profile(server, p)]
     assert left == []
 
 
@@ -321,8 +377,10 @@ def test_help_does_not_import_the_web_stack() -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom zonekit import cli\nsys.argv = ['zonekit', '--help']\ntry:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'multipart', 'playwright') if m in sys.modules))\n")
+    code = ("import sys\nfrom zonekit import cli\nsys.argv = ['zonekit', '--help']\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'multipart', 'playwright')"
+            " if m in sys.modules))\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip().splitlines()[-1] == "[]"
 
@@ -345,19 +403,28 @@ def test_serve_prints_its_url_and_ctrl_c_removes_its_files(tmp_path: Path) -> No
         conn.request("GET", "/api/programmes", headers={"Authorization": "Bearer " + line.split("token=")[1]})
         assert conn.getresponse().status == 200
         conn.close()
+        from zonekit.serve.warm_office import why_not_warm
+
+        if why_not_warm() is None and Path("/proc").is_dir():  # its LibreOffice is up before Ctrl-C
+            deadline = time.monotonic() + 60
+            while not [c for c in processes_mentioning(str(tmp_path)) if "soffice" in c]:
+                assert time.monotonic() < deadline, "the server's LibreOffice did not start"
+                time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(20)
     assert proc.returncode == 0, proc.stderr.read()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("zonekit-serve-")]
+    assert processes_mentioning(str(tmp_path)) == []  # the LibreOffice it kept running quit with it
 
 
 def test_another_host_prints_a_warning(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "zonekit.cli", "serve", "--no-browser", "--port", "0", "--host", "0.0.0.0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    command = [sys.executable, "-m", "zonekit.cli", "serve", "--no-browser", "--port", "0", "--host", "0.0.0.0"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp_path)})
     try:
         assert proc.stdout.readline().startswith("zonekit serve: http://127.0.0.1:")
     finally:

@@ -18,7 +18,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (pip in
 
 from tests.test_serve_api import LiveServer, packet_zip  # noqa: E402
 
-CHROMIUM = os.environ.get("ZONEKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMIUM = (os.environ.get("ZONEKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+            or "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
@@ -144,17 +145,29 @@ def test_flow3_a_refused_bundle_says_why(page, tmp_path: Path) -> None:
     assert "未生成申报材料" in page.inner_text("#bundle-result .refused")
 
 
-def test_flow4_collect_shows_conflicts_and_quotas(page, shots: Path, tmp_path: Path) -> None:
+def test_flow4_collect_shows_progress_then_conflicts_and_quotas(page, shots: Path, tmp_path: Path) -> None:
     zips = []
-    for s in ("sz-building-demo", "sz-building-broken", "sz-district-demo"):
-        z = tmp_path / f"{s}.zip"
+    for i, s in enumerate(("sz-building-demo", "sz-building-broken", "sz-district-demo") * 3):
+        z = tmp_path / f"{i + 1:02d}-{s}.zip"
         z.write_bytes(packet_zip(SAMPLES / s, s))
         zips.append(str(z))
     page.click("button.tab[data-tab=collect]")
     page.fill("#collect-as-of", AS_OF.isoformat())
+    page.evaluate("""() => {  // every text the progress bar shows, however briefly
+        window.zkProgress = [];
+        const bar = document.getElementById("collect-progress");
+        new MutationObserver(() => { if (!bar.classList.contains("hidden")) window.zkProgress.push(bar.innerText); })
+            .observe(bar, {subtree: true, childList: true, characterData: true, attributes: true});
+    }""")
     page.set_input_files("#collect-zips", zips)
+    page.wait_for_function("""() => document.querySelector("#collect-progress .stage").innerText.includes("检查材料包")
+        || document.querySelector("#collect-result a.download") !== null""", polling=20)
+    page.screenshot(path=str(shots / "4-collect-progress.png"), full_page=False)
     page.wait_for_selector("#collect-result a.download", timeout=120_000)
-    assert page.locator("table.packets tbody tr").count() == 3
+    assert page.locator("#collect-progress.hidden").count() == 1
+    shown = page.evaluate("window.zkProgress")
+    assert any("检查材料包" in text and "/9" in text for text in shown), shown
+    assert page.locator("table.packets tbody tr").count() == 9
     text = page.inner_text("#collect-result")
     assert "跨材料包冲突" in text and "名额" in text
     page.screenshot(path=str(shots / "4-collect.png"), full_page=True)

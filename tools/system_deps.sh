@@ -1,13 +1,15 @@
 #!/bin/sh
 # Install the system packages zonekit's full product needs, when they are missing (Debian/Ubuntu).
 #
-#   tools/system_deps.sh PYTHON NEED...     NEED: venv office poppler chromium cjkfont notosource
+#   tools/system_deps.sh PYTHON NEED...     NEED: venv office uno poppler chromium cjkfont notosource
 #
 #   venv        python3-venv, when PYTHON cannot create a virtual environment (no ensurepip)
 #   office      LibreOffice writer + calc without GUI (Word/Excel attachments → PDF); looked for the
 #               way zonekit looks (PYTHON -c 'zonekit.document.office.find_soffice()'), so an existing
 #               LibreOffice — GUI, /opt, snap — is left alone
 #   poppler     poppler-utils (pdffonts, pdftoppm, pdftotext: the PDF checks of the tests)
+#   uno         python3-uno: the UNO bridge `zonekit serve` drives its warm LibreOffice through
+#               (zonekit/serve/warm_office.py); without it serve starts soffice per bundle
 #   chromium    Debian's chromium, the headless browser tests/test_serve_browser.py drives (zonekit serve)
 #   cjkfont     a Chinese font for LibreOffice to set converted Word/Excel files in (fonts-noto-cjk)
 #   notosource  fonts-noto-cjk's NotoSerifCJK-Regular.ttc, the source of tools/build_font.py
@@ -33,6 +35,8 @@ for need in "$@"; do
   case "$need" in
     venv) "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || missing="$missing python3-venv" ;;
     office) soffice_found || missing="$missing libreoffice-writer-nogui libreoffice-calc-nogui" ;;
+    uno) { [ -n "${ZONEKIT_UNO_PYTHON:-}" ] || /usr/bin/python3 -c "import uno" 2>/dev/null || python3 -c "import uno" 2>/dev/null; } \
+           || missing="$missing python3-uno" ;;
     poppler) { have pdffonts && have pdftoppm && have pdftotext; } || missing="$missing poppler-utils" ;;
     chromium) { have chromium || have chromium-browser; } || missing="$missing chromium" ;;
     cjkfont) [ -n "$(fc-list :lang=zh file 2>/dev/null | head -n 1)" ] || missing="$missing fonts-noto-cjk" ;;

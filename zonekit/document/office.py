@@ -17,6 +17,10 @@ password-protected files are reported without starting soffice.
 Every input gets either the path of its PDF or a Chinese error message — conversion problems are
 reported, never raised. On timeout the whole process group is killed; files the batch did not get
 to are retried once individually within a second time budget of the same length.
+
+`zonekit serve` keeps one LibreOffice running (zonekit.serve.warm_office) and installs it with
+`use_running_office`: the files are then staged and checked the same way, converted by it one at a
+time (each within `timeout`), and placed the same way — the PDFs are the ones soffice would write.
 """
 
 from __future__ import annotations
@@ -35,13 +39,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+from zonekit import sniff
 
 SOFFICE_ENV = "ZONEKIT_SOFFICE"  # explicit path to soffice, checked before PATH
 
-_WINDOWS_CANDIDATES = (
-    r"{pf}\LibreOffice\program\soffice.com",
-    r"{pf}\LibreOffice\program\soffice.exe",
-)
+_WINDOWS_CANDIDATES = ("soffice.com", "soffice.exe")  # in <Program Files>\LibreOffice\program
 _POSIX_CANDIDATES = (
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
     "/usr/lib/libreoffice/program/soffice",
@@ -54,6 +58,26 @@ _POSIX_CANDIDATES = (
 
 NOT_FOUND = "LibreOffice 转换失败：未找到 LibreOffice（soffice），请安装 LibreOffice 后重试"
 NO_OUTPUT = "LibreOffice 未能生成PDF，文件可能已损坏、加密或格式不受支持"
+TIMED_OUT = "LibreOffice 转换超时"  # how every timeout message starts
+
+
+class RunningOffice(Protocol):
+    """A LibreOffice kept running between conversions (zonekit.serve.warm_office.WarmOffice)."""
+
+    def convert(self, src: Path, pdf: Path, timeout: float | None = None) -> str | None:
+        """Write `src` as the PDF `pdf`: None when done, else why not (a timeout's text starts with TIMED_OUT)."""
+        ...
+
+
+_running: RunningOffice | None = None
+
+
+def use_running_office(office: RunningOffice | None) -> RunningOffice | None:
+    """Route `convert_to_pdf` (without an explicit `soffice`) through `office`, or back to starting soffice per
+    batch with None; returns the one replaced. Process-wide: the bundle converts in worker threads."""
+    global _running
+    previous, _running = _running, office
+    return previous
 
 
 def find_soffice() -> str | None:
@@ -112,8 +136,9 @@ def _convert(
 ) -> dict[Path, Path | str]:
     inputs = list(dict.fromkeys(Path(f) for f in files))  # the same path twice: convert once
     results: dict[Path, Path | str] = {}
+    running = _running if soffice is None else None
     exe = soffice or find_soffice()
-    if exe is None:
+    if exe is None and running is None:
         return dict.fromkeys(inputs, NOT_FOUND)
 
     todo = []
@@ -128,8 +153,13 @@ def _convert(
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    targets = _output_paths(todo, outdir, protected=inputs)
-    with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp, _kept_profile() as profile:
+    targets = output_paths(todo, outdir, protected=inputs)
+    if running is not None:
+        results |= _convert_running(running, todo, targets, timeout)
+        return {f: results[f] for f in inputs}
+    assert exe is not None
+    with (tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp,
+          kept_profile() as profile):
         office = _Office(exe, Path(tmp), profile)
         staged = office.stage(todo)
         if batch:
@@ -143,6 +173,28 @@ def _convert(
     return {f: results[f] for f in inputs}
 
 
+def _convert_running(running: RunningOffice, todo: list[Path], targets: dict[Path, Path],
+                     timeout: float) -> dict[Path, Path | str]:
+    """`todo` staged as for soffice, converted one by one by the running office, placed the same way."""
+    results: dict[Path, Path | str] = {}
+    with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp:
+        stage_dir, out_dir = Path(tmp) / "in", Path(tmp) / "out"
+        stage_dir.mkdir()
+        out_dir.mkdir()
+        staged = _stage(todo, stage_dir)
+        for f in todo:
+            pdf = out_dir / f"{staged[f].stem}.pdf"
+            problem = running.convert(staged[f], pdf, timeout)
+            if problem is None and _looks_like_pdf(pdf):
+                _place(pdf, targets[f])
+                results[f] = targets[f]
+            elif problem and problem.startswith(TIMED_OUT):
+                results[f] = f"{problem}：{f.name}"
+            else:
+                results[f] = f"LibreOffice 转换失败：{f.name}（{problem or NO_OUTPUT}）"
+    return results
+
+
 def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
                timeout: float) -> dict[Path, Path | str]:
     """One soffice run over `group`; each file gets its PDF path or an error."""
@@ -154,7 +206,7 @@ def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], tar
             _place(pdf, targets[f])
             results[f] = targets[f]
         elif outcome.timed_out:
-            results[f] = f"LibreOffice 转换超时（{timeout:g}秒）：{f.name}"
+            results[f] = f"{TIMED_OUT}（{timeout:g}秒）：{f.name}"
         else:
             results[f] = f"LibreOffice 转换失败：{f.name}（{outcome.reason or NO_OUTPUT}）"
     return results
@@ -172,17 +224,17 @@ def _retry_timeouts(office: _Office, pending: list[Path], staged: dict[Path, Pat
     for f in pending:
         budget = min(timeout / 2, deadline - time.monotonic())
         if budget <= 0.5:
-            results[f] = f"LibreOffice 转换超时（{timeout:g}秒）：{f.name}"
+            results[f] = f"{TIMED_OUT}（{timeout:g}秒）：{f.name}"
             continue
         result = _run_group(office, [f], staged, targets, budget)[f]
         if isinstance(result, str) and _is_timeout(result):
-            result = f"LibreOffice 转换超时（{timeout:g}秒，单独重试 {round(budget, 1):g} 秒仍超时）：{f.name}"
+            result = f"{TIMED_OUT}（{timeout:g}秒，单独重试 {round(budget, 1):g} 秒仍超时）：{f.name}"
         results[f] = result
     return results
 
 
 def _is_timeout(result: Path | str) -> bool:
-    return isinstance(result, str) and result.startswith("LibreOffice 转换超时")
+    return isinstance(result, str) and result.startswith(TIMED_OUT)
 
 
 @dataclass(frozen=True)
@@ -206,16 +258,7 @@ class _Office:
         self.profile.mkdir(parents=True, exist_ok=True)
 
     def stage(self, files: list[Path]) -> dict[Path, Path]:
-        """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
-        themselves (the bundle numbers every page); the originals stay untouched."""
-        from zonekit.document.office_copy import copy_without_page_numbers
-
-        staged = {}
-        for i, f in enumerate(files, start=1):
-            suffix = f.suffix if f.suffix.isascii() else ""
-            staged[f] = self.stage_dir / f"zk{i:04d}{suffix}"
-            copy_without_page_numbers(f, staged[f])
-        return staged
+        return _stage(files, self.stage_dir)
 
     def command(self, staged: list[Path]) -> list[str]:
         return [
@@ -248,17 +291,17 @@ class _Office:
                 stderr=subprocess.PIPE,
                 cwd=self.stage_dir,
                 env=self.environment(),
-                **_new_process_group(),
+                **new_process_group(),
             )
         except OSError as exc:
             return _Outcome(timed_out=False, reason=f"无法启动 LibreOffice：{exc}")
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+            kill_tree(proc)
             proc.communicate()
-            _remove_ipc_pipe(self.profile.as_uri())
-            if self.kept:  # a LibreOffice killed mid-write may leave the kept profile damaged: the next run makes a new one
+            remove_ipc_pipes(self.profile.as_uri())
+            if self.kept:  # killed mid-write, the kept profile may be damaged: the next run makes a new one
                 shutil.rmtree(self.profile, ignore_errors=True)
             return _Outcome(timed_out=True)
         if proc.returncode != 0:
@@ -269,6 +312,19 @@ class _Office:
         """The complete PDF LibreOffice wrote for `staged`, if any."""
         pdf = self.out_dir / f"{staged.stem}.pdf"
         return pdf if _looks_like_pdf(pdf) else None
+
+
+def _stage(files: list[Path], stage_dir: Path) -> dict[Path, Path]:
+    """Copy inputs to unique ASCII names (zk0001.docx, …), without the page numbers they would print
+    themselves (the bundle numbers every page); the originals stay untouched."""
+    from zonekit.document.office_copy import copy_without_page_numbers
+
+    staged = {}
+    for i, f in enumerate(files, start=1):
+        suffix = f.suffix if f.suffix.isascii() else ""
+        staged[f] = stage_dir / f"zk{i:04d}{suffix}"
+        copy_without_page_numbers(f, staged[f])
+    return staged
 
 
 # --------------------------------------------------------------------------- the kept profile
@@ -289,7 +345,7 @@ def _profile_dir() -> Path | None:
 
 
 @contextlib.contextmanager
-def _kept_profile() -> Iterator[Path | None]:
+def kept_profile() -> Iterator[Path | None]:
     """zonekit's own LibreOffice profile, kept between runs (a new profile costs LibreOffice a few
     tenths of a second to set up), used by one conversion at a time: a second zonekit running at the
     same moment, or a profile that cannot be made, gets a throw-away one (None). Never the user's own
@@ -321,9 +377,6 @@ def _kept_profile() -> Iterator[Path | None]:
 _OOXML = {".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm", ".xltx", ".xltm", ".pptx", ".pptm", ".ppsx", ".potx"}
 _ODF = {".odt", ".ott", ".ods", ".ots", ".odp", ".otp", ".odg"}
 _LEGACY = {".doc", ".dot", ".xls", ".xlt", ".ppt", ".pps", ".pot", ".wps", ".et", ".dps"}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 DAMAGED = "文件已损坏或内容与扩展名不符"
 
 
@@ -345,34 +398,17 @@ def _precheck(path: Path) -> str | None:
         return "文件为空"
     suffix = path.suffix.lower()
     if suffix in _OOXML:
-        if head.startswith(_OLE_MAGIC):  # encrypted OOXML is an OLE container
-            return "文件已加密，请先取消密码保护" if _ole_is_encrypted(path) else None
-        return None if head.startswith(_ZIP_MAGIC) and _zip_has(path, "[Content_Types].xml") else DAMAGED
+        if head.startswith(sniff.OLE):  # encrypted OOXML is an OLE container
+            return "文件已加密，请先取消密码保护" if sniff.ole_encrypted(path) else None
+        return None if head.startswith(sniff.ZIP) and sniff.zip_has(path, "[Content_Types].xml") else DAMAGED
     if suffix in _ODF:
-        return None if head.startswith(_ZIP_MAGIC) and _zip_has(path, "mimetype") else DAMAGED
+        return None if head.startswith(sniff.ZIP) and sniff.zip_has(path, "mimetype") else DAMAGED
     if suffix in _LEGACY:
         # real binaries, or the HTML/RTF/XML files many systems export under a .doc/.xls name
-        if head.startswith((_OLE_MAGIC, _ZIP_MAGIC)) or b"\x00" not in head:
+        if head.startswith((sniff.OLE, sniff.ZIP)) or b"\x00" not in head:
             return None
         return DAMAGED
     return None
-
-
-def _zip_has(path: Path, member: str) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return member in zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def _ole_is_encrypted(path: Path) -> bool:
-    try:
-        return _ENCRYPTED_STREAM in path.read_bytes()
-    except OSError:
-        return False
 
 
 # --------------------------------------------------------------------------- helpers
@@ -382,14 +418,15 @@ def _candidates() -> list[str]:
     if sys.platform == "win32":
         roots = {os.environ.get(v) for v in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")}
         roots |= {r"C:\Program Files", r"C:\Program Files (x86)"}
-        return [c.format(pf=root) for root in sorted(r for r in roots if r) for c in _WINDOWS_CANDIDATES]
+        return [os.path.join(root, "LibreOffice", "program", exe) for root in sorted(r for r in roots if r)
+                for exe in _WINDOWS_CANDIDATES]
     found: list[str] = []
     for pattern in _POSIX_CANDIDATES:
         found.extend(sorted(glob.glob(pattern), reverse=True) if "*" in pattern else [pattern])
     return found
 
 
-def _output_paths(files: list[Path], outdir: Path, *, protected: list[Path]) -> dict[Path, Path]:
+def output_paths(files: list[Path], outdir: Path, *, protected: list[Path]) -> dict[Path, Path]:
     """`<stem>.pdf`, or `<stem>_<ext>.pdf` when two inputs share a stem; never an input's path."""
     def key(p: Path) -> str:
         return os.path.normcase(str(p.resolve())).casefold()
@@ -409,14 +446,12 @@ def _output_paths(files: list[Path], outdir: Path, *, protected: list[Path]) -> 
 
 def _place(src: Path, target: Path) -> None:
     """Copy next to `target`, then rename: `target` is never seen half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    from zonekit.fsutil import atomic_write
+
+    def copy(tmp: Path) -> None:
         shutil.copyfile(src, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write(target, copy, overwrite=True)
 
 
 def _looks_like_pdf(path: Path) -> bool:
@@ -434,14 +469,15 @@ def _looks_like_pdf(path: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
-def _new_process_group() -> dict:
+def new_process_group() -> dict:
+    """Popen options starting a process in its own group (Ctrl-C in the terminal does not reach it; kill_tree can)."""
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
-    """Kill soffice and everything it started (oosplash → soffice.bin)."""
+def kill_tree(proc: subprocess.Popen) -> None:
+    """Kill a process started with `new_process_group` and everything it started (oosplash → soffice.bin)."""
     if sys.platform == "win32":
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
         proc.kill()
@@ -452,17 +488,19 @@ def _kill_tree(proc: subprocess.Popen) -> None:
         pass
 
 
-def _remove_ipc_pipe(profile_uri: str) -> None:
-    """Delete the IPC socket a killed soffice leaves in /tmp (a clean exit removes it itself).
+def remove_ipc_pipes(profile_uri: str, accept_pipe: str = "") -> None:
+    """Delete the sockets a killed soffice leaves in /tmp (a clean exit removes them itself): its IPC pipe and
+    the pipe of its `--accept=pipe,name=…`.
 
-    LibreOffice names it OSL_PIPE_<uid>_SingleOfficeIPC_<md5 of the profile URL as UTF-16,
-    unpadded hex per byte>; the profile is ours alone, so the socket is too.
+    LibreOffice names the first OSL_PIPE_<uid>_SingleOfficeIPC_<md5 of the profile URL as UTF-16,
+    unpadded hex per byte>, the second OSL_PIPE_<uid>_<name>; the profile is ours alone, so the sockets are too.
     """
     if sys.platform == "win32" or not hasattr(os, "getuid"):
         return
     digest = hashlib.md5(profile_uri.encode("utf-16-le"), usedforsecurity=False).digest()
-    name = f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(format(b, 'x') for b in digest)}"
-    Path("/tmp", name).unlink(missing_ok=True)
+    names = [f"SingleOfficeIPC_{''.join(format(b, 'x') for b in digest)}", *([accept_pipe] if accept_pipe else [])]
+    for name in names:
+        Path("/tmp", f"OSL_PIPE_{os.getuid()}_{name}").unlink(missing_ok=True)
 
 
 def _last_line(data: bytes | None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 _PAGE_FIELD = re.compile(rb"\b(?:PAGE|NUMPAGES|SECTIONPAGES)\b")
@@ -53,7 +54,7 @@ def _without_header_footer(xml: bytes) -> bytes | None:
     return _HEADER_FOOTER.sub(b"", xml)
 
 
-def _rewrite(src: Path, dst: Path, parts: re.Pattern[str], change) -> bool:  # type: ignore[no-untyped-def]
+def _rewrite(src: Path, dst: Path, parts: re.Pattern[str], change: Callable[[bytes], bytes | None]) -> bool:
     changed = False
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():

@@ -3,7 +3,8 @@
 `run()` binds 127.0.0.1 by default, prints the start URL with a random token, opens the browser
 and serves until Ctrl-C, then removes its temporary folder. The page and the API are in `app`
 (security rules: token, Host check, upload limit), the API handlers in `api`, upload handling in
-`uploads`, the page in `page` with its Jinja templates and static assets as package data.
+`uploads`, the page in `page` with its Jinja templates and static assets as package data, and the
+LibreOffice it keeps running for the bundles in `warm_office`.
 
 Starlette, uvicorn, python-multipart and Jinja2 are imported only here, so `zonekit --help` and
 the other commands never load them.
@@ -69,6 +70,11 @@ def run(*, host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool
     config = ServeConfig(token=token, workdir=workdir, host=host, templates=templates)
     app = create_app(config)
     echo(f"zonekit serve: {url}")
+    from zonekit.serve.warm_office import why_not_warm
+
+    note = why_not_warm()
+    if note:
+        echo(f"zonekit serve: {note}", file=sys.stderr)
     sys.stdout.flush()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
     if open_browser:

@@ -4,9 +4,11 @@ thread, and returns its result — the same data the CLI renders (`check --forma
 
 Work runs in bounded pools (anyio capacity limiters): checks and inits share one of
 `check_workers` threads; bundles (which drive LibreOffice, one conversion at a time) and collects
-each have their own single slot, so a bundle in progress never blocks a check. Errors come back as
-JSON `{"error": code, "message": text}`: 400 bad input, 404 unknown programme, 413 too large,
-422 a refused bundle.
+each have their own single slot, so a bundle in progress never blocks a check. The LibreOffice is
+the one the server keeps running (`warm_office.WarmOffice`, started with the server). Bundles and
+collects also run as jobs (POST /api/jobs/bundle, /api/jobs/collect) whose progress the page polls.
+Errors come back as JSON `{"error": code, "message": text}`: 400 bad input, 404 unknown programme,
+413 too large, 422 a refused bundle.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
@@ -30,9 +33,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zonekit.document.office import RunningOffice, use_running_office
 from zonekit.errors import BundleRefused, UnknownProgramme, ZonekitError
 from zonekit.serve.app import ServeConfig
 from zonekit.serve.uploads import UploadRefused, request_folder, safe_name, unpack_packet, zip_folder
+from zonekit.serve.warm_office import WarmOffice, why_not_warm
+
+if TYPE_CHECKING:
+    from zonekit.collect import CollectResult
 
 ZIP = "application/zip"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,10 +63,16 @@ class Job:
     file: Path | None = None
     name: str = ""
     finished: float = 0.0
+    result: dict[str, Any] | None = None  # a collect's JSON, once done
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "state": self.state, "stage": self.stage, "done": self.done, "total": self.total,
-                "message": self.message, "file": f"/api/jobs/{self.id}/file" if self.file else None}
+                "message": self.message, "file": f"/api/jobs/{self.id}/file" if self.file else None,
+                "result": self.result}
+
+    def tick(self, stage: str, done: int, total: int) -> None:
+        """The engine's progress callback: what GET /api/jobs/ID reports while the job runs."""
+        self.stage, self.done, self.total = stage, done, max(total, 1)
 
 
 class State:
@@ -70,16 +84,23 @@ class State:
         self.bundles = anyio.CapacityLimiter(1)
         self.collects = anyio.CapacityLimiter(1)
         self.jobs: dict[str, Job] = {}
+        self.office: WarmOffice | None = None
+        self._replaced: RunningOffice | None = None
         self._tasks: set[asyncio.Task] = set()
         self._lock = threading.Lock()
 
     def warm(self) -> None:
-        """Load every spec once (load_programme caches them), so the first check pays no spec parsing."""
+        """Load every spec once (load_programme caches them), so the first check pays no spec parsing; start
+        the LibreOffice bundles convert through, in a thread (the first conversion waits for it)."""
         from zonekit.spec.programme import list_programmes, load_programme, templates_root
 
         root = templates_root(self.config.templates)
         for pid in list_programmes(root):
             load_programme(pid, root)
+        if self.config.warm_office and why_not_warm() is None:
+            self.office = WarmOffice(self.config.workdir, timeout=self.config.convert_timeout)
+            self._replaced = use_running_office(self.office)
+            threading.Thread(target=self.office.start, daemon=True, name="zonekit-warm-office-start").start()
 
     def close(self) -> None:
         for task in self._tasks:
@@ -87,6 +108,30 @@ class State:
         for job in list(self.jobs.values()):
             shutil.rmtree(job.folder, ignore_errors=True)
         self.jobs.clear()
+        if self.office is not None:
+            use_running_office(self._replaced)
+            self.office.close()
+
+    def start_job(self, job: Job, work: Callable[[], Path], limiter: anyio.CapacityLimiter) -> None:
+        """Run `work` (which ticks `job`) in the pool behind `limiter`, in the background: the job ends done
+        with the file `work` returns, refused (a refused bundle) or failed, with the reason."""
+
+        async def run() -> None:
+            try:
+                job.file = await anyio.to_thread.run_sync(work, limiter=limiter)
+                job.state, job.stage = "done", "完成"
+            except BundleRefused as e:
+                job.state, job.message = "refused", str(e)
+            except ZonekitError as e:
+                job.state, job.message = "failed", str(e)
+            except Exception as e:  # shown on the page rather than lost in a background task
+                job.state, job.message = "failed", f"内部错误 {type(e).__name__}: {e}"
+            finally:
+                job.finished = time.monotonic()
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def root(self) -> Path:
         from zonekit.spec.programme import templates_root
@@ -102,6 +147,10 @@ class State:
             job = Job(uuid.uuid4().hex, Path(tempfile.mkdtemp(prefix="job-", dir=self.config.workdir)))
             self.jobs[job.id] = job
         return job
+
+    def drop_job(self, job: Job) -> None:
+        shutil.rmtree(job.folder, ignore_errors=True)
+        self.jobs.pop(job.id, None)
 
 
 def _state(request: Request) -> State:
@@ -146,7 +195,8 @@ async def programmes(request: Request) -> JSONResponse:
     root = _state(request).root()
     progs = [load_programme(p, root) for p in list_programmes(root)]
     return JSONResponse({"version": JSON_VERSION, "programmes": [
-        {"id": p.id, "title": p.title(lang), "issuer": p.data["document"]["issuer"], "deadline": p.deadline(), "version": p.version}
+        {"id": p.id, "title": p.title(lang), "issuer": p.data["document"]["issuer"], "deadline": p.deadline(),
+         "version": p.version}
         for p in progs]})
 
 
@@ -263,31 +313,11 @@ async def bundle_job(request: Request) -> JSONResponse:
         try:
             path, name = await _save_upload(form, "packet", job.folder / "upload.zip")
         except BaseException:
-            shutil.rmtree(job.folder, ignore_errors=True)
-            state.jobs.pop(job.id, None)
+            state.drop_job(job)
             raise
     job.stage, job.name = "排队中", f"{Path(name).stem}-申报材料.zip"
-
-    def tick(stage: str, done: int, total: int) -> None:
-        job.stage, job.done, job.total = stage, done, max(total, 1)
-
-    async def run() -> None:
-        try:
-            job.file = await anyio.to_thread.run_sync(
-                lambda: _bundle_work(state, path, job.folder, draft=draft, when=when, tick=tick), limiter=state.bundles)
-            job.state, job.stage = "done", "完成"
-        except BundleRefused as e:
-            job.state, job.message = "refused", str(e)
-        except ZonekitError as e:
-            job.state, job.message = "failed", str(e)
-        except Exception as e:  # shown on the page rather than lost in a background task
-            job.state, job.message = "failed", f"内部错误 {type(e).__name__}: {e}"
-        finally:
-            job.finished = time.monotonic()
-
-    task = asyncio.get_running_loop().create_task(run())
-    state._tasks.add(task)
-    task.add_done_callback(state._tasks.discard)
+    state.start_job(job, lambda: _bundle_work(state, path, job.folder, draft=draft, when=when, tick=job.tick),
+                    state.bundles)
     return JSONResponse(job.to_json(), status_code=202)
 
 
@@ -310,16 +340,12 @@ async def job_file(request: Request) -> Response:
     job = _job(request)
     if job.file is None:
         raise BadRequest("任务还没有完成，或没有生成文件")
-    data = job.file.read_bytes()
-    return _attachment(data, job.name, ZIP)
+    return _attachment(job.file.read_bytes(), job.name, XLSX if job.file.suffix == ".xlsx" else ZIP)
 
 
 # ------------------------------------------------------------------ collect
-async def collect(request: Request) -> Response:
-    """Multipart `packets` (several packet zips), optional `as_of`, `format` (xlsx | json) → the collect
-    workbook; with format=json, the JSON of `zonekit collect --format json` whose "workbook" is the URL
-    the workbook downloads from (kept JOB_TTL)."""
-    state = _state(request)
+async def _collect_uploads(request: Request, state: State) -> tuple[Job, list[Path], _dt.date | None, bool]:
+    """The packets of a collect request saved into a new job's folder (the job is dropped if that fails)."""
     async with request.form(max_files=1000, max_fields=20) as form:
         as_of = _date(form.get("as_of"), "as_of")
         as_json = form.get("format") == "json"
@@ -328,40 +354,78 @@ async def collect(request: Request) -> Response:
             raise BadRequest("缺少上传的材料包（表单字段 packets：一个或多个 zip）")
         job = state.new_job()
         try:
-            inputs = job.folder / "inputs"
-            inputs.mkdir()
             paths = []
-            for i, u in enumerate(uploads):
-                dest = inputs / f"{i + 1:03d}" / safe_name(u.filename or "", "packet.zip")  # same names may come twice
-                dest.parent.mkdir()
+            for i, u in enumerate(uploads):  # the same names may come twice
+                dest = job.folder / "inputs" / f"{i + 1:03d}" / safe_name(u.filename or "", "packet.zip")
+                dest.parent.mkdir(parents=True)
                 await anyio.to_thread.run_sync(_copier(u, dest))
                 paths.append(dest)
-
-            def work() -> dict[str, Any]:
-                from zonekit.collect import collect as collect_packets
-                from zonekit.collect.workbook import write_workbook
-
-                result = collect_packets(paths, templates=state.root(), jobs=1, as_of=as_of)
-                for row in result.packets:  # the upload's name, not the server's temporary path
-                    for p in paths:
-                        row.packet = row.packet.replace(f"{p.parent}{os.sep}", "")
-                        row.error = row.error.replace(f"{p.parent}{os.sep}", "") if row.error else row.error
-                write_workbook(result, job.folder / "汇总.xlsx")
-                return result.to_json()
-
-            data = await anyio.to_thread.run_sync(work, limiter=state.collects)
-            shutil.rmtree(inputs, ignore_errors=True)
         except BaseException:
-            shutil.rmtree(job.folder, ignore_errors=True)
-            state.jobs.pop(job.id, None)
+            state.drop_job(job)
             raise
-    job.file, job.name, job.state, job.finished = job.folder / "汇总.xlsx", "汇总.xlsx", "done", time.monotonic()
+    job.name = "汇总.xlsx"
+    return job, paths, as_of, as_json
+
+
+def _collect_work(state: State, job: Job, paths: list[Path], as_of: _dt.date | None) -> Path:
+    """Collect the saved packets, write 汇总.xlsx in the job's folder and keep the JSON as the job's result."""
+    from zonekit.collect import collect as collect_packets
+    from zonekit.collect.workbook import write_workbook
+
+    result = collect_packets(paths, templates=state.root(), jobs=1, as_of=as_of, progress=job.tick)
+    _upload_names(result, [f"{p.parent}{os.sep}" for p in paths])
+    out = job.folder / "汇总.xlsx"
+    write_workbook(result, out, progress=job.tick)
+    shutil.rmtree(job.folder / "inputs", ignore_errors=True)
+    job.result = {**result.to_json(), "workbook": f"/api/jobs/{job.id}/file"}
+    return out
+
+
+def _upload_names(result: CollectResult, prefixes: list[str]) -> None:
+    """Every packet named by the upload's name, not by the server's temporary path (rows, quotas, ranking, bands)."""
+
+    def name(text: str) -> str:
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    for row in result.packets:
+        row.packet = name(row.packet)
+        row.error = name(row.error) if row.error else row.error
+    for rank in result.ranking:
+        rank.packet = name(rank.packet)
+    for named in [q.packets for q in result.quotas] + [b.packets for b in result.bands]:
+        named[:] = [name(p) for p in named]
+
+
+async def collect(request: Request) -> Response:
+    """Multipart `packets` (several packet zips), optional `as_of`, `format` (xlsx | json) → the collect
+    workbook; with format=json, the JSON of `zonekit collect --format json` whose "workbook" is the URL
+    the workbook downloads from (kept JOB_TTL)."""
+    state = _state(request)
+    job, paths, as_of, as_json = await _collect_uploads(request, state)
+    try:
+        job.file = await anyio.to_thread.run_sync(lambda: _collect_work(state, job, paths, as_of),
+                                                  limiter=state.collects)
+    except BaseException:
+        state.drop_job(job)
+        raise
+    job.state, job.finished = "done", time.monotonic()
     if as_json:
-        return JSONResponse({**data, "workbook": f"/api/jobs/{job.id}/file"})
+        return JSONResponse(job.result)
     body = job.file.read_bytes()
-    shutil.rmtree(job.folder, ignore_errors=True)
-    state.jobs.pop(job.id, None)
+    state.drop_job(job)
     return _attachment(body, "汇总.xlsx", XLSX)
+
+
+async def collect_job(request: Request) -> JSONResponse:
+    """Like /api/collect with format=json, but answers at once with a job to poll (GET /api/jobs/ID: stage,
+    done, total — packets checked so far); when done, the job's "result" is that JSON and its file the workbook."""
+    state = _state(request)
+    job, paths, as_of, _ = await _collect_uploads(request, state)
+    job.stage, job.total = "排队中", len(paths)
+    state.start_job(job, lambda: _collect_work(state, job, paths, as_of), state.collects)
+    return JSONResponse(job.to_json(), status_code=202)
 
 
 def _copier(upload: UploadFile, dest: Path) -> Any:
@@ -390,8 +454,9 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
-    code = {413: "too_large", 404: "not_found", 405: "method_not_allowed"}.get(getattr(exc, "status_code", 400), "bad_request")
-    return JSONResponse({"error": code, "message": getattr(exc, "detail", str(exc))}, status_code=getattr(exc, "status_code", 400))
+    status = getattr(exc, "status_code", 400)
+    code = {413: "too_large", 404: "not_found", 405: "method_not_allowed"}.get(status, "bad_request")
+    return JSONResponse({"error": code, "message": getattr(exc, "detail", str(exc))}, status_code=status)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -36,6 +36,8 @@ class ServeConfig:
     templates: Path | None = None
     max_upload: int = MAX_UPLOAD_BYTES
     check_workers: int = 4  # checks, inits: a bounded pool, never blocked by a bundle
+    warm_office: bool = True  # keep one LibreOffice running for the bundles (warm_office.WarmOffice)
+    convert_timeout: float = 120.0  # seconds one file may take in it before it is killed and restarted
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
 
     def allowed_hosts(self) -> set[str] | None:
@@ -76,15 +78,18 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         if self.allowed is not None and _host_name(headers.get("host", "")) not in self.allowed:
-            await _error(send, 403, "host_refused", "请求的主机名不是本机（可能是 DNS 重绑定攻击），已拒绝。Host not allowed.")
+            await _error(send, 403, "host_refused",
+                         "请求的主机名不是本机（可能是 DNS 重绑定攻击），已拒绝。Host not allowed.")
             return
         if scope["path"].startswith("/api/"):
             auth = headers.get("authorization", "")
             if not auth.startswith("Bearer "):
-                await _error(send, 401, "token_missing", "缺少令牌：请用 zonekit serve 打印的链接打开页面。Missing token.")
+                await _error(send, 401, "token_missing",
+                             "缺少令牌：请用 zonekit serve 打印的链接打开页面。Missing token.")
                 return
             if not hmac.compare_digest(auth[7:].strip().encode(), self.config.token.encode()):
-                await _error(send, 403, "token_wrong", "令牌不对：请用本次 zonekit serve 打印的链接打开页面。Wrong token.")
+                await _error(send, 403, "token_wrong",
+                             "令牌不对：请用本次 zonekit serve 打印的链接打开页面。Wrong token.")
                 return
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.config.max_upload:
@@ -115,13 +120,15 @@ class Guard:
 
 
 def _too_large(limit: int) -> str:
-    return f"上传的文件超过 {limit / 2**20:.0f} MB 上限，未保存（可用环境变量 ZONEKIT_MAX_UPLOAD_MB 调整）。Upload too large."
+    return (f"上传的文件超过 {limit / 2**20:.0f} MB 上限，未保存"
+            "（可用环境变量 ZONEKIT_MAX_UPLOAD_MB 调整）。Upload too large.")
 
 
 async def _error(send: Any, status: int, code: str, message: str) -> None:
     body = json.dumps({"error": code, "message": message}, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -148,6 +155,7 @@ def create_app(config: ServeConfig) -> Any:
         Route("/api/bundle", api.bundle, methods=["POST"]),
         Route("/api/collect", api.collect, methods=["POST"]),
         Route("/api/jobs/bundle", api.bundle_job, methods=["POST"]),
+        Route("/api/jobs/collect", api.collect_job, methods=["POST"]),
         Route("/api/jobs/{id}", api.job_status, methods=["GET"]),
         Route("/api/jobs/{id}/file", api.job_file, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -177,33 +177,43 @@
     const f = ev.target.files[0];
     if (f) { packet = {blob: f, name: f.name}; $("bundle-packet").textContent = `${t.selected}：${f.name}`; }
   });
+  // a job (POST /api/jobs/…) polled until it ends, its stage and count shown in `bar` (a .progress)
+  async function runJob(path, fd, bar, label) {
+    const fill = bar.querySelector(".fill"), stage = bar.querySelector(".stage");
+    const draw = (job) => {
+      fill.style.width = Math.round(100 * job.done / Math.max(job.total, 1)) + "%";
+      stage.textContent = `${label} ${job.stage} ${job.done}/${job.total}`;
+    };
+    fill.style.width = "0%"; stage.textContent = label;
+    bar.classList.remove("hidden");
+    try {
+      let job = await (await api(path, {method: "POST", body: fd})).json();
+      while (job.state === "running") {
+        draw(job);
+        await new Promise((ok) => setTimeout(ok, 300));
+        job = await (await api(`/api/jobs/${job.id}`)).json();
+      }
+      return job;
+    } finally { bar.classList.add("hidden"); }
+  }
   $("bundle-build").addEventListener("click", async () => {
-    const out = $("bundle-result"), bar = $("bundle-progress");
+    const out = $("bundle-result");
     if (!packet) { status(out, t.none_selected, "error"); return; }
     const fd = new FormData();
     fd.append("packet", packet.blob, packet.name);
     if ($("bundle-date").value) fd.append("date", $("bundle-date").value);
     if ($("bundle-draft").checked) fd.append("draft", "1");
     status(out, "");
-    bar.classList.remove("hidden");
-    const fill = bar.querySelector(".fill"), stage = bar.querySelector(".stage");
     $("bundle-build").disabled = true;
     try {
-      let job = await (await api("/api/jobs/bundle", {method: "POST", body: fd})).json();
-      while (job.state === "running") {
-        fill.style.width = Math.round(100 * job.done / Math.max(job.total, 1)) + "%";
-        stage.textContent = `${t.building} ${job.stage} ${job.done}/${job.total}`;
-        await new Promise((ok) => setTimeout(ok, 300));
-        job = await (await api(`/api/jobs/${job.id}`)).json();
-      }
-      bar.classList.add("hidden");
+      const job = await runJob("/api/jobs/bundle", fd, $("bundle-progress"), t.building);
       if (job.state === "done") {
         const r = await api(job.file);
         show(out, el("p", {class: "ok"}, t.bundle_ready, " ", downloadLink(await r.blob(), fileName(r, "申报材料.zip"))));
       } else {
         show(out, el("div", {class: "message error refused"}, el("b", {}, t.refused), el("pre", {}, job.message)));
       }
-    } catch (e) { bar.classList.add("hidden"); status(out, e.message, "error"); }
+    } catch (e) { status(out, e.message, "error"); }
     $("bundle-build").disabled = false;
   });
 
@@ -216,13 +226,14 @@
     if (!ps.length) return;
     const fd = new FormData();
     for (const p of ps) fd.append("packets", p.blob, p.name);
-    fd.append("format", "json");
     if ($("collect-as-of").value) fd.append("as_of", $("collect-as-of").value);
-    status($("collect-status"), `${t.collecting} ${ps.length}`);
+    status($("collect-status"), "");
     show($("collect-result"));
     try {
-      const data = await (await api("/api/collect", {method: "POST", body: fd})).json();
-      const wb = await api(data.workbook);
+      const job = await runJob("/api/jobs/collect", fd, $("collect-progress"), t.collecting);
+      if (job.state !== "done") { status($("collect-status"), job.message, "error"); return; }
+      const data = job.result;
+      const wb = await api(job.file);
       status($("collect-status"), data.title);
       const where = (w) => w ? `${w.packet || ""} ${w.file || ""} ${w.sheet ? "[" + w.sheet + "]" : ""} ${w.cell || ""}`.trim() : "";
       show($("collect-result"),
