@@ -25,7 +25,8 @@ from .conftest import AS_OF, SAMPLES, run_cli, set_answers, soffice_or_skip
 CHECKLIST = "材料清单.xlsx"
 PROGRAMMES = ["sz-building", "sz-base", "sz-district", "g60-park", "miit-pilot", "zone3553", "qiantang"]
 DEMO_ANSWERS = {  # what the sz-building demo's applicant answered (its forms carry name, contact, phone, e-mail)
-    "applicant.district": "福田区", "claims.scale_path": "fiscal", "claims.commitments": "", "claims.hq_land_path": "否",
+    "applicant.district": "福田区", "claims.scale_path": "fiscal", "claims.commitments": "",
+    "claims.hq_land_path": "否",
     "attestations.not_in_base": "是", "attestations.no_incident": "是", "attestations.operator_rules": "是",
 }
 
@@ -90,7 +91,8 @@ def _packet_from_demo(tmp_path: Path, name: str, answers: dict[str, str] | None)
 
 def _outcome(root: Path) -> tuple:
     r = check_packet(root, as_of=AS_OF)
-    return r.verdict(), sorted((f.code, f.severity, f.cell) for f in r.findings if f.code not in ("spec_changed", "stray_file"))
+    return r.verdict(), sorted((f.code, f.severity, f.cell) for f in r.findings if f.code not in ("spec_changed",
+                                                                                                  "stray_file"))
 
 
 def test_data_route_gives_the_demo_verdict_and_takes_contacts_from_the_form(tmp_path: Path) -> None:
@@ -109,14 +111,16 @@ def test_workbook_route_resaved_by_libreoffice_gives_the_same_verdict(tmp_path: 
     wb = load_workbook(packet / CHECKLIST)
     ws = wb[SHEET]
     rows = _sheet_rows(packet)
-    typed = {"applicant.district": "福田区", "claims.scale_path": "1. 上年度形成地方财力≥2.5亿元", "claims.hq_land_path": "否",
+    typed = {"applicant.district": "福田区", "claims.scale_path": "1. 上年度形成地方财力≥2.5亿元",
+             "claims.hq_land_path": "否",
              "attestations.not_in_base": "√", "attestations.no_incident": "是", "attestations.operator_rules": "TRUE"}
     for key, value in typed.items():
         ws.cell(rows[key][0], 2, value)
     wb.save(packet / CHECKLIST)
     exe = soffice_or_skip()
     out = tmp_path / "resaved"
-    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML",
                     "--outdir", str(out), str(packet / CHECKLIST)], check=True, capture_output=True, timeout=180)
     shutil.copyfile(out / CHECKLIST, packet / CHECKLIST)
     assert _outcome(packet) == by_data
@@ -147,7 +151,8 @@ def test_old_style_packet_still_checks_with_an_info(tmp_path: Path) -> None:
     wb.save(old / CHECKLIST)
     toml = (old / "packet.toml").read_text("utf-8")
     toml += ('\n[applicant]\nname = "深圳市福华置业运营管理有限公司"\ncontact = "李敏"\nphone = "0755-83451234"\n'
-             'email = "lim@fuhua-ops.example.cn"\ndistrict = "福田区"\n\n[claims]\nscale_path = "fiscal"\ncommitments = []\n'
+             'email = "lim@fuhua-ops.example.cn"\ndistrict = "福田区"\n\n[claims]\nscale_path = "fiscal"\ncommitments '
+             '= []\n'
              'hq_land_path = false\n\n[attestations]\nnot_in_base = true\nno_incident = true\noperator_rules = true\n')
     (old / "packet.toml").write_text(toml, "utf-8")
     old_verdict, old_findings = _outcome(old)

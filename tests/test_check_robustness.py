@@ -87,7 +87,8 @@ def assert_rest_checked(report: CheckReport, broken: str | None = None, rows: in
 
 
 def cli(root: Path, *, env: dict[str, str] | None = None, fmt: str = "json") -> tuple[int, dict | None, str]:
-    proc = subprocess.run([sys.executable, "-m", "zonekit.cli", "check", str(root), "--format", fmt, "--as-of", AS_OF.isoformat()],
+    proc = subprocess.run([sys.executable, "-m", "zonekit.cli", "check", str(root), "--format", fmt, "--as-of",
+                           AS_OF.isoformat()],
                           capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "panicked" not in proc.stderr and "memory allocation" not in proc.stderr, proc.stderr
@@ -138,8 +139,8 @@ def _legacy_xls(p: Path) -> None:
 
 def _encrypted(p: Path) -> None:
     # what Excel writes for a password-protected .xlsx: an OLE container with an EncryptionInfo stream
-    p.write_bytes(OLE + b"\0" * 1016 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 2 + "EncryptedPackage".encode("utf-16-le")
-                  + os.urandom(4000))
+    streams = "EncryptionInfo".encode("utf-16-le") + b"\0" * 2 + "EncryptedPackage".encode("utf-16-le")
+    p.write_bytes(OLE + b"\0" * 1016 + streams + os.urandom(4000))
 
 
 def _zip_bomb(p: Path) -> None:
@@ -367,7 +368,8 @@ def test_rows_inserted_blank_rows_and_total_moved(packet: Path) -> None:
     assert_rest_checked(report)
 
 
-@pytest.mark.parametrize("names", ["moved", "removed"], ids=["defined-names-moved(Excel)", "no-defined-names(label-fallback)"])
+@pytest.mark.parametrize("names", ["moved", "removed"],
+                         ids=["defined-names-moved(Excel)", "no-defined-names(label-fallback)"])
 def test_record_rows_inserted(packet: Path, names: str) -> None:
     import re
 
@@ -428,7 +430,8 @@ def test_values_typed_as_text_are_converted(packet: Path) -> None:
     assert f.cell == "E10" and "37,145.6" in f.message
     assert errors(report) == [f]
     a = report.forms["application"].fields
-    assert (a["total_building_area"], a["total_office_area"], a["licensed_count"], a["fin_count"], a["fiscal_total"]) == (
+    assert (a["total_building_area"], a["total_office_area"], a["licensed_count"], a["fin_count"],
+            a["fiscal_total"]) == (
         68000, 52000, 5, 12, 31200)
     t = report.forms["enterprises"].columns
     assert t["area"][:3] == [4200, 5600, 12345.6] and t["staff"][0] == 320

@@ -63,12 +63,13 @@ def test_json_contract(tmp_path):
     assert set(data["eligibility"]) == {"verdict", "conditions"}
     for f in data["findings"]:
         assert set(f) == {"code", "severity", "message", "message_en", "message_zh", "file", "sheet", "cell", "field",
-                          "source", "hint", "rule"}
+                          "source", "hint", "rule", "hint_en"}
         assert f["code"] in CODES and f["severity"] in ("error", "warning", "info")
 
 
 def test_english_messages():
-    r = run_cli("check", str(SAMPLES / "sz-building-broken"), "--format", "json", "--lang", "en", "--as-of", "2026-11-22")
+    r = run_cli("check", str(SAMPLES / "sz-building-broken"), "--format", "json", "--lang", "en", "--as-of",
+                "2026-11-22")
     data = json.loads(r.stdout)
     msg = next(f["message"] for f in data["findings"] if f["code"] == "uscc_invalid")
     assert "check" in msg.lower() and not any("\u4e00" <= ch <= "\u9fff" for ch in msg.split("'")[0])

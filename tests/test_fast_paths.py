@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import AS_OF, SAMPLES, run_cli
 from zonekit.background import Pending
 from zonekit.check.runner import check_packet
-from zonekit.check.validate import FieldRule, _fast_column
+from zonekit.check.validate import FieldRule, fast_column
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.xlsx import reader as xlsx_read
 from zonekit.xlsx.form_reader import norm_label, norm_labels
@@ -29,8 +29,10 @@ ENTERPRISES = "02_入驻金融企业信息表/附件2 入驻金融企业信息�
 
 # what cells of a filled table hold: clean values, and the ones a person gets wrong
 CELLS = st.one_of(
-    st.sampled_from(["总部", "一级分支机构", "营业部", "是", "否", "", " 总部", "总部 ", "深圳分行", "Ｘ", "1,200", "12万元"]),
-    st.sampled_from([make_uscc("91440300", f"{i:08d}") for i in range(5)] + ["91440300MA5G001QX3", "91440300ma5g001qx2"]),
+    st.sampled_from(["总部", "一级分支机构", "营业部", "是", "否", "", " 总部", "总部 ", "深圳分行", "Ｘ", "1,200",
+                     "12万元"]),
+    st.sampled_from([make_uscc("91440300", f"{i:08d}") for i in range(5)] + ["91440300MA5G001QX3",
+                                                                             "91440300ma5g001qx2"]),
     st.floats(min_value=-5, max_value=5000, allow_nan=False).map(lambda x: round(x, 2)),
     st.integers(-3, 300).map(float),
     st.dates(dt.date(1970, 1, 1), dt.date(2030, 12, 31)),
@@ -56,7 +58,7 @@ def test_fast_column_is_the_cell_by_cell_result(spec, raws, one_kind):
     if one_kind and raws:  # columns of one type are the ones the fast path can take
         raws = [r for r in raws if type(r) is type(raws[0])]
     rule = FieldRule(spec, TODAY)
-    column = _fast_column(rule, raws)
+    column = fast_column(rule, raws)
     checked = [rule.check(r) for r in raws]
     if column is None:
         return
@@ -71,9 +73,9 @@ def test_fast_column_takes_clean_columns():
              "uscc": [make_uscc("91440300", "00000001")], "number": [0.0, 12.5], "percent": [3.5, 100.0],
              "integer": [0.0, 12.0], "date": [dt.datetime(2020, 1, 1), dt.datetime(2021, 6, 30)]}
     for spec in SPECS:
-        assert _fast_column(FieldRule(spec, TODAY), clean[spec["type"]]) is not None, spec["type"]
-    assert _fast_column(FieldRule(SPECS[4], TODAY), [1.0, -1.0]) is None  # below min
-    assert _fast_column(FieldRule(SPECS[0], TODAY), ["a", " b"]) is None  # untrimmed
+        assert fast_column(FieldRule(spec, TODAY), clean[spec["type"]]) is not None, spec["type"]
+    assert fast_column(FieldRule(SPECS[4], TODAY), [1.0, -1.0]) is None  # below min
+    assert fast_column(FieldRule(SPECS[0], TODAY), ["a", " b"]) is None  # untrimmed
 
 
 @given(st.lists(st.text(), max_size=8))

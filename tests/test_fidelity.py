@@ -78,7 +78,8 @@ def test_hq_land_project_without_article_8_is_not_eligible_and_blocks(packet: Pa
     assert unmet[0]["file"] == F1 and unmet[0]["cell"]  # points at the 是 in 附件1
     assert "是 ≠ 否" in unmet[0]["message"] and "hq_land_path" in unmet[0]["hint"]
     # 第十二条（九）: the 总部用地项目证明 is needed as soon as 附件1 says 是
-    assert any(f["code"] in ("material_missing", "material_empty") and "总部用地项目" in f["message"] for f in data["findings"])
+    assert any(f["code"] in ("material_missing",
+                             "material_empty") and "总部用地项目" in f["message"] for f in data["findings"])
     out = tmp_path / "out"
     b = run_cli("bundle", str(packet), "-o", str(out), "--date", AS_OF.isoformat())
     assert b.returncode != 0 and not (out / "申报材料.pdf").exists()
@@ -115,7 +116,8 @@ def _demo_for(pid: str) -> Path:
 def _random_facts(prog: Programme, base: Facts, data: st.DataObject) -> Facts:
     """The demo's facts with every 附件 figure, claim and attestation drawn at random."""
     facts = copy.copy(base)
-    facts.records = {form: {key: data.draw(_like(value)) for key, value in fields.items()} for form, fields in base.records.items()}
+    facts.records = {form: {key: data.draw(_like(value)) for key, value in fields.items()} for form,
+                     fields in base.records.items()}
     facts.tables = {}
     for form_id, v in base.tables.items():
         w = copy.copy(v)
@@ -140,7 +142,8 @@ def _like(value: object) -> st.SearchStrategy:
         return st.booleans()
     if isinstance(value, int | float):
         scale = max(abs(float(value)), 1.0)
-        return st.one_of(st.none(), st.just(value), st.floats(0, scale * 3, allow_nan=False), st.integers(0, int(scale * 3)))
+        return st.one_of(st.none(), st.just(value), st.floats(0, scale * 3, allow_nan=False),
+                         st.integers(0, int(scale * 3)))
     return st.just(value)
 
 
@@ -261,4 +264,4 @@ def test_readme_lists_every_finding_code() -> None:
     from .conftest import ROOT
 
     readme = (ROOT / "README.md").read_text("utf-8")
-    assert [c for c in CODES if f"| `{c}` |" not in readme] == []
+    assert [c for c in CODES if f"| `{c}` | {CODES[c].zh} | {CODES[c].en} |" not in readme] == []

@@ -140,7 +140,9 @@ def test_sheet_has_rows_subtotals_and_total(tmp_path):
 
 def test_scores_rows_and_band(tmp_path):
     root, packet = _packet(tmp_path)
-    _fill(packet, {"高新技术企业数": (120, 6, "高企名单"), "创新平台数": ("12项", 4, ""), "金融机构占比（%）": (130, 7, "统计表")})
+    _fill(packet,
+          {"高新技术企业数": (120, 6, "高企名单"), "创新平台数": ("12项", 4, ""),
+           "金融机构占比（%）": (130, 7, "统计表")})
     report = check_packet(packet, templates=root, as_of=AS_OF)
     got = {(f.code, f.cell) for f in report.findings}
     assert ("value_range", "F5") in got  # 6 > this row's 分值 5
@@ -154,7 +156,8 @@ def test_scores_rows_and_band(tmp_path):
 
 def test_band_margin(tmp_path):
     root, packet = _packet(tmp_path)
-    _fill(packet, {"高新技术企业数": (120, 5, "名单"), "创新平台数": (12, 4, "清单"), "金融机构占比（%）": (35, 8, "统计表")})
+    _fill(packet,
+          {"高新技术企业数": (120, 5, "名单"), "创新平台数": (12, 4, "清单"), "金融机构占比（%）": (35, 8, "统计表")})
     report = check_packet(packet, templates=root, as_of=AS_OF)
     grade = report.eligibility[0]
     assert grade.band == "培育型示范园区" and grade.status == "met"

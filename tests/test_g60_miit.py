@@ -22,7 +22,8 @@ from zonekit.xlsx.form_writer import write_form
 from .conftest import ROOT, SAMPLES, copy_answers, run_cli, set_answers, soffice_or_skip
 
 G60_DAY, MIIT_DAY = dt.date(2023, 6, 20), dt.date(2020, 8, 20)
-STANDARDS = ["规划布局清晰", "产业特色鲜明", "科创活力强劲", "金融配套完善", "产融结合高效", "营商环境一流", "人才要素集聚", "推进机制健全"]
+STANDARDS = ["规划布局清晰", "产业特色鲜明", "科创活力强劲", "金融配套完善", "产融结合高效", "营商环境一流",
+             "人才要素集聚", "推进机制健全"]
 G60_CITIES = ["上海松江区", "嘉兴", "杭州", "金华", "苏州", "湖州", "宣城", "芜湖", "合肥"]
 
 
@@ -46,7 +47,8 @@ def test_g60_indicator_sheet_spec():
     assert prog.form("park")["fields"][1]["values"] == G60_CITIES
     assert prog.deadline() == "2023-06-30"
     assert {q["scope"]: q["max"] for q in prog.section("quotas") if q.get("kind", "limit") == "limit"} == {"city": 2}
-    assert [(q["kind"], q["target"], q["where"]["right"]) for q in prog.section("quotas") if q.get("kind") == "target"] == [
+    assert [(q["kind"], q["target"],
+             q["where"]["right"]) for q in prog.section("quotas") if q.get("kind") == "target"] == [
         ("target", 10, 90)]  # 三（五）: about 10 parks at ≥ 90
 
 
@@ -54,13 +56,14 @@ def test_miit_spec():
     prog = load_programme("miit-pilot")
     quant = prog.form("quant")
     units = {r["id"]: r["unit"] for r in quant["rows"]}
-    assert units["gdp"] == "亿元" and units["special_funds"] == "万元" and units["listed"] == "家" and units["policy_docs"] == "件"
+    assert (units["gdp"], units["special_funds"], units["listed"], units["policy_docs"]) == ("亿元", "万元", "家", "件")
     growth = next(r for r in quant["rows"] if r["id"] == "mfg_loan_growth")
     assert growth["min"] == -100 and "max" not in growth
     assert all(r["min"] == 0 and r["max"] == 100 for r in quant["rows"] if r["unit"] == "%" and r is not growth)
     assert "不是官方附件2" in quant["note"]
     assert prog.deadline() == "2020-08-31"
-    assert [(d.get("date"), d["kind"]) for d in prog.section("deadlines")] == [("2020-08-31", "submission"), ("2020-09-15", "info")]
+    assert [(d.get("date"), d["kind"]) for d in prog.section("deadlines")] == [("2020-08-31", "submission"),
+                                                                               ("2020-09-15", "info")]
     assert sorted(q["max"] for q in prog.section("quotas")) == [1, 2]
     for key in ("consistency", "conditions", "materials", "facts"):
         for item in prog.section(key):
@@ -83,7 +86,8 @@ def test_init_writes_the_labelled_indicator_sheet(tmp_path):
     init_packet(load_programme("g60-park"), tmp_path / "p", today=G60_DAY)
     ws = load_workbook(tmp_path / "p/01_评估指标/附件1 评估指标.xlsx")["评估指标"]
     assert "zonekit" in ws["A3"].value and "不是官方附件1" in ws["A3"].value and ws["A3"].font.i
-    assert [ws.cell(5, c).value for c in range(1, 9)] == ["序号", "评估维度", "评估指标", "单位", "园区数值", "分值", "自评得分", "说明及佐证材料"]
+    assert [ws.cell(5, c).value for c in range(1, 9)] == ["序号", "评估维度", "评估指标", "单位", "园区数值", "分值",
+                                                          "自评得分", "说明及佐证材料"]
     labels = [ws.cell(r, 2).value for r in range(6, ws.max_row + 1)]
     assert labels.count("小计") == 8 and labels[-1] == "合计"
     assert ws["F9"].value == "=SUM(F6:F8)" and ws.cell(ws.max_row, 7).value.startswith("=G9+G14")
@@ -166,7 +170,8 @@ def test_miit_continuation_needs_only_the_plan(tmp_path):
                 p.unlink()
     table = packet / "03_定量指标统计表/附件2 定量指标统计表.xlsx"
     table.unlink()
-    write_form(load_programme("miit-pilot").form("quant"), table)  # the blank table init wrote: not needed, so not checked
+    # the blank table init wrote: not needed, so not checked
+    write_form(load_programme("miit-pilot").form("quant"), table)
     report = check_packet(packet, as_of=MIIT_DAY)
     assert [f.code for f in report.findings] == ["deadline"], [f.message for f in report.findings]
     assert "quant" not in report.forms
@@ -219,9 +224,11 @@ def test_g60_packet_is_the_indicators_and_the_explanation_park_info_and_recommen
         p.unlink()
     report = check_packet(packet, as_of=G60_DAY)
     assert report.ok, [f.message for f in report.findings if f.severity == "error"]
-    by = {f.file: f for f in report.findings if f.code in ("material_missing", "material_empty", "material_recommended")}
+    by = {f.file: f for f in report.findings if f.code in ("material_missing", "material_empty",
+                                                           "material_recommended")}
     assert set(by) == {"03_园区基本信息表", "04_城市推荐意见"}
-    assert all(f.severity == "info" and "zonekit 建议提供" in f.message and "通知未要求" in f.message for f in by.values())
+    assert all(f.severity == "info" for f in by.values())
+    assert all("zonekit 建议提供" in f.message and "通知未要求" in f.message for f in by.values())
     assert by["03_园区基本信息表"].code == by["04_城市推荐意见"].code == "material_recommended"
     city = next(r for r in report.eligibility if r.id == "city")
     assert city.status == "unknown"
@@ -347,7 +354,8 @@ def test_g60_bundle_has_the_indicator_table_then_the_explanation(tmp_path):
     result = build_bundle(SAMPLES / "g60-park-demo", tmp_path / "out", date=bundle_date("2023-06-20"))
     assert not result.incomplete
     reader = PdfReader(result.pdf)
-    table = next(p for p in result.parts if p["kind"] == "section" and p["title"] == "长三角G60科创走廊第二批产融结合高质量发展示范园区评估指标")
+    table = next(p for p in result.parts if p["kind"] == "section" and p["title"] == "长三角G60科创走廊第二批产融结合"
+                                                                                     "高质量发展示范园区评估指标")
     text = _text(reader, table["start"], table["end"])
     assert text.count("小计") == 8 and "合计" in text and "91.5" in text and "100" in text
     assert "不是官方附件1" in text and "高新技术企业数" in text
@@ -427,12 +435,15 @@ def test_other_indicators_and_weights_work_without_code_change(tmp_path):
     init_packet(prog, packet, today=G60_DAY)
     shutil.copytree(SAMPLES / "g60-park-demo/03_园区基本信息表", packet / "03_园区基本信息表", dirs_exist_ok=True)
     shutil.copytree(SAMPLES / "g60-park-demo/04_城市推荐意见", packet / "04_城市推荐意见", dirs_exist_ok=True)
-    shutil.copyfile(SAMPLES / "g60-park-demo/02_相关说明材料/相关说明材料.docx", packet / "02_相关说明材料/相关说明材料.docx")
+    shutil.copyfile(SAMPLES / "g60-park-demo/02_相关说明材料/相关说明材料.docx",
+                    packet / "02_相关说明材料/相关说明材料.docx")
     copy_answers(SAMPLES / "g60-park-demo", packet)
     sheet = packet / "01_评估指标/附件1 评估指标.xlsx"
     ws = load_workbook(sheet)["评估指标"]
     assert [ws.cell(r, 2).value for r in range(6, 11)] == ["科技创新", "科技创新", "小计", "金融服务", "小计"]
-    _fill(sheet, {"研发投入强度": (4.2, 28, "统计公报"), "发明专利授权数": ("35件", 18, "专利清单"), "科创贷余额": ("5000万元", 40, "银行报表")})
+    _fill(sheet,
+          {"研发投入强度": (4.2, 28, "统计公报"), "发明专利授权数": ("35件", 18, "专利清单"),
+           "科创贷余额": ("5000万元", 40, "银行报表")})
     report = check_packet(packet, templates=root, as_of=G60_DAY)
     assert report.ok, [f.message for f in report.findings if f.severity == "error"]
     grade = next(r for r in report.eligibility if r.id == "grade")
@@ -444,6 +455,7 @@ def test_other_indicators_and_weights_work_without_code_change(tmp_path):
     # a weight that no longer adds up to 100 is refused when the spec loads
     bad = tmp_path / "bad-templates"
     shutil.copytree(root, bad)
-    (bad / "g60-park/programme.toml").write_text(spec.read_text("utf-8").replace("max_score = 50", "max_score = 45"), "utf-8")
+    (bad / "g60-park/programme.toml").write_text(spec.read_text("utf-8").replace("max_score = 50", "max_score = 45"),
+                                                 "utf-8")
     with pytest.raises(SpecError, match="合计为 95"):
         load_programme("g60-park", bad)

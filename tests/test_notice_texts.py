@@ -23,20 +23,30 @@ WITHOUT_COPIES = ("g60-park", "miit-pilot", "zone3553", "qiantang", "sz-district
 
 # The notices' own words, as the seeds print them.
 DEFINITIONS = {
-    "持牌金融机构": ("第三条", "本办法所称持牌金融机构，是指经国家金融监管部门批准，在深圳注册的银行、信托公司、金融租赁公司、财务公司、"
-                  "消费金融公司、汽车金融公司、证券公司、基金管理公司、期货公司、保险公司、保险资产管理公司、相互保险组织等经营性"
+    "持牌金融机构": ("第三条",
+                     "本办法所称持牌金融机构，是指经国家金融监管部门批准，在深圳注册的银行、信托公司、金融租赁公司、财"
+                     "务公司、"
+                  "消费金融公司、汽车金融公司、证券公司、基金管理公司、期货公司、保险公司、保险资产管理公司、相互保险"
+                  "组织等经营性"
                   "金融企业，以及经核准或授权开展金融企业不良资产批量收购、处置业务的地方资产管理公司及其一级分支机构。"),
-    "金融企业": ("第三条", "本办法所称金融企业，具体包括持牌金融机构（含各类专业子公司、专营机构）、股权投资企业和股权投资管理企业、"
+    "金融企业": ("第三条",
+                 "本办法所称金融企业，具体包括持牌金融机构（含各类专业子公司、专营机构）、股权投资企业和股权投资管理企"
+                 "业、"
               "小额贷款公司、交易场所及金融配套服务机构等其他创新型金融机构的总部、一级分支机构、营业部及营业网点。"),
-    "形成地方财力": ("第十九条", "本办法所称形成地方财力是指金融企业在深圳市缴纳的税款入库期内，企业所得税、增值税、城市维护建设税、"
+    "形成地方财力": ("第十九条",
+                     "本办法所称形成地方财力是指金融企业在深圳市缴纳的税款入库期内，企业所得税、增值税、城市维护建设税"
+                     "、"
                   "印花税、地方教育费附加、教育费附加、房产税、土地使用税、文化事业建设费计入地方分成部分。"),
-    "金融总部用地项目": ("第二十条", "本办法所称金融总部用地项目是指按照深圳市金融总部项目遴选及用地申报流程（包括前海深港现代服务业合作区"
+    "金融总部用地项目": ("第二十条",
+                         "本办法所称金融总部用地项目是指按照深圳市金融总部项目遴选及用地申报流程（包括前海深港现代服务"
+                         "业合作区"
                     "总部用地出让标准、流程），持牌金融机构独立或联合申请的，用于建设总部大厦的用地项目。"),
 }
 STEPS = ["申报", "初核推荐", "复审", "公示", "认定", "结果反馈"]
 CONTACTS = {  # programme: what its notice's contact section gives
     "zone3553": ["3553工程计划管理办公室", "010-64011007-308", "ztyhtian@126.com", "北京市东城区北河沿大街83号"],
-    "miit-pilot": ["工业和信息化部工业文化发展中心", "宋晓旭", "010-68200662", "中国信息通信研究院", "何阳", "010-62300196",
+    "miit-pilot": ["工业和信息化部工业文化发展中心", "宋晓旭", "010-68200662", "中国信息通信研究院", "何阳",
+                   "010-62300196",
                    "工业和信息化部财务司", "周楠", "010-68205889"],
     "g60-park": ["G60联席办金融服务中心", "王海凤", "18813196285", "王祺", "18917955717"],
 }
@@ -130,7 +140,8 @@ def test_definitions_and_procedure_are_the_notices_words():
 @pytest.mark.parametrize("pid", SHENZHEN)
 def test_definition_references_resolve(pid):
     prog = load_programme(pid)
-    keys = {f"{f['id']}.{c['key']}" for f in prog.forms for c in f.get("fields", []) + f.get("columns", []) + f.get("aux_columns", [])}
+    keys = {f"{f['id']}.{c['key']}" for f in prog.forms
+            for c in f.get("fields", []) + f.get("columns", []) + f.get("aux_columns", [])}
     for d in prog.definitions:
         assert set(d.fields) <= keys, (d.term, set(d.fields) - keys)
     used = {m for d in prog.definitions for m in d.materials}
@@ -166,7 +177,8 @@ def test_init_puts_definitions_in_readmes_and_field_help(tmp_path):
     def readme(folder: str) -> str:
         return _flat((root / folder / "说明.txt").read_text("utf-8"))
 
-    licensed, fin, fiscal, hq = (DEFINITIONS[t][1] for t in ("持牌金融机构", "金融企业", "形成地方财力", "金融总部用地项目"))
+    licensed, fin, fiscal, hq = (DEFINITIONS[t][1] for t in ("持牌金融机构", "金融企业", "形成地方财力",
+                                                             "金融总部用地项目"))
     assert all(t in readme("01_申报表") for t in (licensed, fin, fiscal, hq))
     assert all(t in readme("02_入驻金融企业信息表") for t in (licensed, fin, fiscal))
     assert fiscal in readme("06_纳税情况证明") and licensed not in readme("06_纳税情况证明")
@@ -180,10 +192,12 @@ def test_init_puts_definitions_in_readmes_and_field_help(tmp_path):
     fiscal_label = next(k for k in form1 if k.startswith("入驻金融企业上年度形成地方财力"))
     assert fiscal in form1[fiscal_label] and "应与附件2合计一致" in form1[fiscal_label]
     form2 = _prompts(root / "02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx")
-    assert licensed in form2["是否持牌金融机构"] and len(form2["是否持牌金融机构"]) <= 255  # helper sheet column `licensed`
+    # helper sheet column `licensed`
+    assert licensed in form2["是否持牌金融机构"] and len(form2["是否持牌金融机构"]) <= 255
     assert fiscal in form2["上年度形成地方财力（万元）"] and "万元" in form2["上年度形成地方财力（万元）"]
     # the spec itself is unchanged: the definitions are added when the workbook is written
-    spec_field = next(f for f in load_programme("sz-building").form("application")["fields"] if f["key"] == "licensed_count")
+    fields = load_programme("sz-building").form("application")["fields"]
+    spec_field = next(f for f in fields if f["key"] == "licensed_count")
     assert "本办法所称" not in spec_field.get("help", "")
 
 

@@ -136,7 +136,8 @@ def test_a_spec_row_without_an_operator_is_a_spec_error(tmp_path):
 @pytest.mark.parametrize(("unit", "values", "expected"), [
     # 3.3 累计超过1万亿元: exactly 10,000 is not above it; 3.4 累计达到1500亿美元: exactly 1,500 reaches it
     ("宁波市政府", {"1.5": _years(8000, 8000, 8000, 8000, 8000), "3.3": _years(2000, 2000, 2000, 2000, 2000),
-                    "3.4": _years(300, 300, 300, 300, 300), "3.1": _years(12, 11, 10, 9, 8), "3.2": _years(1, 1, 0.5, 0.2, 0),
+                    "3.4": _years(300, 300, 300, 300, 300), "3.1": _years(12, 11, 10, 9, 8),
+                    "3.2": _years(1, 1, 0.5, 0.2, 0),
                     "二（三）": _years(72, 74, 76, 78, 80)},
      {"1.5": "behind", "3.3": "behind", "3.4": "met", "3.1": "met", "3.2": "below_target", "二（三）": "met"}),
     ("绍兴市政府", {"6.2": _years(160, 160, 160, 160, 160), "6.1": _years(100, 105, 108, 112, 115)},
@@ -168,7 +169,8 @@ def test_the_spec_says_how_yishang_and_chaoguo_are_read_and_that_the_convention_
     notes = " ".join(n["text"] for n in load_programme("qiantang").section("notes"))
     assert "“超过”为严格大于" in notes and "“以上”含本数" in notes and "《民法典》第一千二百五十九条" in notes
     assert "通知本身未作定义，这一读法来自通知之外" in notes
-    assert "正文二（三）为“超过1万家”" in notes and "正文三（四）2 为“超过1500亿美元”" in notes  # 附件4 and the body differ
+    # 附件4 and the body differ
+    assert "正文二（三）为“超过1万家”" in notes and "正文三（四）2 为“超过1500亿美元”" in notes
     assert "来自通知之外" in (templates_root() / "qiantang/programme.toml").read_text("utf-8").split("spec_version")[0]
 
 
@@ -176,8 +178,10 @@ def test_the_spec_says_how_yishang_and_chaoguo_are_read_and_that_the_convention_
 def test_mobile_payment_target_is_an_indicator_row_with_its_article():
     row = _rows()["二（三）"]
     assert row["cells"]["indicator"] == "移动支付人口普及率" and row["cells"]["target"] == 80
-    assert row["cells"]["comparator"] == "≥" and row["unit"] == "%" and row["source"].startswith("二（三）“打造数智港湾”")
-    assert row["cells"]["units"] == _rows()["1.1"]["cells"]["units"]  # 附件4 序号1's units: zonekit's assignment, said so
+    assert row["cells"]["comparator"] == "≥" and row["unit"] == "%" and row["source"].startswith("二（三）“打造数智港"
+                                                                                                 "湾”")
+    # 附件4 序号1's units: zonekit's assignment, said so
+    assert row["cells"]["units"] == _rows()["1.1"]["cells"]["units"]
     notes = " ".join(n["text"] for n in load_programme("qiantang").section("notes"))
     assert "通知未写明该目标的责任单位" in notes and "这一分配不是通知原文" in notes
     demo = {p.number: p for p in check_packet(SAMPLES / "qiantang-demo", as_of=AS_OF).progress}
@@ -205,7 +209,8 @@ def test_annex5_sheet_has_the_seed_columns_in_order_then_zonekits_progress_colum
     form = load_programme("qiantang").form("tasks")
     labels = [c["label"] for c in form["columns"]]
     assert labels[:4] == ["序号", "名称", "情况", "责任单位"]
-    assert [c["label"] for c in form["columns"] if c.get("source") == "附件5"] == labels[:4]  # nothing else is the seed's
+    # nothing else is the seed's
+    assert [c["label"] for c in form["columns"] if c.get("source") == "附件5"] == labels[:4]
     assert all(c["help"].startswith("zonekit 增加的进展栏目") for c in form["columns"][4:])
     assert "“报告年度推进状态”及其后各列为 zonekit 增加的进展栏目" in form["note"]
     root = tmp_path / "all"
@@ -213,7 +218,8 @@ def test_annex5_sheet_has_the_seed_columns_in_order_then_zonekits_progress_colum
     ws = load_workbook(root / TASKS)["重大改革平台项目"]
     header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "序号")
     assert [ws.cell(header, c).value for c in range(1, ws.max_column + 1)] == labels
-    sheet = [tuple(ws.cell(r, c).value for c in (1, 2, 3)) for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 2).value]
+    sheet = [tuple(ws.cell(r, c).value for c in (1, 2, 3)) for r in range(header + 1, ws.max_row + 1)
+             if ws.cell(r, 2).value]
     assert sheet == _seed_annex5()  # 21 rows: 序号, 名称 and 情况 word for word
 
 
@@ -229,7 +235,8 @@ def test_annex5_rows_of_a_unit_keep_their_situation_text_and_the_samples_check(t
 # ------------------------------------------------------------------ 附件5 三3 (36家) and 三8 (1万家, 5000家)
 def test_annex5_quantified_targets_are_rows_with_targets():
     rows = _rows()
-    got = {n: (rows[n]["cells"]["comparator"], rows[n]["cells"]["target"], rows[n]["cells"]["units"], " ".join(rows[n]["source"].split()[:2]))
+    got = {n: (rows[n]["cells"]["comparator"], rows[n]["cells"]["target"], rows[n]["cells"]["units"],
+               " ".join(rows[n]["source"].split()[:2]))
            for n in ("附5-三3", "附5-三8.1", "附5-三8.2")}
     assert got == {"附5-三3": ("≥", 36, "宁波市政府", "附件5 三3"),
                    "附5-三8.1": ("≥", 10000, "省地方金融监管局、浙江证监局、杭州市政府", "附件5 三8"),
@@ -254,5 +261,6 @@ def test_annex5_targets_are_compared_in_real_packets_and_collected(tmp_path):
     assert any(f.code == "progress_behind" and "培育的创新型小微企业数" in f.message for f in report.findings)
     (m,) = collect([nb, zj], as_of=AS_OF).progress
     rows = {r.number: r for r in m.rows}
-    assert rows["附5-三3"].target == "≥36家" and rows["附5-三8.1"].target == "≥10,000家" and rows["1.5"].target == "累计>40,000亿元"
+    assert rows["附5-三3"].target == "≥36家" and rows["附5-三8.1"].target == "≥10,000家"
+    assert rows["1.5"].target == "累计>40,000亿元"
     assert rows["附5-三3"].cells["宁波市政府"].status == "met" and rows["附5-三8.2"].cells["浙江证监局"].value == 3100

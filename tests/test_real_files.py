@@ -34,7 +34,8 @@ def outcome(root: Path) -> tuple:
     keys = sorted((f.code, f.severity) for f in r.findings if f.code not in ("spec_changed", "form_elsewhere"))
     t = r.forms["enterprises"].columns if "enterprises" in r.forms else {}
     a = r.forms["application"].fields if "application" in r.forms else {}
-    figures = (a.get("fiscal_total"), a.get("fin_area"), t.get("area"), t.get("fiscal"), t.get("uscc"), t.get("entered"))
+    figures = (a.get("fiscal_total"), a.get("fin_area"), t.get("area"), t.get("fiscal"), t.get("uscc"),
+               t.get("entered"))
     return keys, r.verdict(), figures
 
 
@@ -150,7 +151,7 @@ def test_group_header_saved_as_xls_then_bundled(packet: Path, tmp_path: Path) ->
     assert "华南商业银行股份有限公司深圳分行" in text and "27,600" in text
 
 
-# ------------------------------------------------------------------ hostile files: named, never opened when they cannot be, no hang
+# ---------------------------------------------------- hostile files: named, never opened when they cannot be, no hang
 def _pdf_with(path: Path, *, js: bool = False, attachment: bool = False, launch: bool = False) -> None:
     from pypdf import PdfWriter
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -190,7 +191,7 @@ def test_pdf_without_embedded_fonts_is_named_with_its_fonts(packet: Path) -> Non
 def test_every_sample_pdf_embeds_its_fonts() -> None:
     from pypdf import PdfReader
 
-    from zonekit.check.materials import _unembedded_fonts, check_file
+    from zonekit.check.materials import check_file, unembedded_fonts
 
     pdfs = sorted(SAMPLES.glob("*/*/*.pdf"))
     assert len(pdfs) > 20
@@ -198,7 +199,7 @@ def test_every_sample_pdf_embeds_its_fonts() -> None:
         if "broken" in path.parts[-3] and check_file(path, path.parents[1], ["pdf"]):
             continue  # a broken sample's planted problem file (empty, encrypted, corrupt)
         reader = PdfReader(path)
-        assert not _unembedded_fonts(reader), path
+        assert not unembedded_fonts(reader), path
 
 
 def test_samples_are_current_with_their_specs() -> None:
@@ -209,7 +210,8 @@ def test_samples_are_current_with_their_specs() -> None:
 
     for packet in sorted(p.parent for p in SAMPLES.glob("*/packet.toml")):
         meta = tomllib.loads((packet / "packet.toml").read_text("utf-8"))["packet"]
-        assert meta["spec_sha256"] == load_programme(meta["programme"]).sha256, f"{packet.name} is stale: run make samples"
+        stale = f"{packet.name} is stale: run make samples"
+        assert meta["spec_sha256"] == load_programme(meta["programme"]).sha256, stale
 
 
 def test_collect_reads_renamed_and_converted_forms(packet: Path, tmp_path: Path) -> None:
@@ -251,12 +253,14 @@ def test_fifo_in_a_material_folder_is_skipped_by_check_bundle_and_collect(packet
         pytest.skip("no FIFOs on this platform")
     os.mkfifo(packet / "05_租房或购房合同" / "合同.pdf")
     os.mkfifo(packet / D2 / "附件2副本.xlsx")
-    r = subprocess.run(["timeout", "60", *_cli(), "check", str(packet), "--as-of", AS_OF.isoformat(), "--format", "json"],
+    r = subprocess.run(["timeout", "60", *_cli(), "check", str(packet), "--as-of", AS_OF.isoformat(), "--format",
+                        "json"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr
     assert r.stdout.count('"file_special"') == 2
     out = tmp_path / "out"
-    b = subprocess.run(["timeout", "120", *_cli(), "bundle", str(packet), "-o", str(out), "--date", AS_OF.isoformat(), "--draft"],
+    b = subprocess.run(["timeout", "120", *_cli(), "bundle", str(packet), "-o", str(out), "--date", AS_OF.isoformat(),
+                        "--draft"],
                        capture_output=True, text=True)
     assert b.returncode == 0, b.stdout[-2000:] + b.stderr
     c = subprocess.run(["timeout", "120", *_cli(), "collect", str(packet), "-o", str(tmp_path / "汇总.xlsx")],
@@ -268,7 +272,8 @@ def test_folder_of_10000_files_is_refused_with_a_limit(packet: Path) -> None:
     folder = packet / "05_租房或购房合同"
     for i in range(10_000):
         (folder / f"扫描{i:05d}.pdf").touch()
-    r = subprocess.run(["timeout", "60", *_cli(), "check", str(packet), "--as-of", AS_OF.isoformat(), "--format", "json"],
+    r = subprocess.run(["timeout", "60", *_cli(), "check", str(packet), "--as-of", AS_OF.isoformat(), "--format",
+                        "json"],
                        capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
     assert "超过 1,000 个" in r.stdout

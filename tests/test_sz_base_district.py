@@ -31,7 +31,8 @@ def test_demo_is_clean_and_eligible(pid):
     assert report.programme == pid
     assert report.findings == [], [(f.code, f.file, f.cell, f.message) for f in report.findings]
     assert report.ok
-    assert report.eligibility and all(r.status == "met" for r in report.eligibility), [(r.id, r.status) for r in report.eligibility]
+    statuses = [(r.id, r.status) for r in report.eligibility]
+    assert report.eligibility and all(r.status == "met" for r in report.eligibility), statuses
     assert report.verdict().startswith("符合申报条件")
 
 
@@ -60,7 +61,8 @@ def test_district_demo_is_a_building_article_7_would_not_take():
 def test_demo_credit_codes_are_valid_and_distinct(pid):
     prog = load_programme(pid)
     m = prog.material_of_form("enterprises")
-    ws = load_workbook(SAMPLES / f"{pid}-demo" / m["folder"] / prog.form("enterprises")["file"])["附件2 入驻金融企业信息表"]
+    ws = load_workbook(SAMPLES / f"{pid}-demo" / m["folder"] / prog.form("enterprises")["file"])["附件2 入驻金融企业信"
+                                                                                                 "息表"]
     codes = [ws.cell(r, 11).value for r in range(5, 25) if ws.cell(r, 3).value]
     assert codes and all(uscc_ok(c) for c in codes) and len(set(codes)) == len(codes)
 
@@ -83,7 +85,8 @@ def test_broken_has_every_planted_problem_and_no_other_error(pid):
 def test_base_broken_messages_say_what_where_and_why():
     report = check_packet(SAMPLES / "sz-base-broken", as_of=AS_OF)
     [area] = [f for f in report.findings if f.code == "condition_in_principle"]
-    assert "118,000平方米 < 125,000平方米" in area.message and area.source == "第六条（一）" and area.severity == "warning"
+    assert "118,000平方米 < 125,000平方米" in area.message
+    assert area.source == "第六条（一）" and area.severity == "warning"
     [fiscal] = _by_rule(report, "fiscal_sum")
     assert "135,614" in fiscal.message and "134,114" in fiscal.message and "第十九条" in fiscal.source
     [licensed] = _by_rule(report, "licensed_aux")
@@ -119,6 +122,7 @@ def test_cli_exit_codes(pid):
 
 def test_filled_samples_print_rows_tall_enough():
     """The samples were filled by a script, so their rows carry heights for the wrapped text (fit_row_heights)."""
-    ws = load_workbook(SAMPLES / "sz-base-demo/02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx")["附件2 入驻金融企业信息表"]
+    book = load_workbook(SAMPLES / "sz-base-demo/02_入驻金融企业信息表/附件2 入驻金融企业信息表.xlsx")
+    ws = book["附件2 入驻金融企业信息表"]
     heights = [ws.row_dimensions[r].height or 15 for r in range(5, 25)]
     assert min(heights) >= 2 * 1.35 * 10  # every row holds at least a wrapped address or name

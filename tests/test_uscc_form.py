@@ -16,6 +16,7 @@ from zonekit.document.forms import record_blocks, table_blocks
 from zonekit.document.model import Table
 from zonekit.fields.cellvalues import make_uscc
 from zonekit.findings import CODES, ERROR, WARNING
+from zonekit.findings import findings as rendered
 from zonekit.spec.form_schema import form_schema, instance_of, validator
 from zonekit.xlsx.form_reader import CellValue, FormData, Row
 
@@ -38,24 +39,27 @@ def test_new_code_is_documented():
 
 def test_field_rule_keeps_the_canonical_code_with_a_warning():
     rule = FieldRule(USCC, TODAY)
-    for spelt in ("91440300ma5g001qx2", " 91440300MA5G001QX2", "9144\u30000300MA5G001QX2", "９１４４０３００ＭＡ５Ｇ００１ＱＸ２"):
+    for spelt in ("91440300ma5g001qx2", " 91440300MA5G001QX2", "9144\u30000300MA5G001QX2",
+                  "９１４４０３００ＭＡ５Ｇ００１ＱＸ２"):
         value, issue = rule.check(spelt)
         assert value == CODE
         assert issue is not None and issue.code == "uscc_form" and issue.severity == WARNING
-        assert f"应为大写半角、不含空格：{CODE}" in issue.zh and CODE in issue.en
+        zh, en = issue.texts()
+        assert f"应为大写半角、不含空格：{CODE}" in zh and CODE in en
     assert rule.check(CODE) == (CODE, None)
 
 
 def test_letter_in_region_code_is_an_error():
     value, issue = FieldRule(USCC, TODAY).check("9144A300MA5G001QX2")
     assert issue is not None and issue.code == "uscc_invalid" and issue.severity == ERROR
-    assert "第3—8位为行政区划码，只能是数字，第5位为“A”" in issue.zh
+    assert "第3—8位为行政区划码，只能是数字，第5位为“A”" in issue.texts()[0]
 
 
 def test_table_findings_and_kept_values():
     codes = [CODE, OTHER.lower(), "9144A300MA5G001QX2", "９１４４０３００７０８４６１１３６Ｔ", "91440300ma5g001qx2"]
     data = _table(codes)
-    out, findings = validate_table(data, TODAY)
+    out, problems = validate_table(data, TODAY)
+    findings = rendered(problems)
     got = sorted((f.code, f.severity, f.cell) for f in findings)
     assert got == [
         ("duplicate_value", ERROR, "B6"),  # the full-width OTHER repeats row 4
@@ -73,7 +77,8 @@ def test_table_findings_and_kept_values():
 
 
 def test_two_rows_differing_only_in_case_are_duplicates():
-    out, findings = validate_table(_table([CODE, CODE.lower()]), TODAY)
+    out, problems = validate_table(_table([CODE, CODE.lower()]), TODAY)
+    findings = rendered(problems)
     dups = [f for f in findings if f.code == "duplicate_value"]
     assert [(f.cell, f.severity) for f in dups] == [("B4", ERROR)]
     assert out.columns["uscc"] == [CODE, CODE]
@@ -81,7 +86,8 @@ def test_two_rows_differing_only_in_case_are_duplicates():
 
 def test_many_spelling_warnings_are_summarised_as_a_warning():
     codes = [make_uscc("91440300", f"MA{i:06d}").lower() + " " for i in range(MAX_PER_COLUMN + 3)]
-    out, findings = validate_table(_table(codes), TODAY)
+    out, problems = validate_table(_table(codes), TODAY)
+    findings = rendered(problems)
     assert {f.severity for f in findings} == {WARNING}
     assert len(findings) == MAX_PER_COLUMN + 1 and "另有 3 处同类问题" in findings[-1].message
     assert all(v == v.strip().upper() for v in out.columns["uscc"])
@@ -91,7 +97,8 @@ def test_record_form_keeps_the_canonical_code():
     form = {"id": "application", "kind": "record", "title": "申报表", "file": "申报表.xlsx", "sheet": "申报表",
             "fields": [{**USCC, "unique": False}]}
     data = FormData(form, "申报表.xlsx", "申报表", fields={"uscc": CellValue(" 91440300ma5g001qx2", "申报表", "B2")})
-    out, findings = validate_record(data, TODAY)
+    out, problems = validate_record(data, TODAY)
+    findings = rendered(problems)
     assert [(f.code, f.severity, f.cell) for f in findings] == [("uscc_form", WARNING, "B2")]
     assert out.fields["uscc"] == CODE
     table = next(b for b in record_blocks(form, out.fields) if isinstance(b, Table))

@@ -71,13 +71,15 @@ class Question:
 def questions(prog: Any) -> list[Question]:
     """Every question of `prog`, in the order `init` asks them: applicant, claims, attestations."""
     out: list[Question] = []
-    for a in prog.section("applicant"):  # a listed value is offered, not enforced here: check says what is wrong with another
+    # a listed value is offered, not enforced here: check says what is wrong with another
+    for a in prog.section("applicant"):
         out.append(Question(f"applicant.{a['key']}", a["label"], a.get("type", "text"),
                             a.get("source", ""), tuple(a.get("values", [])), (), None, bool(a.get("required")),
                             a.get("help", ""), None, a.get("from")))
     for c in prog.section("claims"):
         default = c.get("default", [] if c["type"] == "multi" else False if c["type"] == "bool" else None)
-        out.append(Question(f"claims.{c['key']}", c["label"], c["type"], c.get("source", ""), tuple(c.get("values", [])),
+        out.append(Question(f"claims.{c['key']}", c["label"], c["type"], c.get("source", ""),
+                            tuple(c.get("values", [])),
                             tuple(c.get("value_labels", [])), default, True, c.get("help", ""), c.get("when")))
     for a in prog.section("attestations"):
         out.append(Question(f"attestations.{a['key']}", a["label"], "bool", a["source"], (), (), None, True,
@@ -118,8 +120,8 @@ def parse(q: Question, raw: Any) -> tuple[Any, str | None]:
             return raw.isoformat(), None
         from zonekit.fields.cellvalues import parse_date
 
-        day, _precision, problem = parse_date(raw)
-        return (day.isoformat(), None) if day and not problem else (raw, "不是可识别的日期（如 2026-06-30）")
+        day, _precision, unread = parse_date(raw)
+        return (day.isoformat(), None) if day and not unread else (raw, "不是可识别的日期（如 2026-06-30）")
     if q.kind == "integer":
         if isinstance(raw, float) and raw.is_integer():
             return int(raw), None

@@ -26,7 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-programs_app = typer.Typer(help="列出已知的申报项目；show ID 查看申报条件和材料。List programmes.", add_completion=False)
+programs_app = typer.Typer(help="列出已知的申报项目；show ID 查看申报条件和材料。List programmes.",
+                           add_completion=False)
 app.add_typer(programs_app, name="programs")
 
 TemplatesOpt = Annotated[
@@ -45,7 +46,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本。Show version.")] = False,
+    version: Annotated[bool,
+                       typer.Option("--version", callback=_version, is_eager=True,
+                                    help="显示版本。Show version.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整 traceback。Show tracebacks.")] = False,
 ) -> None:
     if debug:
@@ -100,14 +103,21 @@ def init(
     programme: Annotated[str, typer.Argument(help="项目 id，如 sz-building（见 zonekit programs）")],
     directory: Annotated[Path, typer.Argument(help="要创建的材料包目录")],
     force: Annotated[bool, typer.Option("--force", help="目录非空时只补齐缺少的文件，绝不改动已有文件")] = False,
-    unit: Annotated[str | None, typer.Option("--unit", help="报送单位（如 嘉兴市政府）：表单只含该单位负责的行，并写入 packet.toml")] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="不提问：未给出的答案用默认值（没有终端时也是如此）")] = False,
-    data: Annotated[list[str] | None, typer.Option("--data", help="答案 键=值，可重复，如 applicant.name=某某公司（键见 programs show ID --format json）")] = None,
+    unit: Annotated[str | None,
+                    typer.Option("--unit",
+                                 help="报送单位（如 嘉兴市政府）：表单只含该单位负责的行，并写入 packet.toml")] = None,
+    no_input: Annotated[bool,
+                        typer.Option("--no-input", help="不提问：未给出的答案用默认值（没有终端时也是如此）")] = False,
+    data: Annotated[list[str] | None,
+                    typer.Option("--data",
+                                 help="答案 键=值，可重复，如 applicant.name=某某公司"
+                                      "（键见 programs show ID --format json）")] = None,
     data_file: Annotated[Path | None, typer.Option("--data-file", help="答案文件（TOML 或 JSON）")] = None,
     lang: LangOpt = "zh",
     templates: TemplatesOpt = None,
 ) -> None:
-    """创建材料包：在终端逐项询问申报信息，写入材料清单（申报信息表）、按材料编号的目录、官方表格（xlsx）和 Word 模板。"""
+    """创建材料包：在终端逐项询问申报信息，写入材料清单（申报信息表）、
+    按材料编号的目录、官方表格（xlsx）和 Word 模板。"""
     from zonekit import terminal
     from zonekit.ask import from_data, interview
     from zonekit.scaffold import init_packet
@@ -173,9 +183,13 @@ def schema(
 @app.command()
 def bundle(
     directory: Annotated[Path, typer.Argument(help="材料包目录")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="输出目录（默认：材料包旁的 <目录名>-申报材料）")] = None,
+    out: Annotated[Path | None,
+                   typer.Option("-o", "--out", help="输出目录（默认：材料包旁的 <目录名>-申报材料）")] = None,
     draft: Annotated[bool, typer.Option("--draft", help="有错误也生成，每页加“草稿 — 未通过检查”水印")] = False,
-    when: Annotated[str | None, typer.Option("--date", help="申报日期 YYYY-MM-DD（默认今天；也可用 SOURCE_DATE_EPOCH）；相同输入和日期生成完全相同的文件")] = None,
+    when: Annotated[str | None,
+                    typer.Option("--date",
+                                 help="申报日期 YYYY-MM-DD（默认今天；也可用 SOURCE_DATE_EPOCH）；"
+                                      "相同输入和日期生成完全相同的文件")] = None,
     font: Annotated[str | None, typer.Option("--font", help="中文字体文件路径（.ttf/.ttc），默认自动查找")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="LibreOffice 转换超时（秒）")] = 120,
     templates: TemplatesOpt = None,
@@ -208,14 +222,17 @@ def verify(
 
 @app.command()
 def collect(
-    paths: Annotated[list[Path], typer.Argument(help="材料包目录、存放多个材料包的目录，或材料包的 zip 压缩包（可多个）")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="汇总表 xlsx 文件，如 汇总.xlsx（--format json 时可省略）")] = None,
+    paths: Annotated[list[Path],
+                     typer.Argument(help="材料包目录、存放多个材料包的目录，或材料包的 zip 压缩包（可多个）")],
+    out: Annotated[Path | None,
+                   typer.Option("-o", "--out", help="汇总表 xlsx 文件，如 汇总.xlsx（--format json 时可省略）")] = None,
     fmt: FormatOpt = "text",
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="同时检查的进程数（默认 1）")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="以此日期（YYYY-MM-DD）检查截止日期等，默认今天")] = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    """汇总多个材料包（受理部门用）：逐个检查，找出跨材料包的冲突，生成核查表和名额统计。退出码 0=已汇总 2=没有可读取的材料包。"""
+    """汇总多个材料包（受理部门用）：逐个检查，找出跨材料包的冲突，生成核查表和名额统计。
+    退出码 0=已汇总 2=没有可读取的材料包。"""
     _check_choice("--format", fmt, ("text", "json"))
     if out is None and fmt == "text":
         raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx")
@@ -240,8 +257,12 @@ def collect(
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="端口（默认 8765，被占用时自动另选；0=任选）")] = 8765,
-    host: Annotated[str, typer.Option("--host", help="监听地址（默认 127.0.0.1 只限本机；其他地址会打印警告）")] = "127.0.0.1",
+    port: Annotated[int,
+                    typer.Option("--port", min=0, max=65535,
+                                 help="端口（默认 8765，被占用时自动另选；0=任选）")] = 8765,
+    host: Annotated[str,
+                    typer.Option("--host",
+                                 help="监听地址（默认 127.0.0.1 只限本机；其他地址会打印警告）")] = "127.0.0.1",
     no_browser: Annotated[bool, typer.Option("--no-browser", help="不自动打开浏览器")] = False,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -274,9 +295,10 @@ def main() -> None:
         print("zonekit: 已取消", file=sys.stderr)
         sys.exit(130)
     except Exception as e:  # click usage errors (typer vendors click) and anything unexpected
-        if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
-            e.show()
-            sys.exit(e.exit_code)
+        show, code = getattr(e, "show", None), getattr(e, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if os.environ.get("ZONEKIT_DEBUG"):
             raise
         print(f"zonekit: 内部错误 {type(e).__name__}: {e}（加 --debug 查看详情，并请反馈）", file=sys.stderr)

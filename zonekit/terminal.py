@@ -23,7 +23,8 @@ def _json(obj: Any) -> None:
 def programmes(progs: list[Any], *, fmt: str, lang: str) -> None:
     if fmt == "json":
         _json({"version": JSON_VERSION, "programmes": [
-            {"id": p.id, "title": p.title(lang), "issuer": p.data["document"]["issuer"], "deadline": p.deadline(), "version": p.version}
+            {"id": p.id, "title": p.title(lang), "issuer": p.data["document"]["issuer"], "deadline": p.deadline(),
+             "version": p.version}
             for p in progs]})
         return
     t = Table(title="zonekit 已知申报项目 / programmes", show_lines=False)
@@ -60,7 +61,8 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
 
     if fmt == "json":
         asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
-                  "default": q.default, "required": q.required, "source": q.source, "from": q.from_form} for q in questions(prog)]
+                  "default": q.default, "required": q.required, "source": q.source,
+                  "from": q.from_form} for q in questions(prog)]
         _json({"version": JSON_VERSION, "spec_sha256": prog.sha256, "questions": asked, **prog.data})
         return
     d = prog.data
@@ -91,16 +93,20 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
     for form in d.get("forms", []):
         if form.get("filter_by"):
             fb = form["filter_by"]
-            _out.print(f"[bold]{escape(form['title'])}[/bold]：按报送单位填写，只填“{escape(_label(form, fb['column']))}”含本单位的行"
-                       f"（申报信息 applicant.{fb['applicant']}；zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
+            _out.print(f"[bold]{escape(form['title'])}[/bold]：按报送单位填写，只填“"
+                       f"{escape(_label(form, fb['column']))}”含本单位的行"
+                       f"（申报信息 applicant.{fb['applicant']}；"
+                       f"zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
         if form.get("progress"):
             _progress_rows(form)
         elif form.get("rows"):
             _indicator_rows(form)
-    _out.print("[bold]申报信息[/bold]（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel 中修改）")
+    _out.print("[bold]申报信息[/bold]（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel "
+               "中修改）")
     for q in questions(prog):
         carried = f"，取自{form_label(prog, q.from_form)}" if q.from_form else ""
-        _out.print(f"  • {escape(q.label)}  [dim]{q.key}{escape(carried)}{('，' + escape(q.source)) if q.source else ''}[/dim]")
+        _out.print(f"  • {escape(q.label)}  [dim]"
+                   f"{q.key}{escape(carried)}{('，' + escape(q.source)) if q.source else ''}[/dim]")
     if prog.procedure:
         _out.print("[bold]申报评审程序（通知原文）[/bold]")
         for i, step in enumerate(prog.procedure, 1):
@@ -127,7 +133,8 @@ def _label(form: dict[str, Any], key: str) -> str:
 
 
 def _progress_rows(form: dict[str, Any]) -> None:
-    """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group of responsible units."""
+    """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group
+    of responsible units."""
     from zonekit.check.indicators import IndicatorProgress, fmt, target_text
 
     cfg = form["progress"]
@@ -140,9 +147,12 @@ def _progress_rows(form: dict[str, Any]) -> None:
         if cells.get(cfg.get("group", "")) != group:
             group = cells.get(cfg.get("group", ""))
             _out.print(f"  [dim]{escape(_label(form, cfg['group']))}：{escape(str(group))}[/dim]")
-        p = IndicatorProgress(form["id"], r["id"], str(cells.get(cfg.get("number", ""), "")), str(cells.get(cfg.get("label", ""), r["id"])),
-                              str(cells.get(cfg.get("unit", ""), r.get("unit", ""))), str(cells.get(cfg["comparator"], "≥")),
-                              cells.get(cfg["target"]), cells.get(cfg.get("baseline", "")), cells.get(cfg.get("baseline_year", "")),
+        p = IndicatorProgress(form["id"], r["id"], str(cells.get(cfg.get("number", ""), "")),
+                              str(cells.get(cfg.get("label", ""), r["id"])),
+                              str(cells.get(cfg.get("unit", ""), r.get("unit", ""))),
+                              str(cells.get(cfg["comparator"], "≥")),
+                              cells.get(cfg["target"]), cells.get(cfg.get("baseline", "")),
+                              cells.get(cfg.get("baseline_year", "")),
                               "", years[-1], years[-1])
         base = f"，基期 {p.baseline_year}年 {fmt(p.baseline, p.unit)}" if p.baseline is not None else ""
         _out.print(f"  • {escape(p.number)} {escape(p.indicator)}：{escape(target_text(p))}{escape(base)}"
@@ -166,7 +176,8 @@ def _indicator_rows(form: dict[str, Any]) -> None:
             _out.print(f"  • {escape(name)}：{len(members)} 项{score}")
         return
     for r in rows:
-        _out.print(f"  • {escape(str(r['cells'].get(key, r['id'])))}" + (f"（{escape(r['unit'])}）" if r.get("unit") else ""))
+        unit = f"（{escape(r['unit'])}）" if r.get("unit") else ""
+        _out.print(f"  • {escape(str(r['cells'].get(key, r['id'])))}" + unit)
 
 
 # ------------------------------------------------------------------ init
@@ -176,18 +187,22 @@ def init_result(prog: Any, result: Any) -> None:
         _out.print(f"  [green]+[/green] {p.relative_to(result.root)}")
     for p in result.kept:
         _out.print(f"  [dim]= {p.relative_to(result.root)}（已存在，未改动）[/dim]")
-    _out.print("下一步：填写各表单（申报信息可在 材料清单.xlsx 的“申报信息”表中修改），把证明材料放入对应目录，然后运行 "
+    _out.print("下一步：填写各表单（申报信息可在 材料清单.xlsx 的“申报信息”表中修改），把证明材料放入对应目录，"
+               "然后运行 "
                f"[bold]zonekit check {result.root}[/bold]")
 
 
 # ------------------------------------------------------------------ check
+_FINDING_HEADS = (("级别", "位置", "问题", "依据", "怎么改"), ("severity", "where", "problem", "source", "what to do"))
 _SEV = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "[blue]提示[/blue]"}
 _SEV_EN = {"error": "[red]error[/red]", "warning": "[yellow]warning[/yellow]", "info": "[blue]info[/blue]"}
 _STATUS = {
     "met": ("[green]✔ 满足[/green]", "[green]✔ met[/green]"),
     "met_by_commitment": ("[cyan]✔ 以承诺满足[/cyan]", "[cyan]✔ met by commitment[/cyan]"),
-    "in_principle": ("[yellow]△ 原则上未达到，需说明理由[/yellow]", "[yellow]△ below an in-principle threshold[/yellow]"),
-    "outcome": ("[yellow]△ 自评档次（以专家评估为准）[/yellow]", "[yellow]△ self-assessed band (the experts decide)[/yellow]"),
+    "in_principle": ("[yellow]△ 原则上未达到，需说明理由[/yellow]",
+                     "[yellow]△ below an in-principle threshold[/yellow]"),
+    "outcome": ("[yellow]△ 自评档次（以专家评估为准）[/yellow]",
+                "[yellow]△ self-assessed band (the experts decide)[/yellow]"),
     "unmet": ("[red]✘ 未满足[/red]", "[red]✘ not met[/red]"),
     "unknown": ("[magenta]? 数据不足[/magenta]", "[magenta]? data missing[/magenta]"),
     "not_applicable": ("[dim]— 不适用[/dim]", "[dim]— n/a[/dim]"),
@@ -205,11 +220,13 @@ def check_report(report: Any, *, fmt: str, lang: str) -> None:
         by_file.setdefault(f.file or ("(packet)" if en else "（材料包）"), []).append(f)
     for file, items in by_file.items():
         t = Table(title=file, title_justify="left", show_lines=False, expand=False)
-        for h in (("severity", "where", "problem", "source", "what to do") if en else ("级别", "位置", "问题", "依据", "怎么改")):
+        for h in _FINDING_HEADS[en]:
             t.add_column(h, overflow="fold")
         for f in items:
             where = " ".join(x for x in (f.sheet and f"[{f.sheet}]", f.cell, f.field and f"“{f.field}”") if x)
-            t.add_row((_SEV_EN if en else _SEV)[f.severity], escape(where), escape(f.text(lang)), escape(f.source or ""), escape(f.hint or ""))
+            t.add_row((_SEV_EN if en else _SEV)[f.severity], escape(where), escape(f.text(lang)),
+                      escape(f.source or ""),
+                      escape(f.hint_text(lang) or ""))
         _out.print(t)
     if report.eligibility:
         tree = Tree("[bold]Eligibility[/bold]" if en else "[bold]申报条件[/bold]")
@@ -221,13 +238,19 @@ def check_report(report: Any, *, fmt: str, lang: str) -> None:
     summary = (f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes" if en
                else f"{counts['error']} 个错误，{counts['warning']} 个警告，{counts['info']} 条提示")
     style = "red" if counts["error"] else "green"
-    _out.print(f"[{style}]{summary}[/{style}]" + ("" if counts["error"] else ("  — ready to bundle" if en else "  — 可以运行 zonekit bundle 生成申报材料")))
+    ready = "  — ready to bundle" if en else "  — 可以运行 zonekit bundle 生成申报材料"
+    _out.print(f"[{style}]{summary}[/{style}]" + ("" if counts["error"] else ready))
 
 
 def _eligibility_node(node: Any, tree: Tree, en: bool) -> None:
+    from zonekit.check.sentences import detail_text, title
+
+    lang = "en" if en else "zh"
     status = _STATUS[node.status][1 if en else 0]
-    detail = f" — {node.detail}" if node.detail else ""
-    branch = tree.add(f"{status} {escape(node.title + detail)} [dim]（{escape(node.source)}）[/dim]")
+    detail = detail_text(node, lang)
+    text = title(node, lang) + (f" — {detail}" if detail else "")
+    source = f"({node.source})" if en else f"（{node.source}）"
+    branch = tree.add(f"{status} {escape(text)} [dim]{escape(source)}[/dim]")
     for child in node.children:
         _eligibility_node(child, branch, en)
 
@@ -260,7 +283,8 @@ def bundle_result(result: Any) -> None:
     for h in ("材料", "页码", "类型"):
         t.add_column(h, overflow="fold")
     for p in result.parts:
-        t.add_row(escape(p["title"]), f"{p['start']}–{p['end']}" if p["end"] != p["start"] else str(p["start"]), p["kind"])
+        t.add_row(escape(p["title"]), f"{p['start']}–{p['end']}" if p["end"] != p["start"] else str(p["start"]),
+                  p["kind"])
     _out.print(t)
     for where, message in result.warnings:
         _out.print(f"[yellow]警告[/yellow] {escape(where)}：{escape(message)}")
@@ -281,7 +305,8 @@ def verify_result(result: Any) -> None:
     if result.ok:
         _out.print(f"[green]一致[/green]：{result.checked} 个文件与打包时相同（{result.manifest.get('date', '')}）")
     else:
-        _out.print(f"[red]{len(result.changed) + len(result.missing)} 个文件与打包时不同[/red]：打印件可能与检查过的材料不一致，请重新检查并打包")
+        _out.print(f"[red]{len(result.changed) + len(result.missing)} 个文件与打包时不同[/red]："
+                   "打印件可能与检查过的材料不一致，请重新检查并打包")
 
 
 # ------------------------------------------------------------------ collect
@@ -329,7 +354,8 @@ def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
             _out.print(f"{head} {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
                        f"（{limit}）：{escape('、'.join(q.packets))}（{escape(q.source)}）")
         elif q.kind == "target":
-            _out.print(f"[cyan]目标[/cyan] {escape(q.label)}：现有 {q.count} 个，{escape(q.status)}（{escape(q.source)}）")
+            _out.print(f"[cyan]目标[/cyan] {escape(q.label)}：现有 {q.count} 个，"
+                       f"{escape(q.status)}（{escape(q.source)}）")
     if result.bands:
         _out.print("分档：" + "；".join(f"{escape(b.range)} {escape(b.label)} {b.count} 个" for b in result.bands))
     rep = result.reporting
@@ -339,8 +365,10 @@ def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
             text += f"；[yellow]未报送 {len(rep.not_reported)} 个[/yellow]：{escape('、'.join(rep.not_reported))}"
         _out.print(text)
     if result.verification:
-        _out.print("核查表：" + "；".join(f"{escape(v.sheet)}（送{escape(v.to)}，{len(v.rows)} 条）" for v in result.verification))
+        sheets = [f"{escape(v.sheet)}（送{escape(v.to)}，{len(v.rows)} 条）" for v in result.verification]
+        _out.print("核查表：" + "；".join(sheets))
     if workbook:
         _out.print(f"汇总表：[bold]{escape(str(workbook))}[/bold]")
     if not result.read:
-        _out.print("[red]没有可以读取的材料包[/red]：请确认路径是 zonekit 材料包（含 packet.toml）的文件夹或其 zip 压缩包")
+        _out.print("[red]没有可以读取的材料包[/red]：请确认路径是 zonekit 材料包（含 packet.toml）的文件夹或其 zip "
+                   "压缩包")

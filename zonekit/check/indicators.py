@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from zonekit.errors import SpecError
-from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.findings import WARNING, Problem
 from zonekit.xlsx.rowfilter import own_rows
 
 STATUS_TEXT = {
@@ -107,7 +107,8 @@ class IndicatorProgress:
     report_year: int
     final_year: int
     values: dict[int, float | None] = field(default_factory=dict)
-    actual: float | None = None  # what is judged: the year's value, the sum so far (累计), the average growth (年均增长)
+    # what is judged: the year's value, the sum so far (累计), the average growth (年均增长)
+    actual: float | None = None
     expected: float | None = None  # the straight path's value for the report year, same measure as `actual`
     completion: float | None = None  # share of the final target achieved (1.0 = reached)
     path_share: float | None = None  # the share the straight path expects by the report year
@@ -131,9 +132,9 @@ class IndicatorProgress:
         return d
 
 
-def check_progress(forms: dict[str, Any], facts: Any) -> tuple[list[IndicatorProgress], list[Finding]]:
+def check_progress(forms: dict[str, Any], facts: Any) -> tuple[list[IndicatorProgress], list[Problem]]:
     results: list[IndicatorProgress] = []
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     applicant = facts.packet.get("applicant") if isinstance(facts.packet.get("applicant"), dict) else {}
     for v in forms.values():
         cfg = v.data.form.get("progress")
@@ -176,7 +177,7 @@ def _number(value: Any) -> float | None:
 
 
 def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: Any, year: int,
-               years: list[tuple[int, str]]) -> tuple[IndicatorProgress, list[Finding]]:
+               years: list[tuple[int, str]]) -> tuple[IndicatorProgress, list[Problem]]:
     cells = spec.get("cells", {})
 
     def cell(name: str) -> Any:
@@ -192,101 +193,124 @@ def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: A
     base_year = _as_year(cell("baseline_year")) if baseline is not None else None
     p = IndicatorProgress(
         form=v.data.form["id"], id=row.id, number=str(cell("number") or ""), indicator=str(cell("label") or row.id),
-        unit=str(cell("unit") or spec.get("unit", "")), comparator=str(cell("comparator") or "≥"), target=_number(cell("target")),
+        unit=str(cell("unit") or spec.get("unit", "")), comparator=str(cell("comparator") or "≥"),
+        target=_number(cell("target")),
         baseline=baseline, baseline_year=(base_year or first - 1) if baseline is not None else None,
         group=str(cell("group") or ""), report_year=year, final_year=final,
         values={y: _number(v.columns.get(col, [None] * (i + 1))[i]) for y, col in years},
         source=spec.get("source") or cfg.get("source") or v.data.form.get("source", ""),
     )
-    found: list[Finding] = []
+    found: list[Problem] = []
     where = {col: v.data.cell(col, row.number) for _, col in years if col in v.data.columns}
     col_of = dict(years)
 
     def at(y: int) -> dict[str, Any]:
-        return {"file": v.data.file, "sheet": v.data.sheet, "cell": where.get(col_of[y]), "source": p.source, "rule": p.id}
+        return {"file": v.data.file, "sheet": v.data.sheet, "cell": where.get(col_of[y]), "source": p.source,
+                "rule": p.id}
 
     needed = [year] if p.kind.measure == "level" else [y for y, _ in years if first <= y <= year]
     for y in needed:
         if p.values[y] is None and (row.number, col_of[y]) not in v.flagged:
-            if y == year:
-                zh = f"“{p.indicator}”{y}年实际值未填写（报告年度为{year}年）"
-            else:
-                zh = f"“{p.indicator}”为“{p.kind.word}”指标，需要{first}—{year}年各年数值，{y}年未填写"
-            found.append(Finding("field_missing", ERROR, zh, f"'{p.indicator}': no value for {y} (report year {year})",
-                                 field=f"{y}年实际值", hint="填写该年度的实际值；确无数据的，在“数据来源及说明”中写明原因并向联席会议办公室说明",
-                                 **at(y)))
+            found.append(Problem("field_missing",
+                                 {"indicator": p.indicator, "year": y, "report": year, "word": p.kind.word,
+                                                   "first": first}, "year" if y == year else "years", hint="year",
+                                 field=f"{y}年实际值", **at(y)))
     for y, _ in years:
         if y > year and p.values[y] is not None:
-            found.append(Finding("value_range", WARNING, f"“{p.indicator}”已填写{y}年实际值，但报告年度为{year}年",
-                                 f"'{p.indicator}' has a value for {y}, after the report year {year}", field=f"{y}年实际值",
-                                 hint="核对 packet.toml 的报告年度（report_year），或删除尚未发生年度的数值", **at(y)))
+            found.append(Problem("value_range", {"indicator": p.indicator, "year": y, "report": year}, "after_year",
+                                 WARNING,
+                                 field=f"{y}年实际值", **at(y)))
     if p.target is None or any(p.values[y] is None for y in needed):
         p.detail = "缺少数据，无法计算进度"
         return p, found
     _compute(p, needed)
     p.detail = _detail(p)
     if p.status == "behind":
-        found.append(Finding("progress_behind", WARNING, p.detail, f"'{p.indicator}' is behind the straight path to its target",
-                             field=f"{year}年实际值", hint="在年度进展报告“存在问题和下一步工作”中说明原因和措施", **at(year)))
+        found.append(Problem("progress_behind", {"detail": p.detail, "indicator": p.indicator}, field=f"{year}年实际值",
+                             **at(year)))
     return p, found
 
 
 def _compute(p: IndicatorProgress, needed: list[int]) -> None:
-    t, b, year, final = p.target, p.baseline, p.report_year, p.final_year
-    assert t is not None
-    vals, kind = p.values, p.kind
-    if kind.measure == "sum":
-        start = needed[0] - 1
-        p.actual = sum(vals[y] or 0 for y in needed)
-        p.path_share = (year - start) / (final - start)
-        p.expected = t * p.path_share
-        p.completion = p.actual / t if t else None
-        met = kind.met(p.actual, t)
-    elif kind.measure == "rise":
-        if b is None:
-            return  # the baseline is required for this comparator: reported by the sheet's required_when
-        start = p.baseline_year or needed[0] - 1
-        prev, rises = b, {}
-        for y in needed:
-            rises[y] = (vals[y] or 0) - prev
-            prev = vals[y] or 0
-        p.short_years = [y for y, rise in rises.items() if not kind.met(rise, t)]
-        p.actual = vals[year]
-        p.path_share = _share(year, start, final)
-        p.expected = b + t * (year - start)
-        whole = t * (final - start)
-        p.completion = (p.actual - b) / whole if whole else None
-        met = not p.short_years and kind.met(p.actual - b, whole)
-        p.status = "met" if met else "behind" if p.short_years or p.actual < p.expected - _EPS or year >= final else "on_track"
-        return
-    elif kind.measure == "growth":
-        rates = [vals[y] or 0 for y in needed]
-        factors = [1 + r / 100 for r in rates]
-        avg = (math.prod(factors) ** (1 / len(factors)) - 1) * 100 if all(f > 0 for f in factors) else sum(rates) / len(rates)
-        p.actual = avg
-        p.expected = t
-        p.path_share = 1.0
-        p.completion = avg / t if t else None
-        p.status = "behind" if not kind.met(avg, t) else "met" if year == final else "on_track"
-        return
+    """Fill in `p`'s actual, straight path, completion and status, by its comparator's measure."""
+    assert p.target is not None
+    _MEASURE_PROGRESS[p.kind.measure](p, p.target, needed)
+
+
+def _sum_progress(p: IndicatorProgress, t: float, needed: list[int]) -> None:
+    """累计: the yearly values so far added up, against the share of the target the path expects."""
+    start = needed[0] - 1
+    p.actual = sum(p.values[y] or 0 for y in needed)
+    p.path_share = (p.report_year - start) / (p.final_year - start)
+    p.expected = t * p.path_share
+    p.completion = p.actual / t if t else None
+    _on_path(p, p.kind.met(p.actual, t))
+
+
+def _rise_progress(p: IndicatorProgress, t: float, needed: list[int]) -> None:
+    """每年提升: each year's rise over the one before; a year that fell short puts it behind."""
+    b = p.baseline
+    if b is None:
+        return  # the baseline is required for this comparator: reported by the sheet's required_when
+    year, final, start = p.report_year, p.final_year, p.baseline_year or needed[0] - 1
+    prev, rises = b, {}
+    for y in needed:
+        rises[y] = (p.values[y] or 0) - prev
+        prev = p.values[y] or 0
+    p.short_years = [y for y, rise in rises.items() if not p.kind.met(rise, t)]
+    p.actual = actual = p.values[year] or 0
+    p.path_share = _share(year, start, final)
+    p.expected = b + t * (year - start)
+    whole = t * (final - start)
+    p.completion = (actual - b) / whole if whole else None
+    met = not p.short_years and p.kind.met(actual - b, whole)
+    behind = p.short_years or actual < p.expected - _EPS or year >= final
+    p.status = "met" if met else "behind" if behind else "on_track"
+
+
+def _growth_progress(p: IndicatorProgress, t: float, needed: list[int]) -> None:
+    """年均增长: the compound average of the yearly growth rates, against the target rate."""
+    rates = [p.values[y] or 0 for y in needed]
+    factors = [1 + r / 100 for r in rates]
+    compound = all(f > 0 for f in factors)
+    avg = (math.prod(factors) ** (1 / len(factors)) - 1) * 100 if compound else sum(rates) / len(rates)
+    p.actual, p.expected, p.path_share = avg, t, 1.0
+    p.completion = avg / t if t else None
+    p.status = "behind" if not p.kind.met(avg, t) else "met" if p.report_year == p.final_year else "on_track"
+
+
+def _level_progress(p: IndicatorProgress, t: float, needed: list[int]) -> None:
+    """A level (> ≥ < ≤): the report year's value; on the path from the baseline when there is one."""
+    actual = p.values[p.report_year]
+    assert actual is not None
+    p.actual, b = actual, p.baseline
+    met = p.kind.met(actual, t)
+    if b is not None and t != b:
+        p.path_share = _share(p.report_year, p.baseline_year or needed[0] - 1, p.final_year)
+        p.expected = b + (t - b) * p.path_share
+        p.completion = (actual - b) / (t - b)
+    elif p.kind.lower_is_better:
+        p.completion = t / actual if actual > 0 else None
     else:
-        actual = vals[year]
-        assert actual is not None
-        p.actual = actual
-        met = kind.met(actual, t)
-        if b is not None and t != b:
-            p.path_share = _share(year, p.baseline_year or needed[0] - 1, final)
-            p.expected = b + (t - b) * p.path_share
-            p.completion = (actual - b) / (t - b)
-        elif kind.lower_is_better:
-            p.completion = t / actual if actual > 0 else None
-        else:
-            p.completion = actual / t if t > 0 and actual >= 0 else None
-        if p.path_share is None:
-            p.status = "met" if met else "below_target"
-            return
-    # not met in the final year is behind even on the path's last point (a "超过" target equalled)
-    p.status = "met" if met else "behind" if (p.completion or 0) < p.path_share - _EPS or year >= final else "on_track"
+        p.completion = actual / t if t > 0 and actual >= 0 else None
+    if p.path_share is None:
+        p.status = "met" if met else "below_target"
+        return
+    _on_path(p, met)
+
+
+def _on_path(p: IndicatorProgress, met: bool) -> None:
+    """Met, behind the straight path, or on it; not met in the final year is behind even on the
+    path's last point (a "超过" target equalled)."""
+    share = p.path_share or 0.0
+    behind = (p.completion or 0) < share - _EPS or p.report_year >= p.final_year
+    p.status = "met" if met else "behind" if behind else "on_track"
+
+
+# measure (MEASURES' values) -> how its progress is computed
+_MEASURE_PROGRESS: dict[str, Callable[[IndicatorProgress, float, list[int]], None]] = {
+    "sum": _sum_progress, "rise": _rise_progress, "growth": _growth_progress, "level": _level_progress,
+}
 
 
 def _share(year: int, start: int, final: int) -> float:
@@ -341,7 +365,8 @@ def _detail(p: IndicatorProgress) -> str:
     head = f"“{p.indicator}”"
     measure = p.kind.measure
     if measure == "sum":
-        text = f"{head}{first}—{y}年累计{fmt(p.actual, u)}，{p.final_year}年目标{target_text(p)}，完成{pct(p.completion)}"
+        text = (f"{head}{first}—{y}年累计{fmt(p.actual, u)}，"
+                f"{p.final_year}年目标{target_text(p)}，完成{pct(p.completion)}")
         if p.status == "behind" and not _not_reached(p):
             text += (f"；按直线进度{y}年应累计{fmt(p.expected, u)}（{pct(p.path_share)}），"
                      f"落后{fmt((p.expected or 0) - (p.actual or 0), u)}")
@@ -350,11 +375,13 @@ def _detail(p: IndicatorProgress) -> str:
         rises = []
         prev = p.baseline
         for yr in sorted(p.values):
-            if yr > y or p.values[yr] is None or prev is None:
+            value = p.values[yr]
+            if yr > y or value is None or prev is None:
                 break
-            rises.append(f"{yr}年提升{fmt(p.values[yr] - prev, _gap_unit(u))}")
-            prev = p.values[yr]
-        text = (f"{head}{target_text(p).replace('每年', '每年应', 1)}（基期{p.baseline_year}年{fmt(p.baseline, u)}）：{'，'.join(rises)}，"
+            rises.append(f"{yr}年提升{fmt(value - prev, _gap_unit(u))}")
+            prev = value
+        text = (f"{head}{target_text(p).replace('每年', '每年应', 1)}（基期{p.baseline_year}年{fmt(p.baseline, u)}）："
+                f"{'，'.join(rises)}，"
                 f"完成{pct(p.completion)}")
         if p.short_years:
             text += f"；{'、'.join(str(s) for s in p.short_years)}年提升幅度不足"
@@ -399,14 +426,16 @@ def report_blocks(form: dict[str, Any], results: list[IndicatorProgress], chart:
     from zonekit.document.model import Cell, Image, Para, Spacer, Table
 
     year = results[0].report_year
-    blocks: list[Any] = [Para(f"目标量化指标进展情况（{year}年度）", "title"), Spacer(4), Para(summary(results), "body")]
+    blocks: list[Any] = [Para(f"目标量化指标进展情况（{year}年度）", "title"), Spacer(4),
+                         Para(summary(results), "body")]
     if chart is not None:
         blocks += [Image(chart, 160), Para(f"图：各指标完成度（竖线为{year}年直线进度应达到的完成度）", "center")]
     head = ["编号", "指标", "目标", "基期", f"{year}年实际", "直线进度应达", "完成度", "状态"]
     for group, items in groups(results):
-        rows = [[r.number, r.indicator, target_text(r),
+        rows: list[list[str | Cell]] = [[r.number, r.indicator, target_text(r),
                  f"{fmt(r.baseline, r.unit)}（{r.baseline_year}）" if r.baseline is not None else "—",
-                 actual_text(r), fmt(r.expected, r.unit if r.kind.measure != "growth" else "%") if r.expected is not None else "—",
+                 actual_text(r),
+                 fmt(r.expected, r.unit if r.kind.measure != "growth" else "%") if r.expected is not None else "—",
                  pct(r.completion), r.status_text] for r in items]
         blocks += [Spacer(4), Para(f"责任单位：{group}" if group else "指标", "heading2"),
                    Table(rows=rows, header=[[Cell(h, bold=True, align="center") for h in head]],
@@ -438,12 +467,15 @@ def draw_chart(results: list[IndicatorProgress], path: Path, font_path: str | No
 
     cjk = bool(font_path)
     f_title, f_label, f_small = font(34), font(24), font(22)
-    colours = {"met": (46, 125, 50), "on_track": (102, 187, 106), "behind": (239, 108, 0), "below_target": (120, 144, 156),
+    colours = {"met": (46, 125, 50), "on_track": (102, 187, 106), "behind": (239, 108, 0),
+               "below_target": (120, 144, 156),
                "missing": (200, 200, 200)}
-    names = {"met": "已达到目标", "on_track": "符合直线进度", "behind": "落后于直线进度", "below_target": "无基期（仅比目标）"} if cjk else {
+    names = {"met": "已达到目标", "on_track": "符合直线进度", "behind": "落后于直线进度",
+             "below_target": "无基期（仅比目标）"} if cjk else {
         "met": "target reached", "on_track": "on track", "behind": "behind", "below_target": "no baseline"}
     year = results[0].report_year if results else ""
-    d.text((left, 20), f"{year}年 各指标完成度" if cjk else f"{year}: completion per indicator", fill="black", font=f_title)
+    d.text((left, 20), f"{year}年 各指标完成度" if cjk else f"{year}: completion per indicator", fill="black",
+           font=f_title)
     x = left
     for status, label in names.items():
         d.rectangle((x, 80, x + 26, 106), fill=colours[status])
@@ -458,7 +490,8 @@ def draw_chart(results: list[IndicatorProgress], path: Path, font_path: str | No
 
     bottom = top + row_h * len(results)
     for share in (0, 0.5, 1.0, 1.5):
-        d.line((xpos(share), top - 6, xpos(share), bottom), fill=(150, 150, 150) if share == 1.0 else (225, 225, 225), width=2)
+        d.line((xpos(share), top - 6, xpos(share), bottom), fill=(150, 150, 150) if share == 1.0 else (225, 225, 225),
+               width=2)
         d.text((xpos(share) - 20, bottom + 8), f"{share * 100:.0f}%", fill="black", font=f_small)
     for k, r in enumerate(results):
         y = top + k * row_h
@@ -484,5 +517,6 @@ def report_section(form: dict[str, Any], results: list[IndicatorProgress], tmp: 
     from zonekit.document.model import Section
 
     choice = find_cjk_font(font)
-    chart = draw_chart(results, tmp / f"{form['id']}-progress.png", choice.path, choice.subfont_index) if results else None
+    chart = draw_chart(results, tmp / f"{form['id']}-progress.png", choice.path,
+                       choice.subfont_index) if results else None
     return Section(f"目标量化指标进展情况（{results[0].report_year}年度）", report_blocks(form, results, chart))

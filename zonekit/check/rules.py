@@ -24,8 +24,6 @@ MISSING = object()
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
 }
-_OP_TEXT = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<", "in": "属于"}
-_NEGATION = {">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "=", "in": "不属于"}
 
 
 @dataclass
@@ -224,17 +222,27 @@ class Result:
     source: str
     status: str  # met | met_by_commitment | in_principle | outcome | unmet | unknown | not_applicable
     # outcome: a band below the listed ones of a figure that experts decide (G60's score): said, never a condition
-    detail: str = ""
+    says: str = ""  # what the detail tells (zonekit.check.sentences makes it a sentence, in either language)
+    figures: dict[str, Any] = field(default_factory=dict)  # the facts and figures it tells of
     hint: str = ""
     children: list[Result] = field(default_factory=list)
     missing_attest: list[str] = field(default_factory=list)
     strength: str = "hard"
     band: str | None = None
     combine: str = ""  # "any_of" or "all_of" for a node with children
+    title_en: str = ""  # the spec's English title, when it gives one
     fact: str | None = None  # the fact a test or band reads (where a finding about it points)
 
+    @property
+    def detail(self) -> str:
+        """The detail in Chinese: "入驻金融企业上年度形成地方财力总额 3.12亿元 ≥ 2.5亿元"."""
+        from zonekit.check.sentences import detail_text
+
+        return detail_text(self, "zh")
+
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail, "band": self.band,
+        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail,
+                "band": self.band,
                 "children": [c.to_json() for c in self.children]}
 
 
@@ -243,7 +251,7 @@ _OK = ("met", "met_by_commitment")
 
 def evaluate(node: dict[str, Any], facts: Facts) -> Result:
     r = Result(node["id"], node["title"], node["source"], "unknown", hint=node.get("hint", ""),
-               strength=node.get("strength", "hard"))
+               strength=node.get("strength", "hard"), title_en=node.get("title_en", ""))
     if node.get("when") is not None and not evaluate_when(node["when"], facts):
         r.status = "not_applicable"
         return r
@@ -255,7 +263,7 @@ def evaluate(node: dict[str, Any], facts: Facts) -> Result:
         attested = facts.packet.get("attestations", {})
         r.missing_attest = [k for k in node["attest"] if attested.get(k) is not True]
         r.status = "unmet" if r.missing_attest else "met"
-        r.detail = "已确认" if not r.missing_attest else "尚未确认（申报信息）"
+        r.says = "not_attested" if r.missing_attest else "attested"
     else:
         r.combine = "any_of" if "any_of" in node else "all_of"
         r.children = [evaluate(child, facts) for child in node[r.combine]]
@@ -270,41 +278,39 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
     r.fact = t["left"]
     left, right = facts.get(t["left"]), resolve(facts, t.get("right"))
     ok = compare(left, t["op"], right, t.get("tolerance", 0.0))
-    name = facts.label(t["left"])
+    r.figures = {"fact": t["left"], "name": facts.label(t["left"])}
     if ok is None:
-        r.status, r.detail = "unknown", f"{name}未填写或无法读取"
+        r.status, r.says = "unknown", "unreadable"
         return
-    sign = _OP_TEXT.get(t["op"], t["op"]) if ok else _NEGATION.get(t["op"], "≠")
-    r.detail = f"{name} {show(left, t)} {sign} {show(right, t)}"
+    r.says = "compare"
+    r.figures.update(left=left, right=right, op=t["op"], ok=ok, test=t)
     if t["op"] in ("nonempty", "empty", "filled"):  # a text, not a figure: say whether it is there
-        r.detail = f"{name}{'已填写' if compare(left, 'nonempty', None) else '未填写'}"
+        r.says = "filled" if compare(left, "nonempty", None) else "empty"
     if ok:
         r.status = "met"
     elif node.get("commitment") and node["id"] in (facts.packet.get("claims", {}).get("commitments") or []):
-        r.status, r.detail = "met_by_commitment", r.detail + "，已承诺认定后3年内达到"
+        r.status, r.figures["committed"] = "met_by_commitment", True
     else:
         r.status = "unmet"
         if isinstance(left, int | float) and isinstance(right, int | float) and t["op"] in (">=", ">"):
-            r.detail += f"，差 {show(right - left, t)}"
+            r.figures["gap"] = right - left
 
 
 def _bands(spec: dict[str, Any], facts: Facts, r: Result) -> None:
     """Classify a figure by thresholds (e.g. ≥ 90 示范园区, 80–89 培育型, below: not listed)."""
     r.fact = spec["fact"]
     value = facts.get(spec["fact"])
-    name = facts.label(spec["fact"])
+    r.figures = {"fact": spec["fact"], "name": facts.label(spec["fact"])}
     if not isinstance(value, int | float) or isinstance(value, bool):
-        r.status, r.detail = "unknown", f"{name}未填写或无法读取"
+        r.status, r.says = "unknown", "unreadable"
         return
     items = sorted(spec["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
-    fmt = {"unit": spec.get("unit", "")}
     for i, band in enumerate(items):
         if value >= band.get("min", float("-inf")):
-            r.status = band.get("status", "met")
-            r.detail = f"{name} {show(value, fmt)}：{band['label']}"
+            r.status, r.says = band.get("status", "met"), "band"
+            r.figures.update(value=value, band=band["label"], test={"unit": spec.get("unit", "")})
             if i > 0:
-                better = items[i - 1]
-                r.detail += f"，距“{better['label']}”（≥{show(better['min'], fmt)}）还差 {show(better['min'] - value, fmt)}"
+                r.figures.update(better=items[i - 1]["label"], min=items[i - 1]["min"])
             r.band = band["label"]
             return
 
@@ -317,22 +323,22 @@ def _combine(node: dict[str, Any], r: Result, facts: Facts) -> None:
         by_commit = [c for c in kids if c.status == "met_by_commitment"]
         soft = [c for c in kids if c.status == "in_principle"]
         if met or by_commit:
-            chosen = (met or by_commit)
             r.status = "met" if met else "met_by_commitment"
-            r.detail = "满足：" + "；".join(f"{c.title}（{c.detail}）" for c in chosen)
+            r.says, r.figures = "any_met", {"parts": met or by_commit}
         elif soft:
-            r.status, r.detail = "in_principle", soft[0].detail
+            r.status, r.says, r.figures = "in_principle", "as", {"part": soft[0]}
         elif "unknown" in statuses:
-            r.status, r.detail = "unknown", "缺少判断所需的数据"
+            r.status, r.says = "unknown", "no_data"
         else:
-            r.status, r.detail = "unmet", "以下条件均未满足：" + "；".join(c.detail for c in kids if c.detail)
+            r.status, r.says, r.figures = "unmet", "none_met", {"parts": kids}
         return
     if "unmet" in statuses:
         r.status = "unmet"  # say which parts fail and by how much (the leaves' "差 N")
-        r.detail = "；".join(f"{c.title}（{c.detail}）" if c.detail else c.title for c in kids if c.status == "unmet")
+        r.says, r.figures = "parts", {"parts": [c for c in kids if c.status == "unmet"]}
     elif "unknown" in statuses:
         r.status = "unknown"
-        r.detail = "；".join(f"{c.title}（{c.detail}）" if c.detail else c.title for c in kids if c.status == "unknown") or "缺少判断所需的数据"
+        parts = [c for c in kids if c.status == "unknown"]
+        r.says, r.figures = ("parts", {"parts": parts}) if parts else ("no_data", {})
     elif "in_principle" in statuses:
         r.status = "in_principle"
     elif "met_by_commitment" in statuses:

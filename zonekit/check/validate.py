@@ -17,7 +17,7 @@ from typing import Any
 from zonekit.check.rules import decimals, equal_as_written
 from zonekit.fields import cellvalues
 from zonekit.fields import types as field_types
-from zonekit.findings import ERROR, INFO, WARNING, Finding
+from zonekit.findings import ERROR, INFO, WARNING, Problem
 from zonekit.xlsx.form_reader import FormData, norm_label, norm_labels
 from zonekit.xlsx.names import AUX_SHEET
 from zonekit.xlsx.reader import col_letter
@@ -30,9 +30,6 @@ _REASON_CODE = {
     "date_format": "value_type", "date_impossible": "value_type", "bool_format": "value_type",
     "email_format": "email_invalid", "uscc_form": "uscc_form",
 }
-# codes of cell findings that are warnings: the value is read and kept, only the way it is written is off
-_WARNING_CODES = frozenset({"uscc_form"})
-
 
 def code_for(reason: str) -> str:
     if reason in _REASON_CODE:
@@ -44,17 +41,12 @@ def code_for(reason: str) -> str:
     return "value_type"
 
 
-def severity_of(code: str) -> str:
-    """The default severity of a cell finding's code."""
-    return WARNING if code in _WARNING_CODES else ERROR
+class Issue(Problem):
+    """A problem whose sentences were written whole where it was found, as `zonekit.fields.types`
+    still builds them: `Issue(code, zh, en)`; a `Problem` like any other (variant "text")."""
 
-
-@dataclass
-class Issue:
-    code: str
-    zh: str
-    en: str
-    severity: str = ERROR
+    def __init__(self, code: str, zh: str, en: str, severity: str | None = None) -> None:
+        super().__init__(code, {"zh": zh, "en": en}, "text", severity)
 
 
 @dataclass
@@ -73,23 +65,24 @@ class FieldRule:
         self.kind = self.spec.get("type", "text")
         self.type = field_types.of(self.kind)
         self.choices = {norm_label(v): v for v in self.spec.get("values", [])}
-        self.limits = {name: self.type.limit(self.spec.get(name), self.today) for name in ("min", "max")}  # once, not per cell
+        # once, not per cell
+        self.limits = {name: self.type.limit(self.spec.get(name), self.today) for name in ("min", "max")}
 
     @property
     def label(self) -> str:
         return self.spec["label"]
 
-    def parse(self, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, raw: Any) -> tuple[Any, Problem | None]:
         """Typed value (None when blank) or the raw value plus an issue when it cannot be read."""
         if raw is None or raw == "":
             return None, None
         return self.type.parse(self, raw)
 
-    def problems(self, value: Any) -> Issue | None:
+    def problems(self, value: Any) -> Problem | None:
         """Checks on a typed value; `value` is None for a blank cell."""
         if value is None:
             if self.spec.get("required"):
-                return Issue("field_missing", f"“{self.label}”未填写", f"'{self.label}' is empty")
+                return Problem("field_missing", {"label": self.label})
             return None
         return self.type.problems(self, value)
 
@@ -99,10 +92,9 @@ class FieldRule:
 
     def format_issue(self, p: cellvalues.Problem) -> Issue:
         """A value in the wrong format (credit code, phone, e-mail), at its code's default severity."""
-        code = code_for(p.reason)
-        return Issue(code, f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}", severity_of(code))
+        return Issue(code_for(p.reason), f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}")
 
-    def check(self, raw: Any) -> tuple[Any, Issue | None]:
+    def check(self, raw: Any) -> tuple[Any, Problem | None]:
         value, issue = self.parse(raw)
         if issue:
             return value, issue
@@ -131,111 +123,119 @@ class Validated:
     flagged: set[tuple[int, str]] = field(default_factory=set)  # (row or 0, key) with an issue
 
 
-def _finding(data: FormData, issue: Issue, cell: str | None, spec: dict[str, Any], sheet: str | None = None) -> Finding:
-    hint = spec.get("help")
-    return Finding(issue.code, issue.severity, issue.zh, issue.en, file=data.file, sheet=sheet or data.sheet, cell=cell,
-                   field=spec["label"], source=spec.get("source") or data.form.get("source"), hint=hint)
+def _at(data: FormData, issue: Problem, cell: str | None, spec: dict[str, Any], sheet: str | None = None) -> Problem:
+    """A cell's problem, said where it is: the cell of the field or column `spec`."""
+    return issue.replaced(file=data.file, sheet=sheet or data.sheet, cell=cell, field=spec["label"],
+                          source=spec.get("source") or data.form.get("source"), help=spec.get("help"))
 
 
-def validate_record(data: FormData, today: _dt.date) -> tuple[Validated, list[Finding]]:
+def validate_record(data: FormData, today: _dt.date) -> tuple[Validated, list[Problem]]:
     out = Validated(data)
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for spec in data.form["fields"]:
         cv = data.fields.get(spec["key"])
         if cv is None:
             continue
         if cv.value in ("", None) and cv.formula is not None:
             out.flagged.add((0, spec["key"]))
-            findings.append(Finding(
-                "formula_uncached", WARNING,
-                f"“{spec['label']}”的公式“={cv.formula}”没有计算结果（文件未经 Excel/WPS 保存），无法读取数值",
-                f"'{spec['label']}': the formula has no cached value", file=data.file, sheet=cv.sheet, cell=cv.cell,
-                field=spec["label"], source=spec.get("source") or data.form.get("source"), hint="用 Excel 或 WPS 打开并保存一次即可"))
+            findings.append(Problem("formula_uncached", {"label": spec["label"], "formula": cv.formula}, "field",
+                                    hint="",
+                                    file=data.file, sheet=cv.sheet, cell=cv.cell, field=spec["label"],
+                                    source=spec.get("source") or data.form.get("source")))
             continue
         value, issue = FieldRule(spec, today).check(cv.value)
         out.fields[spec["key"]] = None if issue and issue.severity == ERROR and issue.code != "field_missing" else value
         if issue:
             out.flagged.add((0, spec["key"]))
-            findings.append(_finding(data, issue, cv.cell, spec, cv.sheet))
+            findings.append(_at(data, issue, cv.cell, spec, cv.sheet))
     return out, findings
 
 
-def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Finding]]:
+def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Problem]]:
     out = Validated(data)
-    findings: list[Finding] = []
-    rows = data.rows
-    row_specs = {r["id"]: r for r in data.form.get("rows", [])}
+    findings: list[Problem] = []
     # columns whose rule depends on the row (indicator sheets) go last: they may read other columns
     ordered = sorted(data.form["columns"], key=lambda c: bool(c.get("required_when")))
     for spec in ordered:
-        key = spec["key"]
-        if key not in data.columns or spec.get("type") == "seq":
-            continue
-        rule = FieldRule(spec, today)
-        per_row = row_specs and _row_dependent(spec)
-        capped: dict[str, int] = {}
-        raws = data.column(key)
-        values = None if per_row else _fast_column(rule, raws)
-        if values is None:  # some cell needs a closer look: cell by cell, plainly fine ones still fast
-            values = []
-            fast = None if per_row else _fast_path(rule)
-            for i, row in enumerate(rows):
-                if per_row:
-                    rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i, data.form.get("row_key")), today)
-                raw = raws[i]
-                if fast is not None and (value := fast(raw)) is not _SLOW:
-                    values.append(value)
-                    continue
-                value, issue = rule.check(raw)
-                if issue:
-                    out.flagged.add((row.number, key))
-                    if issue.severity == ERROR:  # a warning keeps what was read (a credit code in its canonical form)
-                        value = None
-                    n = capped[issue.code] = capped.get(issue.code, 0) + 1
-                    if n <= MAX_PER_COLUMN:
-                        hint_spec = {**spec, "help": rule.spec.get("help")} if per_row else spec  # required_when's message
-                        findings.append(_finding(data, issue, data.cell(key, row.number), hint_spec))
-                values.append(value)
-        out.columns[key] = values
-        if spec.get("unique"):
-            canonical = rule.kind == "uscc" and not per_row  # kept codes are canonical: upper case, half-width, no spaces
-            for dup in _duplicates(data, spec, values, canonical):
-                out.flagged.add((int(dup.cell[len(col_letter(data.columns[key])):]), key))
-                n = capped[dup.code] = capped.get(dup.code, 0) + 1
-                if n <= MAX_PER_COLUMN:
-                    findings.append(dup)
-        for code, n in capped.items():
-            if n > MAX_PER_COLUMN:
-                findings.append(Finding(code, severity_of(code), f"“{spec['label']}”列另有 {n - MAX_PER_COLUMN} 处同类问题（共 {n} 处），只列出前 {MAX_PER_COLUMN} 处",
-                                        f"'{spec['label']}': {n - MAX_PER_COLUMN} more of the same ({n} in all)", file=data.file,
-                                        sheet=data.sheet, field=spec["label"], source=spec.get("source")))
+        if spec["key"] in data.columns and spec.get("type") != "seq":
+            findings += _column(data, spec, out, today)
     for spec in data.form.get("aux_columns", []):  # the helper sheet: problems there are warnings
-        key, rule = spec["key"], FieldRule(spec, today)
-        raws = data.aux.get(key, {})
-        column = _fast_column(rule, list(raws.values()))
-        if column is not None:
-            out.aux[key] = dict(zip(raws, column, strict=True))
-            continue
-        fast = _fast_path(rule)
-        for number, raw in raws.items():
-            if fast is not None and (value := fast(raw)) is not _SLOW:
-                out.aux.setdefault(key, {})[number] = value
-                continue
-            value, issue = rule.check(raw)
-            if issue:
-                findings.append(_finding(data, Issue(issue.code, issue.zh, issue.en, WARNING), data.aux_cell(key, number), spec,
-                                         AUX_SHEET))
-            if issue is None or issue.severity != ERROR:  # a warning keeps what was read
-                out.aux.setdefault(key, {})[number] = value
+        findings += _aux_column(data, spec, out, today)
     findings.extend(_total_row(data, out))
     findings.extend(_subtotals(data, out))
     return out, findings
 
 
+def _column(data: FormData, spec: dict[str, Any], out: Validated, today: _dt.date) -> list[Problem]:
+    """One column's typed values into `out`, and its problems: at most MAX_PER_COLUMN of a code, then
+    how many more. A clean column is one whole-column test; otherwise cell by cell, plainly fine
+    cells still fast, and a problem is built only for a cell that has one."""
+    key, rule = spec["key"], FieldRule(spec, today)
+    row_specs = {r["id"]: r for r in data.form.get("rows", [])}
+    per_row = bool(row_specs) and _row_dependent(spec)
+    capped: dict[str, int] = {}
+    found: list[Problem] = []
+    raws = data.column(key)
+    values = None if per_row else fast_column(rule, raws)
+    if values is None:  # some cell needs a closer look
+        values = []
+        fast = None if per_row else _fast_path(rule)
+        for i, row in enumerate(data.rows):
+            if per_row:
+                rule = FieldRule(_row_spec(spec, row_specs.get(row.id or ""), out, i, data.form.get("row_key")), today)
+            raw = raws[i]
+            if fast is not None and (value := fast(raw)) is not _SLOW:
+                values.append(value)
+                continue
+            value, issue = rule.check(raw)
+            if issue:
+                out.flagged.add((row.number, key))
+                if issue.severity == ERROR:  # a warning keeps what was read (a credit code in its canonical form)
+                    value = None
+                n = capped[issue.code] = capped.get(issue.code, 0) + 1
+                if n <= MAX_PER_COLUMN:
+                    hint_spec = {**spec, "help": rule.spec.get("help")} if per_row else spec  # required_when's message
+                    found.append(_at(data, issue, data.cell(key, row.number), hint_spec))
+            values.append(value)
+    out.columns[key] = values
+    if spec.get("unique"):
+        canonical = rule.kind == "uscc" and not per_row  # kept codes are canonical: upper case, half-width, no spaces
+        for dup in _duplicates(data, spec, values, canonical):
+            out.flagged.add((int(str(dup.cell)[len(col_letter(data.columns[key])):]), key))
+            n = capped[dup.code] = capped.get(dup.code, 0) + 1
+            if n <= MAX_PER_COLUMN:
+                found.append(dup)
+    return found + [Problem(code, {"label": spec["label"], "extra": n - MAX_PER_COLUMN, "n": n, "max": MAX_PER_COLUMN},
+                            "more", file=data.file, sheet=data.sheet, field=spec["label"], source=spec.get("source"))
+                    for code, n in capped.items() if n > MAX_PER_COLUMN]
+
+
+def _aux_column(data: FormData, spec: dict[str, Any], out: Validated, today: _dt.date) -> list[Problem]:
+    """A helper-sheet column's typed values into `out.aux`; its problems are warnings."""
+    key, rule = spec["key"], FieldRule(spec, today)
+    aux_raws = data.aux.get(key, {})
+    typed = fast_column(rule, list(aux_raws.values()))
+    if typed is not None:
+        out.aux[key] = dict(zip(aux_raws, typed, strict=True))
+        return []
+    found: list[Problem] = []
+    fast = _fast_path(rule)
+    for number, raw in aux_raws.items():
+        if fast is not None and (value := fast(raw)) is not _SLOW:
+            out.aux.setdefault(key, {})[number] = value
+            continue
+        value, issue = rule.check(raw)
+        if issue:
+            found.append(_at(data, issue.replaced(severity=WARNING), data.aux_cell(key, number), spec, AUX_SHEET))
+        if issue is None or issue.severity != ERROR:  # a warning keeps what was read
+            out.aux.setdefault(key, {})[number] = value
+    return found
+
+
 _SLOW = field_types.SLOW
 
 
-def _fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
+def fast_column(rule: FieldRule, raws: list[Any]) -> list[Any] | None:
     """Every cell's typed value when the whole column is plainly fine, else None (then each cell
     goes through `_fast_path` / `check`). The tests are whole-list operations running in C (map,
     min, set), so a clean 100,000-row column costs milliseconds; the result is what `_fast_path`
@@ -293,7 +293,7 @@ def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, 
     return eff
 
 
-def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
+def _subtotals(data: FormData, out: Validated) -> Iterator[Problem]:
     """Each 小计 row against the rows of its group."""
     sub = data.form.get("subtotals")
     if not sub:
@@ -310,11 +310,12 @@ def _subtotals(data: FormData, out: Validated) -> Iterator[Finding]:
             got, p = cellvalues.parse_number(raw)
             column = next(c for c in data.form["columns"] if c["key"] == key)
             label, precision = column["label"], column.get("precision")
-            if p is None and got is not None and not any(equal_as_written(got, w, precision) for w in (want, _with_flagged(data, out, key, members, want))):
-                yield Finding("total_mismatch", ERROR, f"{sub['label']}行“{label}”为 {_figure(got)}，按本组明细计算应为 {_figure(want, got, precision)}",
-                              f"subtotal of '{label}' is {_figure(got)}; its rows add up to {_figure(want, got, precision)}", file=data.file,
-                              sheet=data.sheet,
-                              cell=data.cell(key, srow.number), field=label, source=data.form.get("source"))
+            wants = (want, _with_flagged(data, out, key, members, want))
+            if p is None and got is not None and not any(equal_as_written(got, w, precision) for w in wants):
+                yield Problem("total_mismatch", {"sub": sub["label"], "label": label, "got": _figure(got),
+                                                 "want": _figure(want, got, precision)}, "subtotal", file=data.file,
+                              sheet=data.sheet, cell=data.cell(key, srow.number), field=label,
+                              source=data.form.get("source"))
 
 
 def _sum(values: list[Any]) -> float:
@@ -338,7 +339,7 @@ def _with_flagged(data: FormData, out: Validated, key: str, rows: list[Any], wan
     return want + extra
 
 
-def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any], canonical: bool = False) -> Iterator[Finding]:
+def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any], canonical: bool = False) -> Iterator[Problem]:
     """Repeated values (compared as `norm_label` has them, unless they are `canonical` already)."""
     at = range(len(values)) if None not in values else [i for i, v in enumerate(values) if v is not None]
     present = values if isinstance(at, range) else [values[i] for i in at]
@@ -349,21 +350,22 @@ def _duplicates(data: FormData, spec: dict[str, Any], values: list[Any], canonic
     for i, k in zip(at, keys, strict=True):
         row, value = data.rows[i], values[i]
         if k in seen:
-            yield Finding("duplicate_value", ERROR, f"“{spec['label']}”“{short(value)}”与第{seen[k]}行重复",
-                          f"'{spec['label']}' '{short(value)}' repeats row {seen[k]}", file=data.file, sheet=data.sheet,
-                          cell=data.cell(spec["key"], row.number), field=spec["label"], source=data.form.get("source"),
-                          hint="同一企业只应填写一行；如确为两家企业，请核对名称和统一社会信用代码")
+            yield Problem("duplicate_value", {"label": spec["label"], "value": short(value), "first": seen[k]},
+                          file=data.file,
+                          sheet=data.sheet, cell=data.cell(spec["key"], row.number), field=spec["label"],
+                          source=data.form.get("source"))
         else:
             seen[k] = row.number
 
 
-def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
+def _total_row(data: FormData, out: Validated) -> Iterator[Problem]:
     total = data.form.get("total")
     if not total:
         return
     if data.total is None:
-        yield Finding("total_mismatch", WARNING, f"没有找到“{total['label']}”行", f"no '{total['label']}' row found", file=data.file,
-                      sheet=data.sheet, source=data.form.get("source"), hint=f"请保留表格末尾的“{total['label']}”行")
+        yield Problem("total_mismatch", {"label": total["label"]}, "no_total", WARNING, file=data.file,
+                      sheet=data.sheet,
+                      source=data.form.get("source"))
         return
     expected: dict[str, float] = {}
     for key in total.get("count", []):
@@ -385,15 +387,15 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
         raw = data.total.values.get(key)
         if raw in ("", None):
             if key in formulas:
-                yield Finding("formula_uncached", WARNING,
-                              f"合计单元格的公式“={formulas[key]}”没有计算结果（文件未经 Excel/WPS 保存），zonekit 按明细计算为 {want:g}",
-                              f"the total formula has no cached value; computed {want:g} from the rows", file=data.file,
-                              sheet=data.sheet, cell=cell, field=labels[key], hint="用 Excel 或 WPS 打开并保存一次即可")
+                yield Problem("formula_uncached", {"formula": formulas[key], "want": want}, "total", hint="",
+                              file=data.file,
+                              sheet=data.sheet, cell=cell, field=labels[key])
             continue
         got, p = cellvalues.parse_number(raw)
         if p or got is None:
-            yield Finding("value_type", ERROR, f"合计行“{labels[key]}”不是数字：{short(raw)}", f"total of '{labels[key]}' is not a number",
-                          file=data.file, sheet=data.sheet, cell=cell, field=labels[key])
+            yield Problem("value_type", {"label": labels[key], "raw": short(raw)}, "total", file=data.file,
+                          sheet=data.sheet,
+                          cell=cell, field=labels[key])
             continue
         summed = key in total.get("sum", [])
         precision = precisions.get(key)
@@ -404,11 +406,12 @@ def _total_row(data: FormData, out: Validated) -> Iterator[Finding]:
             continue
         if as_text:
             yield from _text_numbers(data, key, labels[key], as_text, WARNING)
-        if not any(equal_as_written(got, w, precision) for w in (want, _with_flagged(data, out, key, data.rows, want) if summed else want)):
-            yield Finding("total_mismatch", ERROR, f"合计行“{labels[key]}”为 {_figure(got)}，按明细计算应为 {_figure(want, got, precision)}",
-                          f"total of '{labels[key]}' is {_figure(got)}; the rows add up to {_figure(want, got, precision)}", file=data.file,
-                          sheet=data.sheet, cell=cell, field=labels[key], source=data.form.get("source"),
-                          hint="合计应与各行之和完全一致（按合计所写的位数），请使用合计公式或更正合计数")
+        wants = (want, _with_flagged(data, out, key, data.rows, want) if summed else want)
+        if not any(equal_as_written(got, w, precision) for w in wants):
+            yield Problem("total_mismatch",
+                          {"label": labels[key], "got": _figure(got), "want": _figure(want, got, precision)},
+                          "total", file=data.file, sheet=data.sheet, cell=cell, field=labels[key],
+                          source=data.form.get("source"))
 
 
 def _figure(value: float, like: float | None = None, precision: float | None = None) -> str:
@@ -427,16 +430,14 @@ def _numbers_as_text(data: FormData, out: Validated, key: str) -> dict[int, floa
             if type(raw) is str and isinstance(v, int | float) and not isinstance(v, bool)}
 
 
-def _text_numbers(data: FormData, key: str, label: str, cells: dict[int, float], severity: str) -> Iterator[Finding]:
+def _text_numbers(data: FormData, key: str, label: str, cells: dict[int, float], severity: str) -> Iterator[Problem]:
+    variant = "uncounted" if severity == ERROR else ""
     for n, (number, value) in enumerate(cells.items()):
         if n == MAX_PER_COLUMN:
             break
-        effect = "合计行没有计入它" if severity == ERROR else "用求和公式时不会计入合计"
-        yield Finding("number_as_text", severity,
-                      f"“{label}”{_figure(value)} 按文本保存，Excel/WPS 的求和不计入文本，{effect}",
-                      f"'{label}' {_figure(value)} is saved as text; Excel/WPS SUM leaves text out", file=data.file, sheet=data.sheet,
-                      cell=data.cell(key, number), field=label, source=data.form.get("source"),
-                      hint="选中该单元格，转换为数字（或设为“常规/数值”格式后重新输入），再核对合计")
+        yield Problem("number_as_text", {"label": label, "value": _figure(value)}, variant, severity, hint="",
+                      file=data.file,
+                      sheet=data.sheet, cell=data.cell(key, number), field=label, source=data.form.get("source"))
 
 
 __all__ = ["FieldRule", "Validated", "validate_record", "validate_table", "INFO"]

@@ -723,7 +723,8 @@ def _finish(
             return _number_problem("number_integer", shown, "应为整数", "must be a whole number")
         return int(round(number)), None
     if isinstance(number, Decimal):
-        if whole and number.as_tuple().exponent >= 0:
+        exponent = number.as_tuple().exponent
+        if whole and isinstance(exponent, int) and exponent >= 0:
             return int(number), None
         return float(number), None
     return number, None

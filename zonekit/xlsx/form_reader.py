@@ -8,9 +8,9 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.findings import WARNING, Problem
 from zonekit.xlsx.names import AUX_SHEET, defined_name
 from zonekit.xlsx.reader import Workbook, col_letter, split_ref
 
@@ -76,8 +76,8 @@ class Row:
     def get(self, key: str) -> Any:
         if self._values is not None or self._columns is None:
             return self.values.get(key)
-        j = self._columns.get(key)
-        return self._cells[j] if j is not None and j < len(self._cells) else ""  # type: ignore[index]
+        j, cells = self._columns.get(key), self._cells or []
+        return cells[j] if j is not None and j < len(cells) else ""
 
     def __repr__(self) -> str:
         return f"Row({self.number}, {self.values!r}, id={self.id!r})"
@@ -96,10 +96,12 @@ class FormData:
     aux: dict[str, dict[int, Any]] = field(default_factory=dict)  # aux key -> {data row number: raw value}
     aux_at: dict[str, dict[int, int]] = field(default_factory=dict)  # aux key -> {data row number: helper sheet row}
     aux_letters: dict[str, str] = field(default_factory=dict)  # aux key -> helper sheet column letter
-    findings: list[Finding] = field(default_factory=list)
+    # what reading found wrong (file, sheet, source: the runner's)
+    problems: list[Problem] = field(default_factory=list)
     wb_formulas: Callable[[set[str]], dict[str, str]] | None = None  # cell -> formula, for uncached totals
     reader_columns: dict[str, int] | None = None  # key -> index in the reader's row lists (rows read lazily)
-    _transposed: tuple[int, list[tuple[Any, ...]] | None] | None = field(default=None, repr=False)  # (row count, columns)
+    # (row count, columns)
+    _transposed: tuple[int, list[tuple[Any, ...]] | None] | None = field(default=None, repr=False)
 
     def column(self, key: str) -> list[Any]:
         """Every data row's raw cell in column `key` (no per-row dict)."""
@@ -117,8 +119,8 @@ class FormData:
         """The rows' reader lists transposed once, in C, when they are all the reader's and of one width."""
         if self._transposed is None or self._transposed[0] != len(self.rows):
             cells = [r._cells if r._values is None else None for r in self.rows]
-            ok = None not in cells and len(set(map(len, cells))) <= 1  # type: ignore[arg-type]
-            self._transposed = (len(self.rows), list(zip(*cells, strict=True)) if ok else None)  # type: ignore[misc]
+            ok = None not in cells and len(set(map(len, cast(list[list[Any]], cells)))) <= 1
+            self._transposed = (len(self.rows), list(zip(*cast(list[list[Any]], cells), strict=True)) if ok else None)
         return self._transposed[1]
 
     def cell(self, key: str, row: int) -> str:
@@ -127,11 +129,6 @@ class FormData:
     def aux_cell(self, key: str, row: int) -> str:
         """The helper-sheet cell holding `key` for data row `row`."""
         return f"{self.aux_letters[key]}{self.aux_at[key][row]}"
-
-
-def _find(message: str, en: str, code: str, data: FormData, **kw: Any) -> None:
-    data.findings.append(Finding(code, kw.pop("severity", ERROR), message, en, file=data.file, sheet=kw.pop("sheet", data.sheet),
-                                 source=data.form.get("source"), **kw))
 
 
 def _grid(wb: Workbook, sheet: str) -> dict[tuple[int, int], Any]:
@@ -144,19 +141,18 @@ def read_record(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     labels = {norm_label(f["label"]): f for f in form["fields"]}
     by_name = {defined_name(form["id"], f["key"]): f for f in form["fields"]}
     located: dict[str, tuple[str, int, int]] = {}
-    for name, (sheet, ref) in wb.names.items():
-        if name in by_name and sheet in wb.sheet_names and ":" not in ref:
+    for name, (named_sheet, ref) in wb.names.items():
+        if name in by_name and named_sheet in wb.sheet_names and ":" not in ref:
             r, c = split_ref(ref)
-            located[by_name[name]["key"]] = (sheet, r, c)
-    sheet = form["sheet"] if form["sheet"] in wb.sheet_names else None
+            located[by_name[name]["key"]] = (named_sheet, r, c)
+    sheet: str | None = form["sheet"] if form["sheet"] in wb.sheet_names else None
     if located:
         sheet = next(iter(located.values()))[0]
     grids: dict[str, dict[tuple[int, int], Any]] = {}
     if not sheet or len(located) < len(form["fields"]):
         sheet = sheet or _sheet_with_labels(wb, labels, grids)
         if not sheet:
-            _find(f"找不到“{form['title']}”所在的工作表（表单被删除或改动过大），请使用 zonekit init 生成的表格重新填写",
-                  f"cannot find the sheet of {form['title']}", "sheet_missing", data, sheet=None)
+            data.problems.append(Problem("sheet_missing", {"title": form["title"]}, "record"))
             return data
         grid = grids.get(sheet) or _grid(wb, sheet)
         for (r, c), v in sorted(grid.items()):
@@ -167,8 +163,8 @@ def read_record(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     grid = grids.get(sheet) or _grid(wb, sheet)
     for f in form["fields"]:
         if f["key"] not in located:
-            _find(f"表单中找不到“{f['label']}”一栏，请勿删除或改写表格中的项目名称", f"field “{f['label']}” not found in the form",
-                  "header_missing", data, field=f["label"])
+            data.problems.append(Problem("header_missing", {"label": f["label"]}, "field", sheet=sheet,
+                                         field=f["label"]))
             continue
         s, r, c = located[f["key"]]
         value = grid.get((r, c)) if s == sheet else _grid(wb, s).get((r, c))
@@ -204,53 +200,77 @@ def looks_like(wb: Workbook, form: dict[str, Any]) -> bool:
     prefix = defined_name(form["id"], "")
     if any(name.startswith(prefix) for name in wb.names):
         return True
-    if form["kind"] == "record":
-        return _sheet_with_labels(wb, {norm_label(f["label"]): f for f in form["fields"]}, {}) is not None
+    return _LOOKS_LIKE[form["kind"]](wb, form)
+
+
+def _has_record_labels(wb: Workbook, form: dict[str, Any]) -> bool:
+    return _sheet_with_labels(wb, {norm_label(f["label"]): f for f in form["fields"]}, {}) is not None
+
+
+def _has_table_header(wb: Workbook, form: dict[str, Any]) -> bool:
     wanted = {norm_label(c["label"]): c["key"] for c in form["columns"]}
     return any(_header(wb.rows(sheet)[2], wanted) is not None for sheet in wb.sheet_names if sheet != AUX_SHEET)
 
 
+_LOOKS_LIKE: dict[str, Callable[[Workbook, dict[str, Any]], bool]] = {"record": _has_record_labels,
+                                                                      "table": _has_table_header}
+
+
 def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     data = FormData(form, file)
-    cols = form["columns"]
-    wanted = {norm_label(c["label"]): c["key"] for c in cols}
     if form.get("aux_columns"):
         wb.read_ahead(AUX_SHEET)  # read alongside the form sheet (used at the end, by _read_aux)
+    found = _table_sheet(wb, form)
+    if found is None:
+        labels = "、".join(c["label"] for c in form["columns"][:4])
+        data.problems.append(Problem("sheet_missing", {"title": form["title"], "labels": labels}, "table"))
+        return data
+    sheet, r0, c0, rows, (hi, mapping) = found
+    data.sheet = sheet
+    data.wb_formulas = lambda cells: wb.formulas(sheet, wanted=cells)
+    data.columns = {key: c0 + j for key, j in mapping.items()}
+    data.reader_columns = mapping
+    data.problems += [Problem("header_missing", {"label": c["label"]}, "column", sheet=sheet,
+                              cell=f"{col_letter(c0)}{r0 + hi + 1}",
+                              field=c["label"]) for c in form["columns"] if c["key"] not in mapping]
+    _split_rows(form, data, r0, rows, hi, mapping)
+    if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
+        _read_aux(wb, form, data)
+    if form.get("rows"):
+        _match_fixed_rows(form, data)
+    return data
+
+
+def _table_sheet(wb: Workbook, form: dict[str, Any]) -> tuple[str, int, int, list[list[Any]],
+                                                              tuple[int, dict[str, int]]] | None:
+    """The sheet holding the table's header (the form's own sheet first), with its used range and header."""
+    wanted = {norm_label(c["label"]): c["key"] for c in form["columns"]}
     order = [form["sheet"]] + [s for s in wb.sheet_names if s != form["sheet"] and s != AUX_SHEET]
     for sheet in [s for s in order if s in wb.sheet_names]:
         r0, c0, rows = wb.rows(sheet)
         header = _header(rows, wanted)
         if header is not None:
-            break
-    else:
-        _find(f"找不到“{form['title']}”的表头（{'、'.join(c['label'] for c in cols[:4])}…），请使用 zonekit init 生成的表格填写，勿改动表头",
-              f"cannot find the header row of {form['title']}", "sheet_missing", data, sheet=None)
-        return data
-    data.sheet = sheet
-    data.wb_formulas = lambda cells: wb.formulas(sheet, wanted=cells)
-    hi, mapping = header
-    data.columns = {key: c0 + j for key, j in mapping.items()}
-    data.reader_columns = mapping
-    for c in cols:
-        if c["key"] not in mapping:
-            _find(f"表头缺少“{c['label']}”列，请勿删除或改写表头", f"header column “{c['label']}” is missing", "header_missing", data,
-                  cell=f"{col_letter(c0)}{r0 + hi + 1}", field=c["label"])
-    total = form.get("total")
-    label_j = mapping.get(total["label_column"]) if total else None
-    total_label = norm_label(total["label"]) if total else None
-    sub = form.get("subtotals")
-    sub_j = mapping.get(sub["label_column"]) if sub else None
-    sub_label = norm_label(sub["label"]) if sub else None
-    seq_keys = {c["key"] for c in cols if c.get("type") == "seq"}
+            return sheet, r0, c0, rows, header
+    return None
+
+
+def _split_rows(form: dict[str, Any], data: FormData, r0: int, rows: list[list[Any]], hi: int,
+                mapping: dict[str, int]) -> None:
+    """The rows below the header as data rows, 小计 rows with the rows they sum, and the 合计 row;
+    blank rows are skipped, and data after the 合计 row is kept and said to be misplaced."""
+    total, sub = form.get("total"), form.get("subtotals")
+    seq_keys = {c["key"] for c in form["columns"] if c.get("type") == "seq"}
     filled_js = [j for key, j in mapping.items() if key not in seq_keys]
-    marks = _row_marks(rows, hi + 1, filled_js, (("sub", sub_j, sub_label), ("total", label_j, total_label)))
+    labelled = tuple((kind, mapping.get(spec["label_column"]), norm_label(spec["label"])) if spec
+                     else (kind, None, None) for kind, spec in (("sub", sub), ("total", total)))
+    marks = _row_marks(rows, hi + 1, filled_js, labelled)
     group_start, start = 0, hi + 1
     for end in [*sorted(marks), len(rows)]:  # the plain data rows between two marked rows, as one block
         block = [Row(r0 + i + 1, None, None, rows[i], mapping) for i in range(start, end)]
         if data.total is not None and total:
-            for row in block:
-                _find(f"第{row.number}行在“{total['label']}”行之后仍有数据，请将合计行移到最后", f"row {row.number} comes after the total row",
-                      "total_mismatch", data, cell=f"A{row.number}", severity=WARNING)
+            data.problems += [Problem("total_mismatch", {"row": row.number, "label": total["label"]}, "after_total",
+                                      WARNING,
+                                      sheet=data.sheet, cell=f"A{row.number}") for row in block]
         data.rows.extend(block)
         kind, start = marks.get(end), end + 1
         if kind == "total":
@@ -258,11 +278,6 @@ def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
         elif kind == "sub":
             data.subtotals.append((Row(r0 + end + 1, None, None, rows[end], mapping), data.rows[group_start:]))
             group_start = len(data.rows)
-    if form.get("aux_columns") and AUX_SHEET in wb.sheet_names:
-        _read_aux(wb, form, data)
-    if form.get("rows"):
-        _match_fixed_rows(form, data)
-    return data
 
 
 def _row_marks(rows: list[list[Any]], start: int, filled_js: list[int],
@@ -293,16 +308,16 @@ def _match_fixed_rows(form: dict[str, Any], data: FormData) -> None:
     for row in data.rows:
         row.id = by_text.get(norm_label(row.values.get(key)))
         if row.id is None:
-            _find(f"第{row.number}行“{_short(row.values.get(key))}”不是本表规定的指标，请勿增改指标名称",
-                  f"row {row.number} is not one of the form's indicators", "row_unknown", data, severity=WARNING,
-                  cell=data.cell(key, row.number) if key in data.columns else None)
+            data.problems.append(Problem("row_unknown", {"row": row.number, "text": _short(row.values.get(key))},
+                                         sheet=data.sheet,
+                                         cell=data.cell(key, row.number) if key in data.columns else None))
         else:
             seen.add(row.id)
     optional = set(form.get("_optional_rows", ()))  # rows of other reporting units (rowfilter.for_checking)
     for r in form["rows"]:
         if r["id"] not in seen and r["id"] not in optional:
-            _find(f"缺少指标行“{r['cells'][key]}”，请勿删除指标行", f"indicator row '{r['cells'][key]}' is missing", "row_missing",
-                  data, field=str(r["cells"][key]))
+            data.problems.append(Problem("row_missing", {"text": r["cells"][key]}, sheet=data.sheet,
+                                         field=str(r["cells"][key])))
 
 
 def _short(value: Any) -> str:
@@ -314,7 +329,8 @@ _UNIT_SPELLINGS = (("㎡", "m2"), ("m²", "m2"), ("平方米", "m2"), ("平米",
 
 
 def header_key(text: Any) -> str:
-    """A column label for matching a header: `norm_label`, and units in any spelling people use (㎡, m², 平方米 -> m2)."""
+    """A column label for matching a header: `norm_label`, and units in any spelling people use
+    (㎡, m², 平方米 -> m2)."""
     key = norm_label(text)
     for spelling, unit in _UNIT_SPELLINGS:
         key = key.replace(spelling, unit)
@@ -388,8 +404,9 @@ def _read_aux(wb: Workbook, form: dict[str, Any], data: FormData) -> None:
         column = list(map(operator.itemgetter(j), body))
         data.aux_letters[key] = col_letter(c0 + j)
         if None not in targets and "" not in column and None not in column:  # every helper row matched and filled
-            data.aux[key] = dict(zip(targets, column, strict=True))  # a name twice: the last row wins
-            data.aux_at[key] = dict(zip(targets, range(first, first + len(body)), strict=True))
+            matched = cast(list[int], targets)
+            data.aux[key] = dict(zip(matched, column, strict=True))  # a name twice: the last row wins
+            data.aux_at[key] = dict(zip(matched, range(first, first + len(body)), strict=True))
             continue
         at = {t: k for k, t in enumerate(targets) if t is not None and column[k] not in ("", None)}
         data.aux[key] = {t: column[k] for t, k in at.items()}

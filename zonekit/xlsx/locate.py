@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zonekit.findings import ERROR, WARNING, Finding
+from zonekit.findings import Problem
 from zonekit.packet import CHECKLIST
 from zonekit.xlsx.form_reader import looks_like
 from zonekit.xlsx.reader import WORKBOOK_SUFFIXES, ReadProblem, Workbook, open_workbook
@@ -30,7 +30,7 @@ class Located:
 
     rel: str | None = None
     workbook: Workbook | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
     elsewhere: bool = False  # found outside the form's own material folder
 
 
@@ -61,17 +61,15 @@ def locate_form(form: dict[str, Any], folder: str | None, root: Path, taken: set
     if found.rel:
         found.elsewhere = True
         where = str(Path(found.rel).parent)
-        found.findings.append(Finding(
-            "form_elsewhere", WARNING, f"“{_name(form)}”放在了 {where} 目录，应放在 {folder} 目录",
-            f"'{_name(form)}' is in {where}, not in {folder}", file=found.rel, source=form.get("source"),
-            hint=f"把文件移到 {folder} 目录"))
+        found.findings.append(Problem("form_elsewhere", {"name": _name(form), "where": where, "folder": folder},
+                                      file=found.rel, source=form.get("source")))
         return found
     if found.findings:
         return found
-    return Located(None, findings=[Finding(
-        "file_missing", ERROR, f"缺少“{_name(form)}”（{folder or '材料包'} 目录中没有工作簿）",
-        f"'{_name(form)}' is missing: no workbook in {folder or 'the packet'}", file=_rel(expected, root),
-        source=form.get("source"), hint="运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）")])
+    return Located(None, findings=[Problem(
+        "file_missing", {"name": _name(form), "folder": folder}, "no_workbook" if folder else "no_workbook_packet",
+        hint="init",
+        file=_rel(expected, root), source=form.get("source"))])
 
 
 def _pick(form: dict[str, Any], paths: list[Path], root: Path, expected: Path | None) -> Located:
@@ -89,20 +87,17 @@ def _pick(form: dict[str, Any], paths: list[Path], root: Path, expected: Path | 
         return Located(_rel(matches[0][0], root), matches[0][1])
     if matches:
         names = "、".join(_rel(p, root) for p, _ in matches)
-        return Located(None, findings=[Finding(
-            "form_ambiguous", ERROR, f"有 {len(matches)} 个文件都是“{_name(form)}”：{names}，zonekit 不知道该读哪一个",
-            f"{len(matches)} files are '{_name(form)}': {names}", file=_rel(matches[0][0], root), source=form.get("source"),
-            hint="只保留填好的那一份，其他的删去或移出材料包")])
+        return Located(None,
+                       findings=[Problem("form_ambiguous", {"n": len(matches), "name": _name(form), "names": names},
+                                               file=_rel(matches[0][0], root), source=form.get("source"))])
     if unreadable:
-        return Located(None, findings=[Finding(e.code, ERROR, f"{_rel(p, root)}：{e}", f"{_rel(p, root)}: {e.message_en}",
-                                               file=_rel(p, root), source=form.get("source")) for p, e in unreadable])
+        return Located(None, findings=[_in_file(e.problem, _rel(p, root), form) for p, e in unreadable])
     if expected is not None and expected.is_file():
         return Located(_rel(expected, root))  # several workbooks, none recognised: the one named as the form says why
     if paths and expected is not None:
         names = "、".join(_rel(p, root) for p in paths[:5])
-        return Located(None, findings=[Finding(
-            "file_missing", ERROR, f"找不到“{_name(form)}”：目录中的 {names} 都不是这张表", f"none of {names} is '{_name(form)}'",
-            file=_rel(paths[0], root), source=form.get("source"), hint="请使用 zonekit init 生成的表格填写")])
+        return Located(None, findings=[Problem("file_missing", {"name": _name(form), "names": names}, "none_is",
+                                               file=_rel(paths[0], root), source=form.get("source"))])
     return Located()
 
 
@@ -120,6 +115,12 @@ def _packet_workbooks(root: Path, skip: Path, taken: set[str]) -> Iterator[Path]
         for p in workbooks_in(here):
             if _rel(p, root) not in taken and _rel(p, root) != CHECKLIST:  # the checklist is zonekit's, never a form
                 yield p
+
+
+def _in_file(problem: Problem, rel: str, form: dict[str, Any]) -> Problem:
+    """A workbook's problem said of its place in the packet: the locator looked at it for `form`."""
+    zh, en = problem.texts()
+    return Problem(problem.code, {"rel": rel, "zh": zh, "en": en}, "in_file", file=rel, source=form.get("source"))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from zonekit import sniff as filetype
 from zonekit.background import Pending, cpus
+from zonekit.findings import Problem
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 MAX_UNCOMPRESSED = int(os.environ.get("ZONEKIT_MAX_XLSX_MB", "600")) * 1024 * 1024
 MAX_RATIO = 250  # uncompressed / compressed for one member: beyond this it is a zip bomb
 READ_AHEAD_BYTES = 1 << 20  # a sheet's XML from which reading it in a second thread pays (about 10,000 rows)
@@ -36,12 +36,16 @@ _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!
 
 
 class ReadProblem(Exception):
-    """A workbook cannot be read; `code` is a finding code, str(self) a Chinese message."""
+    """A workbook cannot be read: raised with the problem (findings.Problem) that says why; str(self)
+    is its Chinese message."""
 
-    def __init__(self, code: str, message: str, message_en: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message_en = message_en
+    def __init__(self, code: str, variant: str, **params: Any) -> None:
+        self.problem = Problem(code, params, variant)
+        super().__init__(self.problem.texts()[0])
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
 
 
 def col_letter(index: int) -> str:
@@ -86,52 +90,45 @@ def sniff(path: Path) -> str:
     name = path.name
     try:
         size = path.stat().st_size
-        with path.open("rb") as f:
-            head = f.read(8)
+        head = filetype.head(path)
     except OSError as e:
-        raise ReadProblem("file_unreadable", f"{name} 无法打开：{e.strerror}", f"{name} cannot be opened") from e
+        raise ReadProblem("file_unreadable", "open", name=name, error=e.strerror) from e
     if size == 0:
-        raise ReadProblem("file_empty", f"{name} 是空文件（0 字节），请重新保存", f"{name} is empty (0 bytes)")
-    if head == _OLE_MAGIC:
-        if _ole_encrypted(path):
-            raise ReadProblem("file_unreadable", f"{name} 设置了打开密码（已加密），zonekit 无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx",
-                              f"{name} is password-protected; remove the password and save as .xlsx")
+        raise ReadProblem("file_empty", "workbook", name=name)
+    kind = filetype.container(head)
+    if kind == "ole":
+        if filetype.ole_encrypted(path):
+            raise ReadProblem("file_unreadable", "password", name=name)
         if size > MAX_UNCOMPRESSED:
-            raise ReadProblem("file_too_large", f"{name} 约 {size // 2**20} MB，超过读取上限 {MAX_UNCOMPRESSED // 2**20} MB",
-                              f"{name} is {size // 2**20} MB, above the {MAX_UNCOMPRESSED // 2**20} MB limit")
+            raise ReadProblem("file_too_large", "ole", name=name, mb=size // 2**20, limit=MAX_UNCOMPRESSED // 2**20)
         return "xls"  # Excel 97-2003 .xls, or WPS .et (the same kind of container)
-    if not head.startswith(b"PK"):
-        raise ReadProblem("file_unreadable", f"{name} 不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel/WPS 另存为 .xlsx",
-                          f"{name} is not an .xlsx workbook (renamed file?)")
+    if kind != "zip":
+        raise ReadProblem("file_unreadable", "not_xlsx", name=name)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             members = {i.filename for i in infos}
             mimetype = z.read("mimetype")[:100] if "mimetype" in members else b""
     except (zipfile.BadZipFile, OSError, zlib.error) as e:
-        raise ReadProblem("file_unreadable", f"{name} 已损坏（不是完整的 .xlsx 文件），请重新保存或重新下载",
-                          f"{name} is corrupt") from e
+        raise ReadProblem("file_unreadable", "corrupt_zip", name=name) from e
     total = sum(i.file_size for i in infos)
     for i in infos:
         if i.compress_size and i.file_size / max(i.compress_size, 1) > MAX_RATIO and i.file_size > 50 * 1024 * 1024:
-            raise ReadProblem("file_unreadable", f"{name} 内的 {i.filename} 压缩比异常（疑似压缩炸弹），zonekit 拒绝读取",
-                              f"{name}: {i.filename} has an abnormal compression ratio (zip bomb?)")
+            raise ReadProblem("file_unreadable", "zip_bomb", name=name, member=i.filename)
     if total > MAX_UNCOMPRESSED:
-        raise ReadProblem("file_too_large", f"{name} 解压后约 {total // 2**20} MB，超过读取上限 {MAX_UNCOMPRESSED // 2**20} MB：请删除多余的空行/格式后重新保存",
-                          f"{name} is {total // 2**20} MB uncompressed, above the {MAX_UNCOMPRESSED // 2**20} MB limit")
+        raise ReadProblem("file_too_large", "zip", name=name, mb=total // 2**20, limit=MAX_UNCOMPRESSED // 2**20)
     if "xl/workbook.xml" in members:
         entity = xml_with_entities(path, [m for m in members if m.endswith((".xml", ".rels"))])
         if entity:
-            raise ReadProblem("file_unreadable", f"{name} 的 {entity} 含有 XML 实体声明（<!ENTITY>，Excel/WPS 不会写出，可能是恶意文件），zonekit 拒绝读取",
-                              f"{name}: {entity} declares XML entities (never written by Excel/WPS); refused")
+            raise ReadProblem("file_unreadable", "entities_xlsx", name=name, member=entity)
         return "xlsx"
     if "xl/workbook.bin" in members:
         return "xlsb"
     if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         return "ods"
     if "word/document.xml" in members or mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
-        raise ReadProblem("file_unreadable", f"{name} 是 Word/文字文档，不是工作簿", f"{name} is a text document, not a workbook")
-    raise ReadProblem("file_unreadable", f"{name} 不是 Excel 工作簿（缺少 xl/workbook.xml）", f"{name} is not an Excel workbook")
+        raise ReadProblem("file_unreadable", "text_document", name=name)
+    raise ReadProblem("file_unreadable", "no_workbook_xml", name=name)
 
 
 def xml_with_entities(path: Path, members: list[str]) -> str | None:
@@ -148,12 +145,6 @@ def xml_with_entities(path: Path, members: list[str]) -> str | None:
     except (zipfile.BadZipFile, OSError, zlib.error, KeyError, EOFError):
         return None  # a damaged member is reported by the reader that needs it
     return None
-
-
-def _ole_encrypted(path: Path) -> bool:
-    with path.open("rb") as f:
-        data = f.read(2 * 1024 * 1024)
-    return _ENCRYPTION_INFO in data
 
 
 @dataclass
@@ -193,8 +184,7 @@ class Workbook:
             start = s.start or (0, 0)
             rows = s.to_python(skip_empty_area=True)
         except Exception as e:  # calamine raises its own error types for malformed XML
-            raise ReadProblem("file_unreadable", f"{self.path.name} 的工作表“{sheet}”无法读取：{_short(e)}",
-                              f"sheet {sheet} of {self.path.name} cannot be read") from e
+            raise ReadProblem("file_unreadable", "sheet", name=self.path.name, sheet=sheet, error=_short(e)) from e
         width = max(map(len, rows), default=0)
         if min(map(len, rows), default=0) < width:  # calamine gives a rectangle; readers rely on one
             rows = [r + [""] * (width - len(r)) for r in rows]
@@ -226,15 +216,12 @@ class Workbook:
                         break
                     buf, chunk = buf[cut:], f.read(1 << 20)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as e:  # bad CRC, bad deflate data
-            raise ReadProblem("file_unreadable", f"{self.path.name} 已损坏（工作表“{sheet}”的数据无法解压），请重新保存或重新下载",
-                              f"{self.path.name} is corrupt") from e
+            raise ReadProblem("file_unreadable", "sheet_corrupt", name=self.path.name, sheet=sheet) from e
         cells = (hi_r - lo_r + 1) * (hi_c - lo_c + 1) if hi_r else 0
         if cells > MAX_CELLS:
             last = f"{col_letter(hi_c - 1)}{hi_r}"
-            raise ReadProblem("file_too_large",
-                              f"{self.path.name} 的工作表“{sheet}”一直延伸到 {last} 单元格（约 {cells // 10000} 万个单元格），超过读取上限："
-                              "请删除表格下方或右侧多余的内容后重新保存",
-                              f"sheet {sheet} of {self.path.name} extends to {last} ({cells} cells), too large to read")
+            raise ReadProblem("file_too_large", "extent", name=self.path.name, sheet=sheet, last=last,
+                              wan=cells // 10000, cells=cells)
 
     def formulas(self, sheet: str, *, wanted: set[str] | None = None, limit_bytes: int = 400 * 2**20) -> dict[str, str]:
         """Cell -> formula text, read by streaming the sheet XML (only `wanted` cells if given)."""
@@ -275,20 +262,23 @@ def open_workbook(path: Path) -> Workbook:
         with zipfile.ZipFile(path) as z:
             sizes = {i.filename: i.file_size for i in z.infolist()}
             wb_xml = ET.fromstring(z.read("xl/workbook.xml"))
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels")) if "xl/_rels/workbook.xml.rels" in z.namelist() else None
+            rels_xml = "xl/_rels/workbook.xml.rels"
+            rels = ET.fromstring(z.read(rels_xml)) if rels_xml in z.namelist() else None
     except (ET.ParseError, KeyError, zipfile.BadZipFile) as e:
-        raise ReadProblem("file_unreadable", f"{path.name} 结构损坏：{_short(e)}", f"{path.name} is damaged") from e
-    targets = {}
+        raise ReadProblem("file_unreadable", "damaged", name=path.name, error=_short(e)) from e
+    targets: dict[str | None, str] = {}
     if rels is not None:
         for r in rels.findall("rel:Relationship", _NS):
             t = r.get("Target", "")
             targets[r.get("Id")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    sheets, xml = [], {}
+    sheets: list[str] = []
+    xml: dict[str, str] = {}
     for s in wb_xml.findall("m:sheets/m:sheet", _NS):
-        sheets.append(s.get("name"))
+        sheet_name = s.get("name", "")
+        sheets.append(sheet_name)
         rid = s.get(f"{{{_NS['r']}}}id")
         if rid in targets:
-            xml[s.get("name")] = targets[rid]
+            xml[sheet_name] = targets[rid]
     names: dict[str, tuple[str, str]] = {}
     for d in wb_xml.findall("m:definedNames/m:definedName", _NS):
         if d.get("localSheetId") is not None or not d.text or "!" not in d.text:
@@ -300,7 +290,7 @@ def open_workbook(path: Path) -> Workbook:
     try:
         cal = CalamineWorkbook.from_path(str(path))
     except Exception as e:
-        raise ReadProblem("file_unreadable", f"{path.name} 无法读取：{_short(e)}", f"{path.name} cannot be read") from e
+        raise ReadProblem("file_unreadable", "unreadable", name=path.name, error=_short(e)) from e
     return Workbook(path, sheets, names, xml, cal, _xml_sizes=sizes)
 
 
@@ -313,10 +303,8 @@ def _other_workbook(path: Path, kind: str) -> Workbook:
     except Exception as e:
         text = str(e).lower()
         if "password" in text or "encrypt" in text:
-            raise ReadProblem("file_unreadable", f"{path.name} 设置了打开密码（已加密），zonekit 无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx",
-                              f"{path.name} is password-protected") from e
-        raise ReadProblem("file_unreadable", f"{path.name} 无法读取（{kind} 格式）：{_short(e)}；请用 Excel/WPS 另存为 .xlsx",
-                          f"{path.name} cannot be read ({kind}): {_short(e)}") from e
+            raise ReadProblem("file_unreadable", "password_other", name=path.name) from e
+        raise ReadProblem("file_unreadable", "other_kind", name=path.name, kind=kind, error=_short(e)) from e
     return Workbook(path, list(cal.sheet_names), {}, {}, cal)
 
 

@@ -9,7 +9,7 @@ key holding the reporting unit, `fill` the columns a unit must fill in each of i
 - `init --unit X` writes only X's rows (`for_unit`);
 - `check` expects only X's rows (`for_checking`: other rows are optional, not "missing"),
   reports rows filled although X is not responsible for them, and X's rows left empty
-  (`responsibility_findings`).
+  (`responsibility_problems`).
 A unit matches when it is one of the names in the cell, compared like labels (spaces and
 full-width brackets ignored), never as a substring: "宁波市政府" is not "宁波市".
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from zonekit.findings import ERROR, Finding
+from zonekit.findings import Problem
 from zonekit.xlsx.form_reader import Row, norm_label
 
 _SEPARATORS = re.compile(r"[、，,；;／/\s]+")
@@ -78,8 +78,8 @@ def own_rows(validated: Any, applicant: dict[str, Any]) -> list[tuple[int, Row]]
             if unit is None or is_responsible(form, unit, specs.get(row.id or ""), row)]
 
 
-def responsibility_findings(forms: dict[str, Any], applicant: dict[str, Any]) -> list[Finding]:
-    out: list[Finding] = []
+def responsibility_problems(forms: dict[str, Any], applicant: dict[str, Any]) -> list[Problem]:
+    out: list[Problem] = []
     for v in forms.values():
         form = v.data.form
         unit = reporting_unit(form, applicant)
@@ -96,20 +96,20 @@ def responsibility_findings(forms: dict[str, Any], applicant: dict[str, Any]) ->
             if is_responsible(form, unit, spec_row, row):
                 for key in fb.get("fill", []):
                     if key in v.data.columns and row.values.get(key) in ("", None):
-                        out.append(Finding("field_missing", ERROR, f"“{name}”由本单位负责，未填写“{labels[key]}”",
-                                           f"'{name}' is the unit's responsibility; '{labels[key]}' is empty", file=v.data.file,
-                                           sheet=v.data.sheet, cell=v.data.cell(key, row.number), field=labels[key], source=source))
+                        out.append(Problem("field_missing", {"name": name, "label": labels[key]}, "responsible",
+                                           file=v.data.file,
+                                           sheet=v.data.sheet, cell=v.data.cell(key, row.number), field=labels[key],
+                                           source=source))
                 continue
             prefilled = set((spec_row or {}).get("cells", {})) | {fb["column"], name_key}
-            filled = [k for k in v.data.columns if k not in prefilled and labels.get(k) and row.values.get(k) not in ("", None)
+            filled = [k for k in v.data.columns
+                      if k not in prefilled and labels.get(k) and row.values.get(k) not in ("", None)
                       and next(c for c in form["columns"] if c["key"] == k).get("type") != "seq"]
             if not filled:
                 continue
             units = _units_of(form, spec_row, row) or "（空）"
-            out.append(Finding(
-                "row_not_responsible", ERROR,
-                f"第{row.number}行“{name}”的责任单位为{units}，不含报送单位“{unit}”，本单位不应填报此行",
-                f"row {row.number} ('{name}') is not the responsibility of the reporting unit '{unit}'",
-                file=v.data.file, sheet=v.data.sheet, cell=v.data.cell(filled[0], row.number), field=labels[filled[0]],
-                source=source, hint="删除本行已填的数据（由责任单位报送），或核对 packet.toml [applicant] 中的报送单位"))
+            out.append(Problem("row_not_responsible", {"row": row.number, "name": name, "units": units, "unit": unit},
+                               file=v.data.file, sheet=v.data.sheet, cell=v.data.cell(filled[0], row.number),
+                               field=labels[filled[0]],
+                               source=source))
     return out

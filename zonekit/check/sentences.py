@@ -1,0 +1,153 @@
+"""The sentences of an eligibility tree and its verdict, in Chinese or English, made from data.
+
+`rules.Result` holds what a condition found (`says` and its `figures`), `runner.CheckReport` the
+results; what a person reads is made here, for the language asked, so `--lang en` is English
+throughout. The spec writes condition titles and fact labels in Chinese: English shows a
+condition's `title_en` when the spec gives one, else its id, and a fact by its name in the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from zonekit.check.rules import show
+
+_SIGN: dict[str, str | tuple[str, str]] = {
+    ">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<", "in": ("属于", "in")}
+_NEGATION: dict[str, str | tuple[str, str]] = {
+    ">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "=", "in": ("不属于", "not in")}
+_EN_UNITS = {"m2": " m²"}
+
+
+def _figure(value: Any, test: dict[str, Any], en: bool) -> str:
+    """A figure as `rules.show` writes it, in English with yes/no and m²."""
+    if not en:
+        return show(value, test)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_figure(v, test, en) for v in value)
+    unit = test.get("show_unit") or test.get("unit", "")
+    if isinstance(value, int | float) and unit in _EN_UNITS:
+        return show(value, {**test, "unit": "", "show_unit": ""}) + _EN_UNITS[unit]
+    return show(value, test)
+
+
+def _sign(op: str, ok: bool, en: bool) -> str:
+    sign = _SIGN.get(op, op) if ok else _NEGATION.get(op, "≠")
+    return sign if isinstance(sign, str) else sign[en]
+
+
+def _name(f: dict[str, Any], en: bool) -> str:
+    return f["fact"] if en else f["name"]
+
+
+def title(result: Any, lang: str = "zh") -> str:
+    """A condition's title: the spec's, or in English its `title_en` (else its id)."""
+    return (result.title_en or result.id) if lang == "en" else result.title
+
+
+def _compare(f: dict[str, Any], en: bool) -> str:
+    t = f["test"]
+    text = f"{_name(f, en)} {_figure(f['left'], t, en)} {_sign(f['op'], f['ok'], en)} {_figure(f['right'], t, en)}"
+    return text + _suffix(f, en)
+
+
+def _filled(f: dict[str, Any], en: bool) -> str:
+    return (f"{f['fact']} is filled in" if en else f"{f['name']}已填写") + _suffix(f, en)
+
+
+def _empty(f: dict[str, Any], en: bool) -> str:
+    return (f"{f['fact']} is empty" if en else f"{f['name']}未填写") + _suffix(f, en)
+
+
+def _suffix(f: dict[str, Any], en: bool) -> str:
+    if f.get("committed"):
+        return ", committed to be reached within 3 years of recognition" if en else "，已承诺认定后3年内达到"
+    if "gap" in f:
+        gap = _figure(f["gap"], f["test"], en)
+        return f", {gap} short" if en else f"，差 {gap}"
+    return ""
+
+
+def _band(f: dict[str, Any], en: bool) -> str:
+    t = f["test"]
+    text = f"{_name(f, en)} {_figure(f['value'], t, en)}{': ' if en else '：'}{f['band']}"
+    if "better" not in f:
+        return text
+    least, gap = _figure(f["min"], t, en), _figure(f["min"] - f["value"], t, en)
+    return text + (f"; {gap} short of '{f['better']}' (≥{least})" if en else f"，距“{f['better']}”（≥{least}）还差 "
+                                                                             f"{gap}")
+
+
+def _part(c: Any, en: bool) -> str:
+    detail = detail_text(c, "en" if en else "zh")
+    if not detail:
+        return title(c, "en" if en else "zh")
+    return f"{title(c, 'en')} ({detail})" if en else f"{c.title}（{detail}）"
+
+
+def _parts(f: dict[str, Any], en: bool) -> str:
+    return ("; " if en else "；").join(_part(c, en) for c in f["parts"])
+
+
+def _any_met(f: dict[str, Any], en: bool) -> str:
+    lang = "en" if en else "zh"
+    parts = [f"{title(c, lang)} ({detail_text(c, lang)})" if en else f"{c.title}（{detail_text(c, lang)}）"
+             for c in f["parts"]]
+    return ("met: " if en else "满足：") + ("; " if en else "；").join(parts)
+
+
+def _none_met(f: dict[str, Any], en: bool) -> str:
+    details = [d for c in f["parts"] if (d := detail_text(c, "en" if en else "zh"))]
+    return ("none of these is met: " if en else "以下条件均未满足：") + ("; " if en else "；").join(details)
+
+
+_DETAILS: dict[str, Callable[[dict[str, Any], bool], str]] = {
+    "": lambda f, en: "",
+    "attested": lambda f, en: "attested" if en else "已确认",
+    "not_attested": lambda f, en: "not attested yet (申报信息)" if en else "尚未确认（申报信息）",
+    "unreadable": lambda f, en: f"{f['fact']} is empty or cannot be read" if en else f"{f['name']}未填写或无法读取",
+    "no_data": lambda f, en: "the data needed to decide is missing" if en else "缺少判断所需的数据",
+    "compare": _compare,
+    "filled": _filled,
+    "empty": _empty,
+    "band": _band,
+    "any_met": _any_met,
+    "none_met": _none_met,
+    "parts": _parts,
+    "as": lambda f, en: detail_text(f["part"], "en" if en else "zh"),
+}
+
+
+def detail_text(result: Any, lang: str = "zh") -> str:
+    """What a condition's result says: which figures, compared how; which paths hold."""
+    return _DETAILS[result.says](result.figures, lang == "en")
+
+
+def verdict(results: list[Any], lang: str = "zh") -> str:
+    """The verdict on a packet's eligibility, from its conditions' results."""
+    statuses = [r.status for r in results if r.status != "not_applicable"]
+    en = lang == "en"
+    if not statuses:
+        return "no conditions" if en else "本项目没有可自动判断的条件"
+    if "unmet" in statuses:
+        missed = ("; " if en else "；").join(title(r, lang) for r in results if r.status == "unmet")
+        return f"not eligible: {missed}" if en else f"不符合申报条件：{missed}"
+    if "unknown" in statuses:
+        return "cannot decide: data missing" if en else "无法判断：缺少数据（见上方所列问题）"
+    paths = ("; " if en else "；").join(d for r in results if r.children and r.status in ("met", "met_by_commitment")
+                                       and (d := detail_text(r, lang)))
+    notes = [_NOTES[s][en] for s in ("met_by_commitment", "in_principle", "outcome") if s in statuses]
+    head = "eligible" if en else "符合申报条件"
+    said = (f" ({paths})" if en else f"（{paths}）") if paths else ""
+    return head + said + ("; " if en else "；").join(["", *notes])
+
+
+_NOTES = {
+    "met_by_commitment": ("部分条件以承诺方式满足，需提交承诺函", "partly by commitment"),
+    "in_principle": ("“原则上”条件未达到，需在申请报告中说明理由", "an in-principle threshold is missed: justify it"),
+    "outcome": ("自评分低于列入档次（档次以专家评估为准，不是申报条件）",
+                "the self-assessed score is below the listed bands (the experts decide)"),
+}
