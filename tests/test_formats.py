@@ -162,6 +162,10 @@ def test_uscc_stored_as_number():
     assert_problem(check_uscc(914403001922038216), "uscc_number")
     assert_problem(check_uscc(12345.0), "uscc_length")
     assert_problem(check_uscc("9.14403E+17"), "uscc_number")
+    assert_problem(check_uscc("9E+17"), "uscc_number")
+    # text that only looks like a number in E notation is a code (or a short one), found by hypothesis
+    assert check_uscc(make_uscc("0E000001", "00000000")) is None
+    assert_problem(check_uscc("0E0"), "uscc_length")
 
 
 def test_uscc_full_width_and_blank():

@@ -250,7 +250,9 @@ def check_uscc(value: object) -> Problem | None:
             return _uscc_number_problem(shown)
         value = shown
     code = uscc_canonical(value)
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", code):
+    # what Excel, WPS and LibreOffice show of a code they turned into a number (9.14403E+17: the "+" is always
+    # there; 0E0000010000000003 is a code to check)
+    if re.fullmatch(r"\d(\.\d+)?E\+\d+", code):
         return _uscc_number_problem(shown)
     if len(code) != 18:
         return _uscc_problem(
