@@ -12,7 +12,6 @@ import pytest
 from zonekit.check.rules import Facts, evaluate
 from zonekit.check.runner import STAGES, check_packet
 from zonekit.check.sentences import detail_text, verdict
-from zonekit.check.validate import Issue
 from zonekit.findings import CODES, ERROR, INFO, SEVERITY_ORDER, WARNING, Problem, findings
 from zonekit.xlsx.reader import ReadProblem, open_workbook
 
@@ -57,10 +56,14 @@ def test_a_hint_the_spec_writes_wins_over_the_template_and_stands_for_both_langu
     assert default.hint_text("en") == "check the two figures and make them agree"
 
 
-def test_the_old_issue_call_shape_is_a_problem_like_any_other() -> None:
-    issue = Issue("value_range", "“面积”为 -1，不应小于 0", "'面积' is -1, below 0")
-    assert isinstance(issue, Problem) and issue.severity == ERROR
-    assert issue.texts() == ("“面积”为 -1，不应小于 0", "'面积' is -1, below 0")
+def test_a_sentence_written_where_the_value_was_read_is_a_problem_like_any_other() -> None:
+    """cellvalues' sentences (what exactly is wrong with a credit code, a date) travel as the "text" variant."""
+    from zonekit.check.validate import FieldRule
+
+    _, issue = FieldRule({"key": "k", "label": "成立日期", "type": "date"}, AS_OF).check("2023-02-30")
+    assert issue is not None and type(issue) is Problem and issue.variant == "text" and issue.severity == ERROR
+    zh, en = issue.texts()
+    assert zh.startswith("“成立日期”") and en.startswith("'成立日期': ")
     moved = issue.at(file="a.xlsx", cell="B3").replaced(severity=INFO)
     assert type(moved) is Problem and (moved.file, moved.cell, moved.severity) == ("a.xlsx", "B3", INFO)
 
@@ -131,9 +134,10 @@ def test_chinese_stays_as_it_was_on_the_samples() -> None:
      {"value": "也许", "allowed_zh": "是、否", "allowed_en": "是, 否"}),
 ])
 def test_the_field_types_sentences_have_their_templates(spec: dict, raw: object, variant: str, params: dict) -> None:
-    """What zonekit.fields.types still writes out whole is what CODES' templates say: it can switch to them."""
+    """zonekit.fields.types says what is wrong as a code, a variant and parameters; CODES says it in words."""
     from zonekit.check.validate import FieldRule
 
     _, issue = FieldRule({"key": "k", "label": "面积", **spec}, AS_OF).check(raw)
     code = "value_choice" if spec["type"] == "choice" else "value_range"
-    assert issue is not None and issue.texts() == Problem(code, {"label": "面积", **params}, variant).texts()
+    assert issue is not None and (issue.code, issue.variant) == (code, variant)
+    assert issue.texts() == Problem(code, {"label": "面积", **params}, variant).texts()

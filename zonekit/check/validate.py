@@ -41,14 +41,6 @@ def code_for(reason: str) -> str:
     return "value_type"
 
 
-class Issue(Problem):
-    """A problem whose sentences were written whole where it was found, as `zonekit.fields.types`
-    still builds them: `Issue(code, zh, en)`; a `Problem` like any other (variant "text")."""
-
-    def __init__(self, code: str, zh: str, en: str, severity: str | None = None) -> None:
-        super().__init__(code, {"zh": zh, "en": en}, "text", severity)
-
-
 @dataclass
 class FieldRule:
     """A field's rule compiled once per field or column: its registered type (zonekit.fields.types), the
@@ -86,13 +78,13 @@ class FieldRule:
             return None
         return self.type.problems(self, value)
 
-    def read_issue(self, p: cellvalues.Problem) -> Issue:
+    def read_issue(self, p: cellvalues.Problem) -> Problem:
         """What a value that cannot be read is: the problem cellvalues found, said of this field."""
-        return Issue(code_for(p.reason), f"“{self.label}”{p.zh}", f"'{self.label}': {p.en}")
+        return Problem(code_for(p.reason), {"zh": f"“{self.label}”{p.zh}", "en": f"'{self.label}': {p.en}"}, "text")
 
-    def format_issue(self, p: cellvalues.Problem) -> Issue:
+    def format_issue(self, p: cellvalues.Problem) -> Problem:
         """A value in the wrong format (credit code, phone, e-mail), at its code's default severity."""
-        return Issue(code_for(p.reason), f"“{self.label}”：{p.zh}", f"'{self.label}': {p.en}")
+        return Problem(code_for(p.reason), {"zh": f"“{self.label}”：{p.zh}", "en": f"'{self.label}': {p.en}"}, "text")
 
     def check(self, raw: Any) -> tuple[Any, Problem | None]:
         value, issue = self.parse(raw)

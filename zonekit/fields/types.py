@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zonekit.fields import cellvalues
+from zonekit.findings import Problem
 from zonekit.xlsx.form_reader import norm_label
 
 if TYPE_CHECKING:
-    from zonekit.check.validate import FieldRule, Issue
+    from zonekit.check.validate import FieldRule
 
 SLOW = object()  # a fast path's answer for "look at this cell closely"
 _YES_NO = {"是": True, "否": False}
@@ -93,11 +94,11 @@ class FieldType:
         """A `min`/`max` of the spec as values of this type are compared with it."""
         return value
 
-    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Problem | None]:
         text = _text(raw)
         return (text or None), None
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
         return None
 
     def canonical(self, rule: FieldRule, value: Any) -> Any:
@@ -187,7 +188,7 @@ class NumberField(FieldType):
                 s[f"x-{keyword}"] = spec[key]
         return s
 
-    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Problem | None]:
         integer = self.whole
         if type(raw) is float:  # the common case, kept fast (what parse_number returns for it)
             if not integer:
@@ -197,19 +198,15 @@ class NumberField(FieldType):
         value, p = cellvalues.parse_number(raw, rule.spec.get("unit"), integer=integer)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.check.validate import Issue
-
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
         if not isinstance(value, int | float) or isinstance(value, bool):
             return None  # a parse issue was already reported
         low, high = rule.limits["min"], rule.limits["max"]
         unit = rule.spec.get("unit", "")
         if low is not None and value < low:
-            return Issue("value_range", f"“{rule.label}”为 {value:g}{unit}，不应小于 {low:g}{unit}",
-                         f"'{rule.label}' is {value:g}, below {low:g}")
+            return Problem("value_range", {"label": rule.label, "value": value, "unit": unit, "low": low}, "below")
         if high is not None and value > high:
-            return Issue("value_range", f"“{rule.label}”为 {value:g}{unit}，不应大于 {high:g}{unit}",
-                         f"'{rule.label}' is {value:g}, above {high:g}")
+            return Problem("value_range", {"label": rule.label, "value": value, "unit": unit, "high": high}, "above")
         return None
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
@@ -275,23 +272,19 @@ class DateField(FieldType):
             return today if value == "today" else _dt.date.fromisoformat(value)
         return value
 
-    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Problem | None]:
         value, _precision, p = cellvalues.parse_date(raw)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.check.validate import Issue
-
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
         if not isinstance(value, _dt.date):
             return None
         low, high = rule.limits["min"], rule.limits["max"]
         if low and value < low:
-            return Issue("value_range", f"“{rule.label}”{value.isoformat()} 早于 {low.isoformat()}，请核对",
-                         f"'{rule.label}' {value} is before {low}")
+            return Problem("value_range", {"label": rule.label, "value": value, "low": low}, "before")
         if high and value > high:
-            what = "晚于今天（不能是将来的日期）" if rule.spec.get("max") == "today" else f"晚于 {high.isoformat()}"
-            return Issue("value_range", f"“{rule.label}”{value.isoformat()} {what}，请核对",
-                         f"'{rule.label}' {value} is after {high}")
+            variant = "after_today" if rule.spec.get("max") == "today" else "after"
+            return Problem("value_range", {"label": rule.label, "value": value, "high": high}, variant)
         return None
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
@@ -318,7 +311,7 @@ class BoolField(FieldType):
     def schema(self, spec: dict[str, Any]) -> dict[str, Any]:
         return {"type": "boolean"}
 
-    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Problem | None]:
         value, p = cellvalues.parse_bool(raw)
         return (raw, rule.read_issue(p)) if p else (value, None)
 
@@ -343,14 +336,14 @@ class ChoiceField(FieldType):
     def schema(self, spec: dict[str, Any]) -> dict[str, Any]:
         return {"enum": list(spec["values"])}
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
-        from zonekit.check.validate import Issue, short
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
+        from zonekit.check.validate import short
 
         if norm_label(value) in rule.choices:
             return None
         allowed = rule.spec["values"]
-        return Issue("value_choice", f"“{rule.label}”填写为“{short(value)}”，应为以下之一：{'、'.join(allowed)}",
-                     f"'{rule.label}' is '{short(value)}'; expected one of {', '.join(allowed)}")
+        return Problem("value_choice", {"label": rule.label, "value": short(value), "allowed_zh": "、".join(allowed),
+                                        "allowed_en": ", ".join(allowed)})
 
     def canonical(self, rule: FieldRule, value: Any) -> Any:
         """The allowed choice as the spec spells it (a choice typed with other spacing or brackets), or None."""
@@ -377,7 +370,7 @@ class FormatField(FieldType):
     def typed_check(self, spec: dict[str, Any]) -> ExcelCheck | None:
         return ExcelCheck("textLength", "60", "lessThanOrEqual", prompt=self.hint, refuse=False)
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
         p = cellvalues.CHECKERS[rule.kind](value)
         return rule.format_issue(p) if p else None
 
@@ -409,7 +402,7 @@ class UsccField(FormatField):
     number_format = "@"
     json_format, hint = "uscc", "18位统一社会信用代码"
 
-    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Issue | None]:
+    def parse(self, rule: FieldRule, raw: Any) -> tuple[Any, Problem | None]:
         if type(raw) is not str or cellvalues.uscc_ok(raw):
             return super().parse(rule, raw)
         p = cellvalues.check_uscc(raw)
@@ -417,7 +410,7 @@ class UsccField(FormatField):
             return cellvalues.uscc_canonical(raw), rule.format_issue(p)
         return raw.strip() or None, None
 
-    def problems(self, rule: FieldRule, value: Any) -> Issue | None:
+    def problems(self, rule: FieldRule, value: Any) -> Problem | None:
         return None if cellvalues.uscc_ok(value) else super().problems(rule, value)
 
     def column(self, rule: FieldRule, raws: list[Any], kind: type) -> list[Any] | None:
