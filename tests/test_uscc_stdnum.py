@@ -47,6 +47,7 @@ from zonekit.fields.cellvalues import (
     USCC_ALPHABET,
     check_uscc,
     make_uscc,
+    said,
     uscc_canonical,
     uscc_check_digit,
     uscc_ok,
@@ -142,7 +143,7 @@ def zonekit_accepts(code: str) -> bool:
     if uscc_ok(code):
         return True
     problem = check_uscc(code)
-    return problem is None or problem.reason == "uscc_form"
+    return problem is None or problem.code == "uscc_form"
 
 
 def reason(code: str) -> str | None:
@@ -159,7 +160,7 @@ def reason(code: str) -> str | None:
         return None
     compact = stdnum_uscc.compact(code)  # what stdnum checked, and accepted
     problem = check_uscc(compact)
-    if problem is not None and problem.reason == "org_check_digit":
+    if problem is not None and said(problem)[0] == "org_check_digit":
         return ORG_CHECK
     if problem is None and "-" in stdnum_util.clean(code):
         return SEPARATOR

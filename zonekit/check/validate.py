@@ -24,23 +24,6 @@ from zonekit.xlsx.reader import col_letter
 
 MAX_PER_COLUMN = 10  # findings of one code in one column before they are summarised
 
-_REASON_CODE = {
-    "number_text": "value_type", "number_unit": "value_type", "number_negative": "value_range",
-    "number_ambiguous": "value_ambiguous", "date_ambiguous": "value_ambiguous",
-    "date_format": "value_type", "date_impossible": "value_type", "bool_format": "value_type",
-    "email_format": "email_invalid", "uscc_form": "uscc_form",
-}
-
-def code_for(reason: str) -> str:
-    if reason in _REASON_CODE:
-        return _REASON_CODE[reason]
-    if reason.startswith(("uscc", "org_")):
-        return "uscc_invalid"
-    if reason.startswith("phone"):
-        return "phone_invalid"
-    return "value_type"
-
-
 @dataclass
 class FieldRule:
     """A field's rule compiled once per field or column: its registered type (zonekit.fields.types), the
@@ -78,13 +61,15 @@ class FieldRule:
             return None
         return self.type.problems(self, value)
 
-    def read_issue(self, p: cellvalues.Problem) -> Problem:
+    def read_issue(self, p: Problem) -> Problem:
         """What a value that cannot be read is: the problem cellvalues found, said of this field."""
-        return Problem(code_for(p.reason), {"zh": f"“{self.label}”{p.zh}", "en": f"'{self.label}': {p.en}"}, "text")
+        reason, zh, en = cellvalues.said(p)
+        return p.replaced(params={"reason": reason, "zh": f"“{self.label}”{zh}", "en": f"'{self.label}': {en}"})
 
-    def format_issue(self, p: cellvalues.Problem) -> Problem:
+    def format_issue(self, p: Problem) -> Problem:
         """A value in the wrong format (credit code, phone, e-mail), at its code's default severity."""
-        return Problem(code_for(p.reason), {"zh": f"“{self.label}”：{p.zh}", "en": f"'{self.label}': {p.en}"}, "text")
+        reason, zh, en = cellvalues.said(p)
+        return p.replaced(params={"reason": reason, "zh": f"“{self.label}”：{zh}", "en": f"'{self.label}': {en}"})
 
     def check(self, raw: Any) -> tuple[Any, Problem | None]:
         value, issue = self.parse(raw)

@@ -3,9 +3,10 @@
 Office staff fill the forms in WPS or Excel, so a cell can hold full-width digits, stray spaces,
 numbers that Excel stored as text (or text that it stored as numbers), units typed after the
 figure, and dates in any of a dozen spellings.  Everything here takes such a raw cell value and
-either returns a clean value or a `Problem` with a one-line message in Chinese and English that
-tells the colleague what to fix.  Nothing here raises on bad input, and only the standard library
-is used, so importing this module is cheap.
+either returns a clean value or a `zonekit.findings.Problem` (the one problem type) whose one-line
+sentences in Chinese and English tell the colleague what to fix; the reason (uscc_check_digit,
+date_impossible, …) travels in its parameters (`said`).  Nothing here raises on bad input, and only
+the standard library and zonekit.findings are imported, so importing this module is cheap.
 
 Standards
 ---------
@@ -43,9 +44,13 @@ from itertools import repeat
 from operator import itemgetter, mod, mul, neg
 from typing import Any, NamedTuple
 
+from zonekit.findings import Problem
+
 __all__ = [
     "CHECKERS",
-    "Problem",
+    "code_of",
+    "problem",
+    "said",
     "check_email",
     "check_phone",
     "check_uscc",
@@ -60,12 +65,37 @@ __all__ = [
 ]
 
 
-class Problem(NamedTuple):
-    """What is wrong with one value: a stable reason code plus a message in Chinese and English."""
+# the finding code of each reason a value is refused for (reasons not listed: by their prefix)
+_REASON_CODE = {
+    "number_text": "value_type", "number_unit": "value_type", "number_negative": "value_range",
+    "number_ambiguous": "value_ambiguous", "date_ambiguous": "value_ambiguous",
+    "date_format": "value_type", "date_impossible": "value_type", "bool_format": "value_type",
+    "email_format": "email_invalid", "uscc_form": "uscc_form",
+}
 
-    reason: str
-    zh: str
-    en: str
+
+def code_of(reason: str) -> str:
+    """The finding code (zonekit.findings.CODES) of a reason a value is refused for."""
+    if reason in _REASON_CODE:
+        return _REASON_CODE[reason]
+    if reason.startswith(("uscc", "org_")):
+        return "uscc_invalid"
+    if reason.startswith("phone"):
+        return "phone_invalid"
+    return "value_type"
+
+
+def problem(reason: str, zh: str, en: str) -> Problem:
+    """What is wrong with one value: the one problem type (zonekit.findings.Problem) of its reason's code,
+    its sentences said of the value here, where what exactly is wrong is known (variant "text");
+    `reason` (uscc_check_digit, date_impossible, …) stays in its parameters for whoever asks."""
+    return Problem(code_of(reason), {"reason": reason, "zh": zh, "en": en}, "text")
+
+
+def said(p: Problem) -> tuple[str, str, str]:
+    """A value problem's reason and its Chinese and English sentences."""
+    params = p.params or {}
+    return params["reason"], params["zh"], params["en"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,7 +261,7 @@ def _uscc_spelling(value: str) -> tuple[str, str]:
 
 
 def _uscc_problem(reason: str, zh: str, en: str) -> Problem:
-    return Problem(reason, zh + "，请核对营业执照", en + "; please check the business licence")
+    return problem(reason, zh + "，请核对营业执照", en + "; please check the business licence")
 
 
 def check_uscc(value: object) -> Problem | None:
@@ -289,7 +319,7 @@ def check_uscc(value: object) -> Problem | None:
         )
     if code != _to_str(value):
         what_zh, what_en = _uscc_spelling(_to_str(value))
-        return Problem(
+        return problem(
             "uscc_form",
             f"统一社会信用代码“{shown}”含{what_zh}，应为大写半角、不含空格：{code}",
             f"Unified social credit code '{shown}' has {what_en}; write it in upper case, half-width, "
@@ -312,7 +342,7 @@ def _uscc_alphabet_problem(shown: str, pos: int, ch: str) -> Problem:
 
 
 def _uscc_number_problem(shown: str) -> Problem:
-    return Problem(
+    return problem(
         "uscc_number",
         f"统一社会信用代码“{shown}”被Excel存成了数字，末尾几位已丢失，请把单元格设为文本后重新录入",
         f"Unified social credit code '{shown}' was stored by Excel as a number and lost digits; "
@@ -468,7 +498,7 @@ def _phone_failure(kind: str, digits: str, shown: str, *, numeric: bool) -> Prob
 
 
 def _phone_problem(zh: str, en: str) -> Problem:
-    return Problem("phone_format", zh, en)
+    return problem("phone_format", zh, en)
 
 
 # --------------------------------------------------------------------------------------------
@@ -524,7 +554,7 @@ def check_email(value: object) -> Problem | None:
 
 
 def _email_problem(zh: str, en: str) -> Problem:
-    return Problem("email_format", zh, en)
+    return problem("email_format", zh, en)
 
 
 CHECKERS: dict[str, Callable[[str], Problem | None]] = {
@@ -623,7 +653,7 @@ def parse_number(
 
 
 def _number_problem(reason: str, shown: str, zh: str, en: str) -> tuple[None, Problem]:
-    return None, Problem(reason, f"“{shown}”{zh}", f"'{shown}' {en}")
+    return None, problem(reason, f"“{shown}”{zh}", f"'{shown}' {en}")
 
 
 def _parse_number_text(
@@ -669,7 +699,8 @@ def _parse_number_text(
     suffix = m["unit"].strip() or ("元" if m["cur"] else "")
     converted = _convert(number, suffix, unit)
     if isinstance(converted, Problem):
-        return None, Problem(converted.reason, f"“{shown}”{converted.zh}", f"'{shown}' {converted.en}")
+        reason, zh, en = said(converted)
+        return None, problem(reason, f"“{shown}”{zh}", f"'{shown}' {en}")
     return _finish(converted, shown, integer=integer)
 
 
@@ -699,14 +730,14 @@ def _convert(number: Decimal, suffix: str, unit: str | None) -> Decimal | Proble
         return number * value.multiplier / field.multiplier
     found = _base_of(value.base, field)
     if found is None and re.search(r"\d", suffix):
-        return Problem(
+        return problem(
             "number_ambiguous", "含多个数字，请只填写一个数值", "holds several numbers; give one figure"
         )
     if not field_name:
-        return Problem("number_unit", "带了单位，本栏只填数字", "has a unit; write the bare number only")
+        return problem("number_unit", "带了单位，本栏只填数字", "has a unit; write the bare number only")
     expected = _base_of(field.base, field)
     if found is None or expected is None or found[0] != expected[0]:
-        return Problem(
+        return problem(
             "number_unit",
             f"的单位与本栏单位“{field_name}”不符，请换算为{field_name}后只填数字",
             f"has a unit that does not match the field's unit '{field_name}'; convert it and give the number only",
@@ -758,7 +789,7 @@ _DateResult = tuple[_dt.date | None, str | None, Problem | None]
 
 
 def _date_problem(reason: str, zh: str, en: str) -> _DateResult:
-    return None, None, Problem(reason, zh, en)
+    return None, None, problem(reason, zh, en)
 
 
 def _format_problem(
@@ -923,7 +954,7 @@ def parse_bool(value: object) -> tuple[bool | None, Problem | None]:
     if word in _FALSE_WORDS:
         return False, None
     shown = _show(value)
-    return None, Problem(
+    return None, problem(
         "bool_format",
         f"“{shown}”无法识别，请填写“是”或“否”",
         f"'{shown}' is not a yes/no answer; write '是' (yes) or '否' (no)",

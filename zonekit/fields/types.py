@@ -406,7 +406,7 @@ class UsccField(FormatField):
         if type(raw) is not str or cellvalues.uscc_ok(raw):
             return super().parse(rule, raw)
         p = cellvalues.check_uscc(raw)
-        if p and p.reason == "uscc_form":
+        if p and p.code == "uscc_form":
             return cellvalues.uscc_canonical(raw), rule.format_issue(p)
         return raw.strip() or None, None
 
