@@ -31,9 +31,13 @@ demo: $(VENV)/.installed-test
 	@echo
 	@echo "结果 / result: $(OUT)/申报材料/申报材料.pdf  $(OUT)/申报材料/申报材料.docx"
 
-test: $(VENV)/.installed-test
-	@$(SYSTEM_DEPS) $(BIN)/python office uno cjkfont poppler chromium
+# ruff (lint, imports, 120 columns) and mypy on zonekit/ ([tool.mypy] in pyproject.toml)
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check zonekit tests bench tools samples
+	$(BIN)/python -m mypy
+
+test: lint
+	@$(SYSTEM_DEPS) $(BIN)/python office uno cjkfont poppler chromium
 	$(BIN)/python -m pytest -q
 	@echo "== PDF tests again with the pypdf fallback (used when pikepdf is not installed)"
 	ZONEKIT_PDF_ENGINE=pypdf $(BIN)/python -m pytest -q tests/test_pdfout.py tests/test_bundle.py

@@ -363,7 +363,7 @@ def main() -> None:
     if args.demo_only:
         return
 
-    from zonekit.bundle.build import _form_section
+    from zonekit.bundle.parts import form_section
     from zonekit.check.runner import check_packet
     from zonekit.document.fonts import find_cjk_font
     from zonekit.document.model import Attachment, Bundle, Para
@@ -429,7 +429,7 @@ def main() -> None:
         prog = load_programme(report.programme)
         material = next(m for m in prog.materials if m.get("form") == "enterprises")
         table_bundle = Bundle(title="附件2", author="zonekit", cover=[], toc=False,
-                              parts=[_form_section(prog, report, material)])
+                              parts=[form_section(prog, report, material)])
         got = {}
         d = timed(lambda: got.setdefault("r", render_pdf(table_bundle, work / "table.pdf", font=font, date=date)))
 

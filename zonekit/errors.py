@@ -26,7 +26,8 @@ class PacketError(ZonekitError):
 
 
 class InvalidOption(ZonekitError):
-    """Raised when a command-line value does not fit the programme (e.g. `init --unit` naming a unit it does not know)."""
+    """Raised when a command-line value does not fit the programme (e.g. `init --unit` naming a unit it does
+    not know)."""
 
 
 class TargetExists(ZonekitError):
