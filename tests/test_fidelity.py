@@ -213,12 +213,12 @@ def test_form1_figure_and_table_total_agree_exactly(packet: Path, key: str, valu
 
 
 def test_bundle_prints_the_submitted_total(packet: Path) -> None:
-    from zonekit.bundle.build import _form_section
+    from zonekit.bundle.parts import form_section
 
     set_cells(packet, {"E5": 4200.4}, {"E": 27600})
     report = check_packet(packet, as_of=AS_OF)
     prog = load_programme("sz-building")
-    section = _form_section(prog, report, next(m for m in prog.materials if m["id"] == "enterprise_table"))
+    section = form_section(prog, report, next(m for m in prog.materials if m["id"] == "enterprise_table"))
     table = next(b for b in section.blocks if getattr(b, "total", None))
     assert table.total[4] == "27,600"  # as typed in the 合计 row, not the recomputed 27,600.4
 

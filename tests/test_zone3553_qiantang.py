@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.check.indicators import IndicatorProgress, _compute, comparator
+from zonekit.check.indicators import IndicatorProgress, comparator, compute
 from zonekit.check.runner import check_packet
 from zonekit.errors import InvalidOption, SpecError
 from zonekit.scaffold import init_packet
@@ -269,7 +269,7 @@ def _progress(kind: str, target: float, values: dict[int, float], baseline: floa
                           "",
                           year, 2025, values={y: values.get(y) for y in range(2021, 2026)})
     level = comparator(kind).measure == "level"
-    _compute(p, [year] if level else list(range(2021, year + 1)))
+    compute(p, [year] if level else list(range(2021, year + 1)))
     return p
 
 

@@ -27,7 +27,6 @@ from zonekit.bundle.parts import (
     Gathered,
     Progress,
     cover,
-    form_section,
     gather_parts,
     start_word_conversions,
 )
@@ -39,7 +38,6 @@ from zonekit.findings import ERROR
 WATERMARK = "草稿 — 未通过检查"
 # the longest table a bundle prints: about 1,500 pages
 MAX_BUNDLE_ROWS = int(os.environ.get("ZONEKIT_MAX_BUNDLE_ROWS", "20000"))
-_form_section = form_section  # the name tests/test_fidelity.py and bench/bundle_bench.py import
 
 __all__ = ["BundleResult", "MAX_BUNDLE_ROWS", "Progress", "VerifyResult", "WATERMARK", "build_bundle", "bundle_date",
            "verify"]

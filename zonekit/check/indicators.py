@@ -223,7 +223,7 @@ def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: A
     if p.target is None or any(p.values[y] is None for y in needed):
         p.detail = "缺少数据，无法计算进度"
         return p, found
-    _compute(p, needed)
+    compute(p, needed)
     p.detail = _detail(p)
     if p.status == "behind":
         found.append(Problem("progress_behind", {"detail": p.detail, "indicator": p.indicator}, field=f"{year}年实际值",
@@ -231,8 +231,9 @@ def _indicator(v: Any, cfg: dict[str, Any], spec: dict[str, Any], i: int, row: A
     return p, found
 
 
-def _compute(p: IndicatorProgress, needed: list[int]) -> None:
-    """Fill in `p`'s actual, straight path, completion and status, by its comparator's measure."""
+def compute(p: IndicatorProgress, needed: list[int]) -> None:
+    """Fill in `p`'s actual, straight path, completion and status for the `needed` years, by its
+    comparator's measure (the table `_MEASURE_PROGRESS`)."""
     assert p.target is not None
     _MEASURE_PROGRESS[p.kind.measure](p, p.target, needed)
 
