@@ -122,8 +122,8 @@ def test_shipped_font_covers_gb2312_and_every_text_zonekit_prints():
     texts = [path.read_text("utf-8") for path in (ROOT / "templates").rglob("*.toml")]
     modules = [*(ROOT / "zonekit" / "document" / "pdf").glob("*.py")]
     modules += [*(ROOT / "zonekit" / "bundle").glob("*.py")]
-    modules += [ROOT / "zonekit" / name
-                for name in ("document/forms.py", "fields/types.py", "check/indicators.py", "scaffold.py")]
+    modules += [ROOT / "zonekit" / name for name in ("document/forms.py", "fields/types.py", "check/indicators.py",
+                                                      "scaffold.py", "spec/wording.py")]
     for path in modules:
         texts += string_literals(path)
     for text in texts:

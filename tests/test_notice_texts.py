@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from zonekit.scaffold import copies_text, init_packet
+from zonekit.scaffold import init_packet
 from zonekit.spec.programme import list_programmes, load_programme, templates_root
+from zonekit.spec.wording import copies_text
 
 from .conftest import ROOT, run_cli
 

@@ -72,7 +72,7 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
                f"{(' ' + doc['date']) if doc.get('date') else ''}  来源：{doc['seed']}")
     if doc.get("note"):
         _out.print(f"[yellow]{doc['note']}[/yellow]")
-    from zonekit.scaffold import contact_lines, definition_line, requirement_text, submission_text
+    from zonekit.spec.wording import contact_lines, definition_line, requirement_text, submission_text
 
     if prog.submission:
         _out.print(escape(f"报送：{submission_text(prog.submission)}"))

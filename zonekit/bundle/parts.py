@@ -307,7 +307,7 @@ FORM_SECTIONS: dict[str, Callable[[dict[str, Any], CheckReport], Section]] = {
 def cover(prog: Any, report: CheckReport, applicant: str, date: Any) -> list[Any]:
     """The cover page: the programme, the cover facts the spec names, the applicant, a seal line and the
     notice's contacts."""
-    from zonekit.scaffold import contact_lines, copies_text
+    from zonekit.spec.wording import contact_lines, copies_text
 
     facts = report.facts
     sub = prog.submission

@@ -90,7 +90,7 @@ def programme_json(prog: Any) -> dict[str, Any]:
 
 def programme_fragment(request: Request, prog: Any, lang: str) -> HTMLResponse:
     from zonekit.answers import questions
-    from zonekit.scaffold import contact_lines, requirement_text, submission_text
+    from zonekit.spec.wording import contact_lines, requirement_text, submission_text
 
     d = prog.data
     html = _ENV.get_template("programme.html").render(

@@ -483,7 +483,7 @@ def write_checklist(prog: Any, path: Path, required: dict[str, str], today: date
     ws["A1"] = f"{prog.title()} — 申报材料清单"
     ws["A1"].font = Font(name="黑体", size=14)
     ws["A1"].alignment = _CENTER
-    from zonekit.scaffold import contact_lines, submission_text
+    from zonekit.spec.wording import contact_lines, submission_text
 
     sub = prog.submission
     ws.merge_cells("A2:G2")
