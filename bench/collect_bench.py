@@ -161,12 +161,13 @@ def sheet(name, header, rows, title=None, note=None):
         ws.append(row[:end])
 summary = [[p.index + 1, p.packet, p.programme, p.name, *(p.value(c.ref) for c in r.columns), p.counts.get("error"),
             p.counts.get("warning"), p.counts.get("info"), p.eligibility, p.path, p.error] for p in r.packets]
-sheet("汇总", ["序号", "材料包", "申报项目", "申报单位", *(c.label for c in r.columns), "错误", "警告", "提示", "申报条件",
-             "满足情况", "无法读取的原因"], summary)
+sheet("汇总", ["序号", "材料包", "申报项目", "申报单位", *(c.label for c in r.columns), "错误", "警告", "提示",
+             "申报条件", "满足情况", "无法读取的原因"], summary)
 conflicts = [[i, c.label, c.severity, c.value, r.packets[c.a.packet].packet, r.packets[c.a.packet].name, c.a.text(),
               r.packets[c.b.packet].packet, r.packets[c.b.packet].name, c.b.text(), c.source, c.note]
              for i, c in enumerate(r.conflicts, 1)]
-sheet("冲突", ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A", "材料包B", "申报单位B", "位置B", "依据", "说明"], conflicts)
+sheet("冲突", ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A", "材料包B", "申报单位B", "位置B", "依据",
+             "说明"], conflicts)
 for v in r.verification:
     sheet(v.sheet, v.header, v.frozen, v.title, v.note)
 wb.save(sys.argv[2])
@@ -247,8 +248,8 @@ def build_round(top: Path, packets: int, rows: int) -> None:
     form = load_programme("sz-building").form("enterprises")
     app = openpyxl.load_workbook(DEMO / APPLICATION)  # loaded once, saved once per packet
     cells = {}
-    for key in ("name", "address", "operator", "phone", "email", "fin_count", "fin_area", "fiscal_total", "company_count",
-                "total_office_area", "total_building_area", "licensed_count"):
+    for key in ("name", "address", "operator", "phone", "email", "fin_count", "fin_area", "fiscal_total",
+                "company_count", "total_office_area", "total_building_area", "licensed_count"):
         sheet, ref = next(iter(app.defined_names[f"ZK_APPLICATION_{key.upper()}"].destinations))
         cells[key] = app[sheet][ref.replace("$", "")]
     toml = (DEMO / "packet.toml").read_text("utf-8")
@@ -286,8 +287,10 @@ def planted_found(xlsx: Path) -> str:
     for r in rows:
         if r[0] != "":
             kinds.setdefault(r[1], set()).add((Path(r[4]).name, Path(r[7]).name))
-    want = {"同一统一社会信用代码出现在两个材料包中": {("p0000", "p0001")}, "同一金融企业名称出现在两个材料包中": {("p0006", "p0007")},
-            "同一基地（楼宇）名称出现在两个材料包中": {("p0002", "p0003")}, "不同申报单位填写了相同的联系电话": {("p0004", "p0005")}}
+    want = {"同一统一社会信用代码出现在两个材料包中": {("p0000", "p0001")},
+            "同一金融企业名称出现在两个材料包中": {("p0006", "p0007")},
+            "同一基地（楼宇）名称出现在两个材料包中": {("p0002", "p0003")},
+            "不同申报单位填写了相同的联系电话": {("p0004", "p0005")}}
     return "all 4 planted conflicts found, nothing else" if kinds == want else f"MISMATCH: {kinds}"
 
 
@@ -304,12 +307,17 @@ def linear_conflicts(packets: int, rows: int) -> list[tuple[int, float]]:
             t = TableRows("f.xlsx", "s", ("name", "uscc", "building"), {"name": "C", "uscc": "K", "building": "B"},
                           [(5 + j, f"企业{i}-{j}", f"U{i:05d}{j:05d}", f"楼{i}") for j in range(rows)])
             rs.append(PacketRow(i, f"p{i}", "sz-building", {"name": f"单位{i}", "phone": f"0755-8{i:07d}"},
-                                values={"application.name": f"楼{i}", "application.address": f"地址{i}"}, tables={"enterprises": t}))
+                                values={"application.name": f"楼{i}", "application.address": f"地址{i}"},
+                                tables={"enterprises": t}))
         start = time.perf_counter()
         found = find_conflicts(rs, [prog])
         out.append((n * rows, time.perf_counter() - start))
         assert not found, found[:3]
     return out
+
+
+def _collect(jobs: int) -> str:
+    return f"zonekit collect --jobs {jobs} -o 汇总.xlsx"
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -342,15 +350,16 @@ def main() -> None:
         print(f"{'what':<52} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} {'CPU ms/packet':>14}  note")
         print("-" * 110)
         sheet = "附件2 入驻金融企业信息表"
-        anchor, calamine = "anchor: check_packet on every packet (one process)", "anchor: python-calamine reads every 附件2"
+        anchor = "anchor: check_packet on every packet (one process)"
+        calamine = "anchor: python-calamine reads every 附件2"
         runs = {
             calamine: [sys.executable, "-c", CALAMINE_ALL, str(top), ENTERPRISES, sheet],
             anchor: [sys.executable, "-c", CHECK_ALL, str(top), AS_OF],
         }
         for jobs in args.jobs:
             out = Path(tmp) / f"汇总-{jobs}.xlsx"
-            runs[f"zonekit collect --jobs {jobs} -o 汇总.xlsx"] = [
-                sys.executable, "-m", "zonekit.cli", "collect", str(top), "-o", str(out), "--jobs", str(jobs), "--as-of", AS_OF]
+            runs[_collect(jobs)] = [sys.executable, "-m", "zonekit.cli", "collect", str(top), "-o", str(out),
+                                    "--jobs", str(jobs), "--as-of", AS_OF]
         results: dict[str, list[dict]] = {what: [] for what in runs}
         for _ in range(args.repeat):
             for what, argv in runs.items():
@@ -366,10 +375,9 @@ def main() -> None:
             per = None if cpu is None else 1000 * cpu / args.packets
             print(f"{what:<52} {wall:>7.2f} {_fmt(cpu, '7.2f')} {_fmt(mb, '8.0f')} {_fmt(per, '14.1f')}  {note}")
         if len(args.jobs) == 2:
-            print(f"  (wall times: collect --jobs {args.jobs[0]} is {medians[f'zonekit collect --jobs {args.jobs[0]} -o 汇总.xlsx'] / medians[anchor]:.2f}x "
-                  f"the check_packet anchor; --jobs {args.jobs[1]} is "
-                  f"{medians[f'zonekit collect --jobs {args.jobs[1]} -o 汇总.xlsx'] / medians[f'zonekit collect --jobs {args.jobs[0]} -o 汇总.xlsx']:.2f}x "
-                  f"--jobs {args.jobs[0]})")
+            one, two = (medians[_collect(j)] for j in args.jobs)
+            print(f"  (wall times: collect --jobs {args.jobs[0]} is {one / medians[anchor]:.2f}x the check_packet "
+                  f"anchor; --jobs {args.jobs[1]} is {two / one:.2f}x --jobs {args.jobs[0]})")
         out = subprocess.run([sys.executable, "-c", BREAKDOWN, str(top), AS_OF, str(Path(tmp) / "split.xlsx")],
                              capture_output=True, text=True, check=True)
         split = json.loads(out.stdout)
@@ -379,7 +387,8 @@ def main() -> None:
         print("-" * 110)
         pickled = Path(tmp) / "result.pickle"
         subprocess.run([sys.executable, "-c", PICKLE, str(top), AS_OF, str(pickled)], check=True)
-        writers = {"XlsxWriter constant_memory (zonekit)": WRITE_XLSXWRITER, "openpyxl write-only, same cells": WRITE_OPENPYXL}
+        writers = {"XlsxWriter constant_memory (zonekit)": WRITE_XLSXWRITER,
+                   "openpyxl write-only, same cells": WRITE_OPENPYXL}
         timed: dict[str, list[dict]] = {w: [] for w in writers}
         for _ in range(args.repeat):
             for what, code in writers.items():

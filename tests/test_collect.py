@@ -29,7 +29,8 @@ APPLICATION = "01_申报表/附件1 申报表.xlsx"
 
 
 def _set_applicant(root: Path, **values: str) -> None:
-    """Applicant answers: those 附件1 carries (name = 运营机构, contact, phone, email) go into 附件1, the rest into 申报信息."""
+    """Applicant answers: those 附件1 carries (name = 运营机构, contact, phone, email) go into 附件1, the rest into
+    申报信息."""
     carried = {"name": "operator", "contact": "contact", "phone": "phone", "email": "email"}
     in_form = {carried[k]: v for k, v in values.items() if k in carried}
     if in_form:
@@ -57,8 +58,10 @@ def _enterprise_rows(root: Path) -> list[list[object]]:
     return [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=16, min_col=2, max_col=11)]
 
 
-def _set_enterprises(root: Path, building: str, prefix: str, seed: str, planted: dict[int, dict[int, object]] | None = None) -> None:
-    """Give every enterprise a new name and credit code (column B..K = 2..11), then plant values: {excel row: {col: value}}."""
+def _set_enterprises(root: Path, building: str, prefix: str, seed: str,
+                     planted: dict[int, dict[int, object]] | None = None) -> None:
+    """Give every enterprise a new name and credit code (column B..K = 2..11), then plant values:
+    {excel row: {col: value}}."""
     path = root / ENTERPRISES
     wb = load_workbook(path)
     ws = wb["附件2 入驻金融企业信息表"]
@@ -71,14 +74,16 @@ def _set_enterprises(root: Path, building: str, prefix: str, seed: str, planted:
         aux.cell(3 + i, 1, name)
     for r, cols in (planted or {}).items():
         for col, value in cols.items():
-            ws.cell(r, col, value).data_type = "s" if isinstance(value, str) else ws.cell(r, col).data_type  # "=…" as text
+            cell = ws.cell(r, col, value)
+            cell.data_type = "s" if isinstance(value, str) else cell.data_type  # "=…" as text
             if col == 3:
                 aux.cell(r - 2, 1, value)
     wb.save(path)
 
 
 def make_packet(tmp: Path, folder: str, *, building: str, applicant: str, district: str, phone: str, email: str,
-                prefix: str, seed: str, address: str | None = None, planted: dict[int, dict[int, object]] | None = None) -> Path:
+                prefix: str, seed: str, address: str | None = None,
+                planted: dict[int, dict[int, object]] | None = None) -> Path:
     root = tmp / folder
     shutil.copytree(DEMO, root)
     _set_applicant(root, name=applicant, district=district, phone=phone, email=email)
@@ -145,7 +150,8 @@ def test_building_inside_a_base_of_the_same_round(tmp_path, round_dir):
     init_packet(load_programme("sz-base"), base)
     for rel in (APPLICATION, ENTERPRISES):
         shutil.copyfile(DEMO / rel, base / rel)
-    _set_applicant(base, name="深圳市前海基地管理有限公司", district="南山区", phone="0755-26880000", email="base@qh.example.cn")
+    _set_applicant(base, name="深圳市前海基地管理有限公司", district="南山区", phone="0755-26880000",
+                   email="base@qh.example.cn")
     _set_application(base, name="前海金融产业基地", operator="深圳市前海基地管理有限公司", phone="0755-26880000",
                      email="base@qh.example.cn", address="深圳市南山区前海大道1号")
     _set_enterprises(base, "前海一号楼", "前海", "MD9Q", planted={6: {2: "南山金融大厦"}})
@@ -190,7 +196,8 @@ def test_ranking_by_a_score_fact_with_ties_and_quota_per_city():
     plan, columns = collect_mod.make_plan([prog])
     assert [(c.ref, c.label) for c in columns] == [("park.city", "所在城市"), ("facts.total_score", "评估总分")]
     assert {"park.city", "facts.total_score"} <= set(plan.facts + plan.record_refs)
-    rows = [PacketRow(i, f"p{i}", "g60-demo", {"name": f"园区{i}"}, values={"park.city": city, "facts.total_score": score})
+    rows = [PacketRow(i, f"p{i}", "g60-demo", {"name": f"园区{i}"},
+                      values={"park.city": city, "facts.total_score": score})
             for i, (city, score) in enumerate([("嘉兴", 95.0), ("嘉兴", 88), ("嘉兴", 95), ("湖州", None)])]
     quotas, ranking = quotas_and_ranking(rows, [prog], columns)
     assert [(q.value, q.count, q.status, q.scope_label) for q in quotas] == [("嘉兴", 3, "超出名额", "所在城市"),
@@ -201,12 +208,15 @@ def test_ranking_by_a_score_fact_with_ties_and_quota_per_city():
 
 def test_quota_for_packets_with_a_yes_no_fact_and_applicant_filter():
     """MIIT style: ≤ 2 per province, and ≤ 1 among packets marked as 计划单列市/兵团 (a yes/no applicant field)."""
-    prog = Programme({"id": "miit-demo", "applicant": [{"key": "province", "label": "所属省"}, {"key": "separate", "label": "单列"}],
+    prog = Programme({"id": "miit-demo",
+                      "applicant": [{"key": "province", "label": "所属省"}, {"key": "separate", "label": "单列"}],
                       "quotas": [{"scope": "province", "max": 2, "label": "每省不超过2个", "source": "三（二）",
                                   "applies_to": "packet.applicant.province"},
-                                 {"scope": "separate", "max": 1, "label": "计划单列市和兵团不超过1个", "source": "三（二）",
+                                 {"scope": "separate", "max": 1, "label": "计划单列市和兵团不超过1个",
+                                  "source": "三（二）",
                                   "applies_to": "packet.applicant.separate"},
-                                 {"scope": "province", "max": 0, "label": "只数浙江", "source": "x", "applies_to": "province=浙江省"}]},
+                                 {"scope": "province", "max": 0, "label": "只数浙江", "source": "x",
+                                  "applies_to": "province=浙江省"}]},
                      Path("x"), "0")
     rows = [PacketRow(i, f"p{i}", "miit-demo", {"name": f"市{i}", "province": prov, "separate": sep})
             for i, (prov, sep) in enumerate([("浙江省", False), ("浙江省", True), ("浙江省", True), ("江苏省", False)])]
@@ -225,7 +235,8 @@ def test_workbook_sheets_and_columns(result, tmp_path):
     s = wb["汇总"]
     header = [c.value for c in s[1]]
     assert header[:4] == ["序号", "材料包", "申报项目", "申报单位"]
-    for label in ("基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）总建筑面积（m2）", "基地（楼宇）总办公面积（m2）",
+    for label in ("基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）总建筑面积（m2）",
+                  "基地（楼宇）总办公面积（m2）",
                   "已入驻持牌金融机构数（家）", "已入驻金融企业数（家）", "入驻金融企业已使用办公面积（m2）",
                   "入驻金融企业上年度形成地方财力总额（万元）"):
         assert label in header
@@ -243,11 +254,14 @@ def test_workbook_sheets_and_columns(result, tmp_path):
     assert tax.freeze_panes == "A4" and tax.auto_filter.ref.startswith("A3:G")
     assert tax.max_row == 3 + 36  # 12 enterprises x 3 packets
     assert [c.value for c in stats[3]][-2:] == ["现有从业人员数（人）", "核查意见"]
-    assert [c.value for c in land[3]] == ["序号", "申报单位名称", "基地（楼宇）名称", "基地（楼宇）地址", "基地（楼宇）总建筑面积（m2）",
-                                          "基地（楼宇）总办公面积（m2）", "深圳市土地使用权出让合同书（文件名）", "核查意见"]
+    assert [c.value for c in land[3]] == ["序号", "申报单位名称", "基地（楼宇）名称", "基地（楼宇）地址",
+                                          "基地（楼宇）总建筑面积（m2）",
+                                          "基地（楼宇）总办公面积（m2）", "深圳市土地使用权出让合同书（文件名）",
+                                          "核查意见"]
     assert land["G4"].value == "深圳市土地使用权出让合同书.pdf"
     for ws in (tax, stats, land):  # clean sheets for another department: nothing of zonekit's
-        assert not any("zonekit" in str(v) or "packet" in str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+        values = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v]
+        assert not any("zonekit" in v or "packet" in v for v in values)
     assert [c.value for c in wb["名额与排名"][1]][:5] == ["序号", "名额规定", "范围", "范围值", "材料包数"]
 
 
@@ -293,14 +307,16 @@ def test_mixed_programmes_and_unknown_programme_are_rows_with_errors(tmp_path):
     for folder, programme in (("一", "sz-building"), ("二", "sz-building"), ("三", "sz-alt"), ("四", "no-such")):
         shutil.copytree(DEMO, tmp_path / folder)
         toml = tmp_path / folder / "packet.toml"
-        toml.write_text(toml.read_text("utf-8").replace('programme = "sz-building"', f'programme = "{programme}"'), "utf-8")
+        toml.write_text(toml.read_text("utf-8").replace('programme = "sz-building"', f'programme = "{programme}"'),
+                        "utf-8")
         paths.append(tmp_path / folder)
     res = collect(paths, templates=tpl, as_of=AS_OF)
     assert res.programmes == ["sz-building"]
     one, two, three, four = res.packets
     assert one.ok and two.ok
     # a packet of another programme is not checked, so nothing of its forms is read: its row names it by folder
-    assert "不能一起汇总" in three.error and "sz-alt" in three.error and three.programme == "sz-alt" and three.packet.endswith("三")
+    assert "不能一起汇总" in three.error and "sz-alt" in three.error
+    assert three.programme == "sz-alt" and three.packet.endswith("三")
     assert "未知的申报项目" in four.error
 
 
@@ -396,6 +412,20 @@ def test_not_a_zip_and_zip_without_packet(tmp_path):
     assert "没有找到材料包" in res.packets[1].error
 
 
+def test_summary_says_which_conditions_are_unmet_or_lack_figures(tmp_path):
+    """汇总's 申报条件 / 满足情况: met with the figures, unmet leaves with their gaps, unknown for missing figures."""
+    met, unmet, unknown = (tmp_path / "met", tmp_path / "unmet", tmp_path / "unknown")
+    for root in (met, unmet, unknown):
+        shutil.copytree(DEMO, root)
+    _set_application(unmet, name="另一楼", licensed_count=1, fiscal_total=100)
+    _set_application(unknown, name="第三楼", licensed_count=None, fiscal_total=None)
+    rows = collect([met, unmet, unknown], as_of=AS_OF).packets
+    assert rows[0].eligibility == "符合" and rows[0].path.startswith("满足：") and "5家 ≥ 3家" in rows[0].path
+    assert rows[1].eligibility == "不符合" and rows[1].path.startswith("未满足：")
+    assert "1家 < 3家，差 2家" in rows[1].path and "0.01亿元 < 2.5亿元" in rows[1].path
+    assert (rows[2].eligibility, rows[2].path) == ("无法判断", "缺少数据：产业规模（满足以下任一条件）")
+
+
 # ------------------------------------------------------------------ jobs, CLI, JSON
 def test_jobs_2_gives_the_same_result_as_jobs_1(round_dir, result):
     parallel = collect([round_dir["A"], round_dir["B"], round_dir["C"]], as_of=AS_OF, jobs=2)
@@ -419,14 +449,17 @@ def test_folder_of_packets_is_expanded(round_dir, tmp_path):
 
 def test_cli_json_contract_and_exit_codes(round_dir, tmp_path):
     out = tmp_path / "汇总.xlsx"
-    r = run_cli("collect", str(round_dir["A"]), str(round_dir["B"]), "--format", "json", "-o", str(out), "--as-of", "2026-11-22")
+    r = run_cli("collect", str(round_dir["A"]), str(round_dir["B"]), "--format", "json", "-o", str(out), "--as-of",
+                "2026-11-22")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert set(data) == {"version", "programmes", "title", "as_of", "counts", "columns", "packets", "conflicts",
                          "verification", "quotas", "ranking", "bands", "progress", "reporting", "workbook"}
     assert data["workbook"] == str(out) and out.is_file()
-    assert set(data["counts"]) == {"packets", "read", "unreadable", "with_errors", "eligible", "conflicts", "quota_flags"}
-    assert set(data["packets"][0]) == {"index", "packet", "programme", "applicant", "values", "errors", "warnings", "infos",
+    assert set(data["counts"]) == {"packets", "read", "unreadable", "with_errors", "eligible", "conflicts",
+                                   "quota_flags"}
+    assert set(data["packets"][0]) == {"index", "packet", "programme", "applicant", "values", "errors", "warnings",
+                                       "infos",
                                        "eligibility", "path", "error"}
     assert set(data["conflicts"][0]) == {"kind", "label", "severity", "value", "source", "note", "a", "b"}
     assert set(data["conflicts"][0]["a"]) == {"packet", "applicant", "file", "sheet", "cell", "row"}
@@ -451,11 +484,12 @@ def test_cli_help_does_not_import_openpyxl():
     import subprocess
     import sys
 
-    code = "import sys, zonekit.cli; assert not [m for m in sys.modules if m.startswith(('openpyxl', 'zonekit.collect'))]"
+    code = ("import sys, zonekit.cli; "
+            "assert not [m for m in sys.modules if m.startswith(('openpyxl', 'zonekit.collect'))]")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-# ------------------------------------------------------------------ quotas, bands and progress per programme (real packets)
+# ---------------------------------------------------------- quotas, bands and progress per programme (real packets)
 def _toml_set(root: Path, **values: object) -> None:
     """Answer questions in 申报信息 by their bare key (name, province, path …), as a person would in WPS/Excel."""
     import tomllib
@@ -506,10 +540,13 @@ def _g60_park(tmp: Path, folder: str, *, city: str, park: str, operator: str, lo
 def g60_round(tmp_path_factory: pytest.TempPathFactory):
     """Three parks from 嘉兴 (91.5, 90.5, 85) and one from 湖州 (75)."""
     tmp = tmp_path_factory.mktemp("g60")
-    paths = [_g60_park(tmp, "A", city="嘉兴", park="禾城科创产融园", operator="嘉兴禾城科创园区运营管理有限公司", lower_by=0),
+    paths = [_g60_park(tmp, "A", city="嘉兴", park="禾城科创产融园", operator="嘉兴禾城科创园区运营管理有限公司",
+                       lower_by=0),
              _g60_park(tmp, "B", city="嘉兴", park="秀洲光伏产业园", operator="嘉兴秀洲园区运营有限公司", lower_by=1),
-             _g60_park(tmp, "C", city="嘉兴", park="南湖基金小镇", operator="嘉兴南湖基金小镇管理有限公司", lower_by=6.5),
-             _g60_park(tmp, "D", city="湖州", park="湖州绿色金融产业园", operator="湖州绿金园区运营有限公司", lower_by=16.5)]
+             _g60_park(tmp, "C", city="嘉兴", park="南湖基金小镇", operator="嘉兴南湖基金小镇管理有限公司",
+                       lower_by=6.5),
+             _g60_park(tmp, "D", city="湖州", park="湖州绿色金融产业园", operator="湖州绿金园区运营有限公司",
+                       lower_by=16.5)]
     return paths, collect(paths, as_of=dt.date(2023, 6, 20))
 
 
@@ -544,7 +581,8 @@ def test_g60_workbook_and_json_sections(g60_round, tmp_path):
     _, res = g60_round
     ws = load_workbook(write_workbook(res, tmp_path / "g60.xlsx"))["名额与排名"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert rows[0] == ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包", "依据", "说明"]
+    assert rows[0] == ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包",
+                       "依据", "说明"]
     target = next(r for r in rows if r[7] == 10)
     assert target[4] == 2 and target[8] == "比目标少8个"
     bands = next(i for i, r in enumerate(rows) if r[0] == "分档")
@@ -554,10 +592,13 @@ def test_g60_workbook_and_json_sections(g60_round, tmp_path):
     assert rows[ranking + 1][:7] == ["名次", "材料包", "申报单位", "范围值", "自评得分合计", "档次", "名额规定"]
     assert [r[0] for r in rows[ranking + 2: ranking + 6]] == [1, 2, 3, 4]
     data = res.to_json()
-    assert set(data["quotas"][0]) == {"programme", "label", "source", "scope", "scope_label", "value", "count", "max", "min",
-                                      "kind", "target", "gap", "status", "flagged", "strength", "severity", "note", "packets"}
+    assert set(data["quotas"][0]) == {"programme", "label", "source", "scope", "scope_label", "value", "count", "max",
+                                      "min",
+                                      "kind", "target", "gap", "status", "flagged", "strength", "severity", "note",
+                                      "packets"}
     assert set(data["ranking"][0]) == {"quota", "rank", "packet", "applicant", "scope_value", "score", "band"}
-    assert set(data["bands"][0]) == {"programme", "fact", "fact_label", "label", "min", "below", "range", "status", "count",
+    assert set(data["bands"][0]) == {"programme", "fact", "fact_label", "label", "min", "below", "range", "status",
+                                     "count",
                                      "packets", "source"}
     assert (data["bands"][1]["min"], data["bands"][1]["below"]) == (80, 90)
     assert data["progress"] == [] and data["reporting"] is None
@@ -574,7 +615,8 @@ def test_miit_province_quota_and_separate_quota_per_plan_city(tmp_path):
     the city it belongs to (宁波市鄞州区 -> 宁波市), never against its province's 2."""
     paths = [_miit(tmp_path, "湖州", "湖州市", "浙江省", False), _miit(tmp_path, "嘉兴", "嘉兴市", "浙江省", False),
              _miit(tmp_path, "宁波", "宁波市", "浙江省", True), _miit(tmp_path, "鄞州", "宁波市鄞州区", "浙江省", True),
-             _miit(tmp_path, "青岛", "青岛市", "山东省", True), _miit(tmp_path, "石河子", "新疆生产建设兵团第八师石河子市", "新疆维吾尔自治区", True),
+             _miit(tmp_path, "青岛", "青岛市", "山东省", True),
+             _miit(tmp_path, "石河子", "新疆生产建设兵团第八师石河子市", "新疆维吾尔自治区", True),
              _miit(tmp_path, "绍兴", "绍兴市", "浙江省", False)]
     res = collect(paths, as_of=dt.date(2020, 8, 20))
     assert all(p.ok for p in res.packets)
@@ -615,17 +657,21 @@ def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp
     paths = []
     for i in range(6):
         root = _copy("zone3553", tmp_path, f"皖{i}")
-        _set_record(root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", name=f"安徽省第{i + 1}市人民政府")
+        _set_record(root / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant",
+                    name=f"安徽省第{i + 1}市人民政府")
         paths.append(root)
     other = _copy("zone3553", tmp_path, "苏")  # 申报主体基本情况表 carries the name and the province
-    _set_record(other / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", name="江苏某市人民政府", province="江苏省")
+    _set_record(other / "02_申报主体基本情况表/申报主体基本情况表.xlsx", "applicant", name="江苏某市人民政府",
+                province="江苏省")
     res = collect([*paths, other], as_of=AS_OF)
     limit = {q.value: q for q in res.quotas if q.max == 5}
     assert (limit["安徽省"].count, limit["安徽省"].status, limit["安徽省"].flagged) == (6, "超出名额", True)
     # 五7 “原则上…不超过5个”: flagged as a warning that asks for justification, like other 原则上 rules
-    assert (limit["安徽省"].strength, limit["安徽省"].severity) == ("in_principle", "warning") and "原则上" in limit["安徽省"].note
+    assert (limit["安徽省"].strength, limit["安徽省"].severity) == ("in_principle", "warning")
+    assert "原则上" in limit["安徽省"].note
     assert limit["江苏省"].severity is None
-    assert limit["安徽省"].packets == [str(p) for p in paths] and limit["安徽省"].label == "原则上每省推荐申报预审地区不超过5个"
+    assert limit["安徽省"].packets == [str(p) for p in paths]
+    assert limit["安徽省"].label == "原则上每省推荐申报预审地区不超过5个"
     assert (limit["江苏省"].count, limit["江苏省"].flagged) == (1, False)
     info = [q for q in res.quotas if q.kind == "info"]
     assert {q.value: q.count for q in info} == {"安徽省": 6, "江苏省": 1}
@@ -636,7 +682,8 @@ def test_zone3553_more_than_5_per_province_flagged_and_1_2_awarded_is_a_note(tmp
     assert any(r[1] == "每省1-2个名额" and r[8] == "提示" and "不是报送上限" in r[11] for r in rows)
     assert any(r[3] == "安徽省" and r[5] == 5 and r[8] == "超出名额（“原则上”，需说明理由）" for r in rows)
     assert res.to_json()["quotas"][0]["severity"] in (None, "warning")
-    assert {q["value"]: q["severity"] for q in res.to_json()["quotas"] if q["max"] == 5} == {"安徽省": "warning", "江苏省": None}
+    assert {q["value"]: q["severity"] for q in res.to_json()["quotas"] if q["max"] == 5} == {"安徽省": "warning",
+                                                                                             "江苏省": None}
 
 
 QT_INDICATORS = "01_目标量化清单/附件4 目标量化清单进展.xlsx"
@@ -671,7 +718,8 @@ def test_qiantang_matrix_of_latest_values_and_units_not_reported(tmp_path):
     gdp = rows["1.1"]
     assert (gdp.indicator, gdp.unit, gdp.target) == ("全省金融业增加值占GDP比重", "%", ">9%")
     j, h = gdp.cells["嘉兴市政府"], gdp.cells["杭州市政府"]
-    assert (j.packet, j.report_year, j.year, j.value) == (str(jx), 2023, 2023, 8.95)  # 2023 beats the 2022 report given later
+    # 2023 beats the 2022 report given later
+    assert (j.packet, j.report_year, j.year, j.value) == (str(jx), 2023, 2023, 8.95)
     assert j.completion == pytest.approx((8.95 - 8.7) / 0.3) and j.status in ("on_track", "behind")
     assert (h.packet, h.value) == (str(hz), 8.8) and h.completion == pytest.approx(1 / 3)
     jx_only = next(r for r in m.rows if r.id.startswith("jx_"))
@@ -679,21 +727,24 @@ def test_qiantang_matrix_of_latest_values_and_units_not_reported(tmp_path):
     rep = res.reporting
     assert rep is not None and rep.reported == ["杭州市政府", "嘉兴市政府"]
     assert len(rep.expected) == 18 and len(rep.not_reported) == 16
-    assert "宁波市政府" in rep.not_reported and "嘉兴市政府" not in rep.not_reported and "杭州市政府" not in rep.not_reported
+    assert "宁波市政府" in rep.not_reported
+    assert "嘉兴市政府" not in rep.not_reported and "杭州市政府" not in rep.not_reported
     assert rep.other == ["试点市政府"] and rep.rows["衢州市政府"] == {"重大改革平台项目": 1}
 
     data = json.loads(json.dumps(res.to_json(), default=str))
     (pm,) = data["progress"]
     assert set(pm) == {"programme", "form", "title", "source", "units", "rows"}
     assert set(pm["rows"][0]) == {"id", "number", "indicator", "unit", "target", "cells"}
-    assert set(pm["rows"][0]["cells"]["嘉兴市政府"]) == {"packet", "report_year", "year", "value", "actual", "completion", "status"}
+    assert set(pm["rows"][0]["cells"]["嘉兴市政府"]) == {"packet", "report_year", "year", "value", "actual",
+                                                    "completion", "status"}
     assert set(data["reporting"]) == {"programme", "source", "expected", "reported", "not_reported", "rows", "other"}
     assert data["reporting"]["not_reported"] == rep.not_reported
 
     wb = load_workbook(write_workbook(res, tmp_path / "qt.xlsx"))
     assert wb.sheetnames[-2:] == ["指标进展", "未报送单位"]
     ws = wb["指标进展"]
-    assert [c.value for c in ws[3]] == ["序号", "编号", "指标", "单位", "目标", "杭州市政府（2023年）", "杭州市政府完成度",
+    assert [c.value for c in ws[3]] == ["序号", "编号", "指标", "单位", "目标", "杭州市政府（2023年）",
+                                        "杭州市政府完成度",
                                         "嘉兴市政府（2023年）", "嘉兴市政府完成度"]
     assert [c.value for c in ws[4]][1:6] == ["1.1", "全省金融业增加值占GDP比重", "%", ">9%", 8.8]
     assert ws["I4"].number_format == "0%" and ws["I4"].value == pytest.approx((8.95 - 8.7) / 0.3)
@@ -711,7 +762,8 @@ def test_quota_keys_are_checked_when_the_spec_loads(tmp_path):
     shutil.copytree(ROOT / "templates", tpl)
     spec = tpl / "g60-park" / "programme.toml"
     good = spec.read_text("utf-8")
-    for old, new, message in (('rank_by = "indicators.sum.score"', 'rank_by = "indicatorz.sum.score"', "quotas[0].rank_by"),
+    for old, new, message in (('rank_by = "indicators.sum.score"', 'rank_by = "indicatorz.sum.score"',
+                               "quotas[0].rank_by"),
                               ("target = 10\n", "", "target"),
                               ('kind = "target"', 'kind = "about"', "kind")):
         assert old in good
@@ -720,7 +772,7 @@ def test_quota_keys_are_checked_when_the_spec_loads(tmp_path):
             load_programme("g60-park", tpl)
 
 
-# ------------------------------------------------------------------ the workbook: written while checking, the same for any --jobs
+# ------------------------------------------------------ the workbook: written while checking, the same for any --jobs
 def _cells(path: Path) -> dict[str, list[list[object]]]:
     from python_calamine import CalamineWorkbook
 
@@ -803,7 +855,8 @@ def test_values_by_type_text_numbers_shares_dates_yes_no_and_odd_floats(tmp_path
     from zonekit.collect.workbook import Percent
 
     values = {"=": "=1+2", "ctl": "a\x01b", "int": 3, "float": 2.5, "share": Percent(0.25), "yes": True,
-              "date": dt.date(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": float("nan"), "inf": float("inf"),
+              "date": dt.date(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": float("nan"),
+              "inf": float("inf"),
               "none": None, "text": "末尾"}
     res = CollectResult([], {}, AS_OF, [Column(k, k) for k in values], [PacketRow(0, "P", values=values)])
     path = write_workbook(res, tmp_path / "types.xlsx")
@@ -814,13 +867,15 @@ def test_values_by_type_text_numbers_shares_dates_yes_no_and_odd_floats(tmp_path
     cells = dict(zip(header, ws[2], strict=True))
     got = {k: cells[k].value for k in values}
     assert got == {"=": "=1+2", "ctl": "ab", "int": 3, "float": 2.5, "share": 0.25, "yes": "是",
-                   "date": dt.datetime(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": "nan", "inf": "inf",
+                   "date": dt.datetime(2024, 5, 6), "when": dt.datetime(2024, 5, 6, 7, 8, 9), "nan": "nan",
+                   "inf": "inf",
                    "none": None, "text": "末尾"}
     assert cells["share"].number_format == "0%" and cells["date"].number_format == "yyyy-mm-dd"
 
 
 def test_nothing_is_printed_per_packet(tmp_path):
-    """A PDF with a broken cross-reference table makes pypdf log a line; collect keeps it to itself (--debug shows it)."""
+    """A PDF with a broken cross-reference table makes pypdf log a line; collect keeps it to itself (--debug shows
+    it)."""
     p = tmp_path / "P"
     shutil.copytree(DEMO, p)
     pdf = next(p.glob("04_*/*.pdf"))

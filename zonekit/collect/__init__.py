@@ -24,7 +24,7 @@ Across packets, everything is derived from the programme spec, not from Python c
 
 Packets of several programmes may be collected together only when their forms are identical
 (the Shenzhen base, building and district programmes share theirs): one "round".
-Nothing here prints; `collect_xlsx` writes the workbook and `render.collect_result` the summary.
+Nothing here prints; `workbook` writes the workbook and `terminal.collect_result` the summary.
 
 This module runs a collection (`collect`, the round's programmes) and holds its result; the steps
 live in `inputs` (folders, zips), `plan` (what to extract, from the specs), `packets` (the per-packet
@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from zonekit.collect.conflicts import Conflict, Where, find_conflicts
-from zonekit.collect.inputs import _expand, _Input, extract_zip
-from zonekit.collect.packets import PacketRow, TableRows, _applicant, _run, examine
+from zonekit.collect.inputs import PacketInput, expand_inputs, extract_zip
+from zonekit.collect.packets import PacketRow, TableRows, applicant_answers, examine, examine_all
 from zonekit.collect.plan import ALL, ALL_VALUE, Column, Plan, make_plan, scope_ref
 from zonekit.collect.progress_matrix import (
     MatrixCell,
@@ -123,19 +123,21 @@ class CollectResult:
             "counts": self.counts(),
             "columns": [{"ref": c.ref, "label": c.label} for c in self.columns],
             "packets": [p.to_json(self.columns) for p in self.packets],
-            "conflicts": [{"kind": c.kind, "label": c.label, "severity": c.severity, "value": c.value, "source": c.source,
-                           "note": c.note, "a": self.where_json(c.a), "b": self.where_json(c.b)} for c in self.conflicts],
+            "conflicts": [{"kind": c.kind, "label": c.label, "severity": c.severity, "value": c.value,
+                           "source": c.source, "note": c.note, "a": self.where_json(c.a), "b": self.where_json(c.b)}
+                          for c in self.conflicts],
             "verification": [{"sheet": v.sheet, "to": v.to, "title": v.title, "source": v.source, "header": v.header,
                               "rows": list(v.rows)} for v in self.verification],
             "quotas": [{"programme": q.programme, "label": q.label, "source": q.source, "scope": q.scope,
                         "scope_label": q.scope_label, "value": q.value, "count": q.count, "max": q.max, "min": q.min,
                         "kind": q.kind, "target": q.target, "gap": q.gap, "status": q.status, "flagged": q.flagged,
-                        "strength": q.strength, "severity": q.severity, "note": q.note, "packets": q.packets} for q in self.quotas],
+                        "strength": q.strength, "severity": q.severity, "note": q.note, "packets": q.packets}
+                       for q in self.quotas],
             "ranking": [{"quota": r.quota, "rank": r.rank, "packet": r.packet, "applicant": r.applicant,
                          "scope_value": r.scope_value, "score": r.score, "band": r.band} for r in self.ranking],
-            "bands": [{"programme": b.programme, "fact": b.fact, "fact_label": b.fact_label, "label": b.label, "min": b.min,
-                       "below": b.below, "range": b.range, "status": b.status, "count": b.count, "packets": b.packets,
-                       "source": b.source} for b in self.bands],
+            "bands": [{"programme": b.programme, "fact": b.fact, "fact_label": b.fact_label, "label": b.label,
+                       "min": b.min, "below": b.below, "range": b.range, "status": b.status, "count": b.count,
+                       "packets": b.packets, "source": b.source} for b in self.bands],
             "progress": [m.to_json() for m in self.progress],
             "reporting": self.reporting.to_json() if self.reporting else None,
         }
@@ -164,7 +166,7 @@ def collect(paths: list[Path], *, templates: Path | None = None, jobs: int = 1, 
     today = as_of or date.today()
     tick = progress or (lambda stage, done, total: None)
     with tempfile.TemporaryDirectory(prefix="zonekit-collect-") as tmp:
-        inputs = _expand(paths, Path(tmp))
+        inputs = expand_inputs(paths, Path(tmp))
         rows, tasks, progs = _assign(inputs, templates)
         plan, columns = make_plan(progs)
         result = CollectResult([p.id for p in progs], {p.id: p.title() for p in progs}, today, columns)
@@ -173,26 +175,35 @@ def collect(paths: list[Path], *, templates: Path | None = None, jobs: int = 1, 
             sink.begin(result)
         done = len(rows)
         tick(STAGE, done, len(inputs))
-        jobs_in = [(i, inp.label, str(inp.root), str(templates) if templates else None, today, plan) for i, inp in tasks]
-        for row in _run(jobs_in, jobs):
+        tpl = str(templates) if templates else None
+        jobs_in = [(i, inp.label, str(inp.root), tpl, today, plan) for i, inp in tasks]
+        for row in examine_all(jobs_in, jobs):
             rows[row.index] = row
             done += 1
-            while len(result.packets) in rows:  # join in packet order
-                _join(result, rows.pop(len(result.packets)), sink)
+            _join_ready(result, rows, sink)
             tick(STAGE, done, len(inputs))
-        while len(result.packets) in rows:
-            _join(result, rows.pop(len(result.packets)), sink)
-    packets = result.packets
+        _join_ready(result, rows, sink)
     if progs:
-        ok = [p for p in packets if p.ok]
-        result.conflicts = find_conflicts(ok, progs)
-        result.quotas, result.ranking = quotas_and_ranking(packets, progs, columns)
-        result.bands = band_counts(packets, progs, columns)
-        result.progress = progress_matrices(packets, progs)
-        result.reporting = reporting(packets, progs)
+        _relate(result, progs)
     if sink:
         sink.end(result)
     return result
+
+
+def _join_ready(result: CollectResult, rows: dict[int, PacketRow], sink: Sink | None) -> None:
+    """Join the rows that are next in packet order (a later packet waits for every one before it)."""
+    while len(result.packets) in rows:
+        _join(result, rows.pop(len(result.packets)), sink)
+
+
+def _relate(result: CollectResult, progs: list[Programme]) -> None:
+    """The cross-packet steps, once every packet is in: conflicts, quotas and ranking, bands, progress."""
+    packets, columns = result.packets, result.columns
+    result.conflicts = find_conflicts([p for p in packets if p.ok], progs)
+    result.quotas, result.ranking = quotas_and_ranking(packets, progs, columns)
+    result.bands = band_counts(packets, progs, columns)
+    result.progress = progress_matrices(packets, progs)
+    result.reporting = reporting(packets, progs)
 
 
 def _join(result: CollectResult, row: PacketRow, sink: Sink | None) -> None:
@@ -203,10 +214,11 @@ def _join(result: CollectResult, row: PacketRow, sink: Sink | None) -> None:
             sink.lines(k, lines)
 
 
-def _assign(inputs: list[_Input], templates: Path | None) -> tuple[dict[int, PacketRow], list[tuple[int, _Input]], list[Programme]]:
+def _assign(inputs: list[PacketInput], templates: Path | None
+            ) -> tuple[dict[int, PacketRow], list[tuple[int, PacketInput]], list[Programme]]:
     """Which programme each packet belongs to; the round is the most common one plus those with identical forms."""
     rows: dict[int, PacketRow] = {}
-    found: list[tuple[int, _Input, Any, Programme]] = []
+    found: list[tuple[int, PacketInput, Any, Programme]] = []
     for i, inp in enumerate(inputs):
         if inp.error or inp.root is None:
             rows[i] = PacketRow(i, inp.label, error=inp.error)
@@ -226,10 +238,10 @@ def _assign(inputs: list[_Input], templates: Path | None) -> tuple[dict[int, Pac
     primary = next(prog for *_, prog in found if prog.id == counts.most_common(1)[0][0])
     shape = _forms_shape(primary)
     progs = [primary]
-    tasks: list[tuple[int, _Input]] = []
+    tasks: list[tuple[int, PacketInput]] = []
     for i, inp, packet, prog in found:
         if prog.id != primary.id and _forms_shape(prog) != shape:
-            rows[i] = PacketRow(i, inp.label, prog.id, _applicant(packet),
+            rows[i] = PacketRow(i, inp.label, prog.id, applicant_answers(packet),
                                 error=f"本次汇总的是“{primary.title()}”（{primary.id}）的材料包；此材料包属于“{prog.title()}”"
                                       f"（{prog.id}），表单不同，不能一起汇总，请单独运行 zonekit collect")
             continue

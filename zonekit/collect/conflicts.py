@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from zonekit.collect.packets import PacketRow, TableRows, _key, _text
-from zonekit.collect.plan import _CONTACT, _bare, _identity_refs, _links, _record_forms
+from zonekit.collect.packets import PacketRow, TableRows, as_text, match_key
+from zonekit.collect.plan import bare_label, contact_refs, identity_refs, place_links
 from zonekit.packet import PACKET_FILE
 from zonekit.spec.programme import Programme
 
@@ -68,7 +68,7 @@ def _table_values(rows: list[PacketRow], table: str, key: str) -> Iterable[tuple
         j = t.keys.index(key) + 1
         mine: set[str] = set()
         for values in t.rows:
-            k = _key(values[j])
+            k = match_key(values[j])
             if k and k not in mine:  # a repeat inside one packet is `check`'s duplicate_value
                 mine.add(k)
                 yield r, t, values[0], k, values[j]
@@ -97,7 +97,8 @@ def _same_enterprise(rows: list[PacketRow], prog: Programme, by_index: dict[int,
                 reported.add(pair)
                 ta = by_index[first[0]].tables[form["id"]]
                 out.append(Conflict(
-                    f"{form['id']}.{col['key']}", f"同一{_bare(col['label'])}出现在两个材料包中", "warning", _text(value),
+                    f"{form['id']}.{col['key']}", f"同一{bare_label(col['label'])}出现在两个材料包中", "warning",
+                    as_text(value),
                     Where(first[0], ta.file, ta.sheet, ta.cell(col["key"], first[1]), first[1]),
                     Where(r.index, t.file, t.sheet, t.cell(col["key"], number), number),
                     col.get("source") or form.get("source", ""),
@@ -108,14 +109,14 @@ def _same_enterprise(rows: list[PacketRow], prog: Programme, by_index: dict[int,
 def _same_place(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """The record form's name or address (基地（楼宇）名称, 地址) in two packets."""
     out: list[Conflict] = []
-    for ref, form, fld in _identity_refs(prog):
+    for ref, form, fld in identity_refs(prog):
         first_of: dict[str, int] = {}
         for r in rows:
-            k = _key(r.values.get(ref))
+            k = match_key(r.values.get(ref))
             first = first_of.setdefault(k, r.index) if k else r.index
             if first != r.index:
-                label = _bare(fld["label"])
-                out.append(Conflict(ref, f"同一{label}出现在两个材料包中", "warning", _text(r.values.get(ref)),
+                label = bare_label(fld["label"])
+                out.append(Conflict(ref, f"同一{label}出现在两个材料包中", "warning", as_text(r.values.get(ref)),
                                     _where_record(by_index[first], ref), _where_record(r, ref),
                                     fld.get("source") or form.get("source", ""),
                                     f"请核实两个材料包的“{label}”是否指同一处（同一处不应重复申报）"))
@@ -128,24 +129,26 @@ def _inside_other(rows: list[PacketRow], progs: list[Programme], by_index: dict[
     consistency rule ties to the record's name."""
     out: list[Conflict] = []
     primary = progs[0]
-    for table, col, record, fld in _links(progs):
+    for table, col, record, fld in place_links(progs):
         index: dict[str, list[tuple[int, int]]] = {}
         for r, _, number, k, _ in _table_values(rows, table, col):
             index.setdefault(k, []).append((r.index, number))
         tform = primary.form(table)
-        col_label = _bare(next(c["label"] for c in tform["columns"] if c["key"] == col))
+        col_label = bare_label(next(c["label"] for c in tform["columns"] if c["key"] == col))
         own = f"{record}.{fld}"
-        refs = [own] + [ref for ref, form, _ in _identity_refs(primary) if form["id"] == record and ref != own]
+        refs = [own] + [ref for ref, form, _ in identity_refs(primary) if form["id"] == record and ref != own]
         for r in rows:
             for ref in refs:
-                k = _key(r.values.get(ref))
+                k = match_key(r.values.get(ref))
                 for q, number in index.get(k, []) if k else []:
-                    if q == r.index or _key(by_index[q].values.get(own)) == k:
+                    if q == r.index or match_key(by_index[q].values.get(own)) == k:
                         continue  # the packet itself, or the same place applying twice (_same_place)
                     t = by_index[q].tables[table]
                     out.append(Conflict(
-                        f"inside.{ref}", f"申报的{_bare(_field_label(primary, ref))}出现在另一材料包的“{col_label}”中", "warning",
-                        _text(r.values.get(ref)), _where_record(r, ref), Where(q, t.file, t.sheet, t.cell(col, number), number),
+                        f"inside.{ref}",
+                        f"申报的{bare_label(_field_label(primary, ref))}出现在另一材料包的“{col_label}”中",
+                        "warning", as_text(r.values.get(ref)), _where_record(r, ref),
+                        Where(q, t.file, t.sheet, t.cell(col, number), number),
                         _inside_source(progs, r.programme, tform),
                         f"另一材料包把它列为“{col_label}”：可能位于另一申报对象的范围内（如楼宇位于申报的基地内），请核实"))
     return out
@@ -154,12 +157,8 @@ def _inside_other(rows: list[PacketRow], progs: list[Programme], by_index: dict[
 def _same_contact(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """The same phone or email (packet.toml [applicant] and the record forms) given by different applicants: info."""
     out: list[Conflict] = []
-    fields = [(f"packet.applicant.{a['key']}", a["type"]) for a in prog.section("applicant") if a.get("type") in _CONTACT]
-    fields += [(f"{form['id']}.{f['key']}", f["type"]) for form in _record_forms(prog) for f in form["fields"]
-               if f.get("type") in _CONTACT]
-    for kind in _CONTACT:
-        refs = [ref for ref, t in fields if t == kind]
-        norm = _phone_key if kind == "phone" else _key
+    for kind, refs in contact_refs(prog).items():
+        norm = _phone_key if kind == "phone" else match_key
         first_of: dict[str, tuple[int, str]] = {}
         for r in rows:
             mine: set[str] = set()
@@ -169,11 +168,11 @@ def _same_contact(rows: list[PacketRow], prog: Programme, by_index: dict[int, Pa
                     continue
                 mine.add(k)
                 first, first_ref = first_of.setdefault(k, (r.index, ref))
-                if first == r.index or (r.name and _key(by_index[first].name) == _key(r.name)):
+                if first == r.index or (r.name and match_key(by_index[first].name) == match_key(r.name)):
                     continue  # one applicant may well use one phone for several packets
                 out.append(Conflict(
                     f"contact.{kind}", f"不同申报单位填写了相同的{'联系电话' if kind == 'phone' else '邮箱'}", "info",
-                    _text(r.value(ref)), _contact_where(by_index[first], first_ref), _contact_where(r, ref),
+                    as_text(r.value(ref)), _contact_where(by_index[first], first_ref), _contact_where(r, ref),
                     _contact_source(prog, first_ref, ref), "可能由同一中介代为申报，或填错了联系方式；仅供参考"))
     return out
 

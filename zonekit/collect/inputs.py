@@ -2,7 +2,7 @@
 
 A zip is extracted into a temporary folder, refusing anything that could escape it or blow it up
 (zip-slip, symlinks, special files, too many members, too many bytes, abnormal compression ratios);
-GBK member names from Windows tools are decoded. Every input becomes an `_Input`: a packet folder
+GBK member names from Windows tools are decoded. Every input becomes an `PacketInput`: a packet folder
 to check, or the reason there is none.
 """
 
@@ -33,7 +33,9 @@ _RATIO_FROM = 1024 * 1024
 
 # ------------------------------------------------------------------ inputs: folders and zips
 @dataclass
-class _Input:
+class PacketInput:
+    """One packet to check: `label` as the user gave it, `root` the folder (extracted, for a zip), or `error`."""
+
     label: str
     root: Path | None
     error: str | None = None
@@ -47,45 +49,46 @@ def _is_zip(path: Path) -> bool:
     return path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path))
 
 
-def _expand(paths: Iterable[Path], tmp: Path) -> list[_Input]:
+def expand_inputs(paths: Iterable[Path], tmp: Path) -> list[PacketInput]:
     """Packets to check, in order: a folder holding packets (or zips) expands to them, a zip to the packets inside."""
-    out: list[_Input] = []
+    out: list[PacketInput] = []
     seen: dict[Path, str] = {}
 
     def add(path: Path, label: str, top: bool) -> None:
         key = path.resolve()
         if key in seen:
-            out.append(_Input(label, None, f"与“{seen[key]}”是同一个{'压缩包' if path.is_file() else '文件夹'}，已跳过"))
+            what = "压缩包" if path.is_file() else "文件夹"
+            out.append(PacketInput(label, None, f"与“{seen[key]}”是同一个{what}，已跳过"))
             return
         seen[key] = label
         if not path.exists():
-            out.append(_Input(label, None, f"找不到 {label}"))
+            out.append(PacketInput(label, None, f"找不到 {label}"))
         elif path.is_dir():
             inner = _scan(path, zips=True) if top and not (path / PACKET_FILE).exists() else []
             for c in inner:
                 add(c, f"{label.rstrip('/')}/{c.relative_to(path).as_posix()}", False)
             if not inner:
-                out.append(_Input(label, path))  # read_packet says what is wrong if it is not a packet
+                out.append(PacketInput(label, path))  # read_packet says what is wrong if it is not a packet
         elif _is_zip(path):
             out.extend(_unzip(path, label, tmp / str(len(out))))
         else:
-            out.append(_Input(label, None, f"{label} 既不是材料包文件夹，也不是 zip 压缩包"))
+            out.append(PacketInput(label, None, f"{label} 既不是材料包文件夹，也不是 zip 压缩包"))
 
     for p in paths:
         add(Path(p), str(p), True)
     return out
 
 
-def _unzip(path: Path, label: str, dest: Path) -> list[_Input]:
+def _unzip(path: Path, label: str, dest: Path) -> list[PacketInput]:
     try:
         extract_zip(path, dest)
     except _Refused as e:
         shutil.rmtree(dest, ignore_errors=True)
-        return [_Input(label, None, f"压缩包已拒绝：{e}")]
+        return [PacketInput(label, None, f"压缩包已拒绝：{e}")]
     roots = _scan(dest, zips=False)
     if not roots:
-        return [_Input(label, None, f"压缩包中没有找到材料包（没有 {PACKET_FILE}）")]
-    return [_Input(label if r == dest else f"{label}/{r.relative_to(dest).as_posix()}", r) for r in roots]
+        return [PacketInput(label, None, f"压缩包中没有找到材料包（没有 {PACKET_FILE}）")]
+    return [PacketInput(label if r == dest else f"{label}/{r.relative_to(dest).as_posix()}", r) for r in roots]
 
 
 def _scan(top: Path, *, zips: bool, depth: int = 4) -> list[Path]:
@@ -125,47 +128,64 @@ def extract_zip(path: Path, dest: Path) -> None:
     all, a member whose compression ratio is abnormal, an absolute path or `..` (zip-slip), a
     symlink or other special file.
     """
-    limit = MAX_ZIP_BYTES
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
         raise _Refused(f"不是有效的 zip 文件（{e}）") from None
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise _Refused(f"有 {len(infos)} 个文件，超过上限 {MAX_ZIP_ENTRIES} 个（可用环境变量 ZONEKIT_MAX_ZIP_ENTRIES 调整）")
-        members: list[tuple[zipfile.ZipInfo, list[str]]] = []
-        total = 0
-        for info in infos:
-            name = _member_name(info)
-            parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
-            if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                raise _Refused(f"其中的“{name}”指向解压目录以外（zip-slip），整个压缩包不予解压")
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise _Refused(f"其中的“{name}”是符号链接，zonekit 不解压符号链接")
-            if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-                raise _Refused(f"其中的“{name}”不是普通文件")
-            if not parts or parts[0] == "__MACOSX" or info.is_dir():
-                continue
-            total += info.file_size
-            if total > limit:
-                raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限（可用环境变量 ZONEKIT_MAX_ZIP_MB 调整）")
-            if info.file_size > _RATIO_FROM and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-                raise _Refused(f"其中的“{name}”压缩比异常（{info.file_size / max(info.compress_size, 1):.0f} 倍），疑似“压缩炸弹”")
-            members.append((info, parts))
-        written = 0
+        members = _safe_members(zf.infolist(), MAX_ZIP_BYTES)
         try:
-            for info, parts in members:
-                target = dest.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "xb") as out:
-                    while chunk := src.read(1 << 20):
-                        written += len(chunk)
-                        if written > limit:
-                            raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限")
-                        out.write(chunk)
+            _write_members(zf, members, dest, MAX_ZIP_BYTES)
         except RuntimeError as e:  # zipfile: "File ... is encrypted, password required"
             raise _Refused(f"压缩包已加密，无法解压（{e}）") from None
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as e:
             raise _Refused(f"无法解压：{e}") from None
+
+
+def _safe_members(infos: list[zipfile.ZipInfo], limit: int) -> list[tuple[zipfile.ZipInfo, list[str]]]:
+    """The files to extract with their path parts, or _Refused for the first member that makes the zip unsafe."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise _Refused(f"有 {len(infos)} 个文件，超过上限 {MAX_ZIP_ENTRIES} 个"
+                       "（可用环境变量 ZONEKIT_MAX_ZIP_ENTRIES 调整）")
+    members: list[tuple[zipfile.ZipInfo, list[str]]] = []
+    total = 0
+    for info in infos:
+        name = _member_name(info)
+        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+        _refuse_unsafe(info, name, parts)
+        if not parts or parts[0] == "__MACOSX" or info.is_dir():
+            continue
+        total += info.file_size
+        if total > limit:
+            raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限（可用环境变量 ZONEKIT_MAX_ZIP_MB 调整）")
+        if info.file_size > _RATIO_FROM and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise _Refused(f"其中的“{name}”压缩比异常（{ratio:.0f} 倍），疑似“压缩炸弹”")
+        members.append((info, parts))
+    return members
+
+
+def _refuse_unsafe(info: zipfile.ZipInfo, name: str, parts: list[str]) -> None:
+    """A member that points outside the folder (zip-slip), a symlink or a special file refuses the whole zip."""
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise _Refused(f"其中的“{name}”指向解压目录以外（zip-slip），整个压缩包不予解压")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise _Refused(f"其中的“{name}”是符号链接，zonekit 不解压符号链接")
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        raise _Refused(f"其中的“{name}”不是普通文件")
+
+
+def _write_members(zf: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, list[str]]], dest: Path,
+                   limit: int) -> None:
+    """Extract the checked members, counting the bytes actually written (a member may lie about its size)."""
+    written = 0
+    for info, parts in members:
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, open(target, "xb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限")
+                out.write(chunk)

@@ -4,6 +4,8 @@
 stay importable at module top level); it returns summary figures plus the table rows the
 cross-packet sheets need, never the report. A packet that cannot be read is a row with its error,
 never the end of the run; a broken worker pool turns the remaining packets into such rows.
+The value helpers every cross-packet step shares live here too: `as_text` (what a value shows),
+`match_key` (what two values are compared by) and `as_score` (a figure to rank or band).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class PacketRow:
 
     @property
     def name(self) -> str:
-        return _text(self.applicant.get("name"))
+        return as_text(self.applicant.get("name"))
 
     def value(self, ref: str) -> Any:
         if ref.startswith("packet.applicant."):
@@ -74,7 +76,8 @@ class PacketRow:
 
     def to_json(self, columns: list[Column]) -> dict[str, Any]:
         return {"index": self.index + 1, "packet": self.packet, "programme": self.programme, "applicant": self.name,
-                "values": {c.ref: self.value(c.ref) for c in columns}, "errors": self.counts.get("error") if self.ok else None,
+                "values": {c.ref: self.value(c.ref) for c in columns},
+                "errors": self.counts.get("error") if self.ok else None,
                 "warnings": self.counts.get("warning") if self.ok else None,
                 "infos": self.counts.get("info") if self.ok else None,
                 "eligibility": self.eligibility, "path": self.path, "error": self.error}
@@ -89,13 +92,13 @@ def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
     try:
         packet = read_packet(Path(root))
         row.programme = packet.programme_id
-        row.applicant = _applicant(packet)
+        row.applicant = applicant_answers(packet)
         from zonekit.check.runner import check_packet
 
         with _quiet():
             report = check_packet(Path(root), templates=tpl, as_of=as_of)
         if report.facts is not None:  # as check completed them: the answers in 申报信息, and what the forms carry
-            row.applicant = _applicant(report.facts.packet.get("applicant", {}))
+            row.applicant = applicant_answers(report.facts.packet.get("applicant", {}))
         _extract(report, plan, row, load_programme(row.programme, tpl))
     except ZonekitError as e:
         row.error = str(e)
@@ -132,30 +135,44 @@ def _answer_cells(report: Any, prog: Programme) -> dict[str, tuple[str, str | No
     for q in questions(prog):
         if q.section != "applicant":
             continue
-        form_id, _, key = (q.from_form or "").partition(".")
-        v = report.forms.get(form_id) if q.from_form else None
-        cv = v.data.fields.get(key) if v is not None and v.data.fields else None
-        if cv is not None and cv.value not in ("", None):
-            out[q.name] = (v.data.file, cv.sheet, cv.cell)
-            continue
-        where = answer_at(report.answers, q.key)
-        out[q.name] = (where["file"], where.get("sheet"), where.get("cell"))
+        out[q.name] = _form_cell(report, q.from_form) or _answer_cell(answer_at(report.answers, q.key))
     return out
 
 
-def _applicant(packet: Any) -> dict[str, Any]:
+def _form_cell(report: Any, ref: str | None) -> tuple[str, str | None, str | None] | None:
+    """Where a form holds a carried answer (附件1's 联系电话), when it is filled in there."""
+    form_id, _, key = (ref or "").partition(".")
+    v = report.forms.get(form_id) if ref else None
+    cv = v.data.fields.get(key) if v is not None and v.data.fields else None
+    if v is None or cv is None or cv.value in ("", None):
+        return None
+    return v.data.file, cv.sheet, cv.cell
+
+
+def _answer_cell(where: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    return where["file"], where.get("sheet"), where.get("cell")
+
+
+def applicant_answers(packet: Any) -> dict[str, Any]:
     """The applicant's answers as text, numbers and yes/no: of a Packet (packet.toml), or a dict already."""
     section = packet if isinstance(packet, dict) else packet.section("applicant")
-    return {k: v.strip() if isinstance(v, str) else v if isinstance(v, bool | int | float) else _text(v)
+    return {k: v.strip() if isinstance(v, str) else v if isinstance(v, bool | int | float) else as_text(v)
             for k, v in section.items()}
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as the text it shows: stripped, "" for None; what the cross-packet sheets print and compare."""
     return value.strip() if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _key(value: Any) -> str:
+def match_key(value: Any) -> str:
+    """What two values are compared by across packets (spaces, brackets and case ignored); "" for no value."""
     return norm_label(value) if value not in (None, "") else ""
+
+
+def as_score(value: Any) -> float | None:
+    """A figure as a float to rank, band or aim at; None for anything that is not a number (yes/no included)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _plain(typed: Any, raw: Any) -> Any:
@@ -176,15 +193,25 @@ def _plain_column(typed: list[Any] | None, rows: list[Any], key: str) -> list[An
 
 
 def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
-    from zonekit.check.materials import files_in
-    from zonekit.check.rules import MISSING
-    from zonekit.xlsx.reader import col_letter
-
+    """Fill `row` from a checked packet's report with what `plan` asks for, each kind in one step."""
     row.counts = report.counts()
     row.eligibility, row.path = _eligibility(report.eligibility)
     for key, where in _answer_cells(report, prog).items():  # where each applicant answer is: its form cell, or 申报信息
         row.cells[f"packet.applicant.{key}"] = where
-    for ref in plan.record_refs:
+    _extract_records(report, plan.record_refs, row)
+    _extract_facts(report, plan.facts, row)
+    for form_id, keys in plan.table_cols:
+        table = _table_rows(report.forms.get(form_id), keys)
+        if table is not None:
+            row.tables[form_id] = table
+    if plan.progress:
+        row.progress = [_progress_entry(p) for p in report.progress or []]
+    row.files = _material_files(report, plan.materials, prog)
+
+
+def _extract_records(report: Any, refs: tuple[str, ...], row: PacketRow) -> None:
+    """Record fields: the typed value (or what was typed) and the cell it is in."""
+    for ref in refs:
         form_id, _, key = ref.partition(".")
         v = report.forms.get(form_id)
         if v is None:
@@ -193,59 +220,81 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
         row.values[ref] = _plain(v.fields.get(key), cv.value if cv else None)
         if cv is not None:
             row.cells[ref] = (v.data.file, cv.sheet, cv.cell)
-    for ref in plan.facts:
+
+
+def _extract_facts(report: Any, refs: tuple[str, ...], row: PacketRow) -> None:
+    from zonekit.check.rules import MISSING
+
+    for ref in refs:
         value = report.facts.get(ref) if report.facts else MISSING
         row.values[ref] = None if value is MISSING else value
-    for form_id, keys in plan.table_cols:
-        v = report.forms.get(form_id)
-        if v is None or not v.data.rows:
-            continue
-        present = [k for k in keys if k in v.data.columns]
-        cols = [_plain_column(v.columns.get(k), v.data.rows, k) for k in present]
-        rows = list(zip([r.number for r in v.data.rows], *cols, strict=True))  # column by column: C-level zips
-        row.tables[form_id] = TableRows(v.data.file, v.data.sheet, tuple(present),
-                                        {k: col_letter(v.data.columns[k]) for k in present}, rows)
-    if plan.progress:
-        for p in report.progress or []:
-            year = max((y for y, v in p.values.items() if v is not None and y <= p.report_year), default=None)
-            row.progress.append((p.form, p.id, p.report_year, year, p.values.get(year) if year else None, p.actual,
-                                 p.completion, p.status))
+
+
+def _table_rows(v: Any, keys: tuple[str, ...]) -> TableRows | None:
+    """The columns `keys` of a validated table form (those it has), row by row; None without rows."""
+    from zonekit.xlsx.reader import col_letter
+
+    if v is None or not v.data.rows:
+        return None
+    present = [k for k in keys if k in v.data.columns]
+    cols = [_plain_column(v.columns.get(k), v.data.rows, k) for k in present]
+    rows = list(zip([r.number for r in v.data.rows], *cols, strict=True))  # column by column: C-level zips
+    letters = {k: col_letter(v.data.columns[k]) for k in present}
+    return TableRows(v.data.file, v.data.sheet, tuple(present), letters, rows)
+
+
+def _progress_entry(p: Any) -> tuple[Any, ...]:
+    """One indicator's progress as the matrix needs it: the latest year with a value up to the report year."""
+    year = max((y for y, v in p.values.items() if v is not None and y <= p.report_year), default=None)
+    return (p.form, p.id, p.report_year, year, p.values.get(year) if year else None, p.actual, p.completion, p.status)
+
+
+def _material_files(report: Any, materials: tuple[str, ...], prog: Programme) -> dict[str, list[str]]:
+    """material id -> the names of the acceptable files in its folder (a folder that is a symlink counts as none)."""
+    from zonekit.check.materials import files_in
+
     folders = {m["id"]: m["folder"] for m in prog.materials}
-    for mid in plan.materials:
+    out: dict[str, list[str]] = {}
+    for mid in materials:
         folder = report.root / folders[mid] if mid in folders else None
         if folder is not None and folder.is_dir() and not folder.is_symlink():
-            row.files[mid] = [str(p.relative_to(folder)) for p, problem in files_in(folder, report.root) if problem is None]
+            out[mid] = [str(p.relative_to(folder)) for p, problem in files_in(folder, report.root) if problem is None]
+    return out
 
 
 def _eligibility(results: list[Any]) -> tuple[str, str]:
     """A short verdict and the path: which conditions hold and by what figures, or what is missing."""
-    from zonekit.check.rules import walk
-
     results = [r for r in results if r.status != "not_applicable"]
     if not results:
         return "—", ""
     statuses = {r.status for r in results}
-    bands = "；".join(r.band for r in results if getattr(r, "band", None))
     if "unmet" in statuses:
-        leaves = [f"{r.title}（{r.detail}）" if r.detail else r.title
-                  for top in results if top.status == "unmet" for r in walk(top) if r.status == "unmet" and not r.children]
-        return "不符合", "未满足：" + "；".join(leaves or [r.title for r in results if r.status == "unmet"])
+        return "不符合", "未满足：" + _unmet(results)
     if "unknown" in statuses:
         return "无法判断", "缺少数据：" + "；".join(r.title for r in results if r.status == "unknown")
-    notes = []
-    if "met_by_commitment" in statuses:
-        notes.append("部分以承诺满足")
-    if "in_principle" in statuses:
-        notes.append("“原则上”条件未达到，需说明理由")
-    if "outcome" in statuses:
-        notes.append("自评分低于列入档次，以专家评估为准")
+    notes = [note for status, note in _MET_NOTES if status in statuses]
+    bands = "；".join(r.band for r in results if getattr(r, "band", None))
     paths = "；".join(r.detail for r in results if r.detail and r.children and r.status in ("met", "met_by_commitment"))
     head = "符合" + (f"（{'；'.join(notes)}）" if notes else "")
     return head, "；".join(x for x in (bands, paths) if x)
 
 
+_MET_NOTES = (("met_by_commitment", "部分以承诺满足"), ("in_principle", "“原则上”条件未达到，需说明理由"),
+              ("outcome", "自评分低于列入档次，以专家评估为准"))
+
+
+def _unmet(results: list[Any]) -> str:
+    """The unmet leaf conditions with their figures; the unmet top conditions when no leaf says more."""
+    from zonekit.check.rules import walk
+
+    leaves = [f"{r.title}（{r.detail}）" if r.detail else r.title
+              for top in results if top.status == "unmet" for r in walk(top) if r.status == "unmet" and not r.children]
+    return "；".join(leaves or [r.title for r in results if r.status == "unmet"])
+
+
 # ------------------------------------------------------------------ the process pool
-def _run(tasks: list[tuple], jobs: int) -> Iterable[PacketRow]:
+def examine_all(tasks: list[tuple], jobs: int) -> Iterable[PacketRow]:
+    """`examine` every task, in order: in this process with `jobs` 1, else in `jobs` spawned workers."""
     if jobs <= 1 or len(tasks) <= 1:
         for t in tasks:
             yield examine(t)
@@ -257,7 +306,8 @@ def _run(tasks: list[tuple], jobs: int) -> Iterable[PacketRow]:
     # spawn: the same on Windows, Linux and macOS, and safe beside the progress bar's thread; it
     # re-imports the main script, so a main that is no file (python - < script) needs fork
     main = getattr(sys.modules.get("__main__"), "__file__", None)
-    context = multiprocessing.get_context("spawn" if main is None or os.path.exists(main) or os.name == "nt" else "fork")
+    spawn = main is None or os.path.exists(main) or os.name == "nt"
+    context = multiprocessing.get_context("spawn" if spawn else "fork")
     workers = min(jobs, len(tasks))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(examine, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4))))

@@ -39,7 +39,8 @@ class Plan:
     progress: bool = False  # keep the indicator sheets' progress results (for the matrix)
 
 
-def _bare(label: str) -> str:
+def bare_label(label: str) -> str:
+    """A label without its trailing bracket, for sentences: "总建筑面积（m2）" -> "总建筑面积"."""
     return re.sub(r"（[^）]*）$", "", label)
 
 
@@ -47,17 +48,27 @@ def _name_like(key: str) -> bool:
     return key in ("name", "address") or key.endswith(("_name", "_address"))
 
 
-def _record_forms(prog: Programme) -> list[dict[str, Any]]:
+def record_forms(prog: Programme) -> list[dict[str, Any]]:
+    """The programme's record forms (one value per field, 附件1), in spec order."""
     return [f for f in prog.forms if f["kind"] == "record"]
 
 
-def _identity_refs(prog: Programme) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+def identity_refs(prog: Programme) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     """(ref, form, field) of the record forms' name/address fields: what makes two packets the same place."""
-    return [(f"{form['id']}.{f['key']}", form, f) for form in _record_forms(prog) for f in form["fields"]
+    return [(f"{form['id']}.{f['key']}", form, f) for form in record_forms(prog) for f in form["fields"]
             if _name_like(f["key"]) and f.get("type", "text") == "text"]
 
 
-def _links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
+def contact_refs(prog: Programme) -> dict[str, list[str]]:
+    """phone / email -> the refs of the fields of that type: packet.toml [applicant] first, then the record forms."""
+    fields = [(f"packet.applicant.{a['key']}", a["type"]) for a in prog.section("applicant")
+              if a.get("type") in _CONTACT]
+    fields += [(f"{form['id']}.{f['key']}", f["type"]) for form in record_forms(prog) for f in form["fields"]
+               if f.get("type") in _CONTACT]
+    return {kind: [ref for ref, t in fields if t == kind] for kind in _CONTACT}
+
+
+def place_links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
     """(table, column, record, field) from `matches` consistency rules: a table column that names the record's place."""
     out: list[tuple[str, str, str, str]] = []
     for prog in progs:
@@ -72,7 +83,7 @@ def _links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
+def verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
     """(spec, form, column specs) of each [[verification]] entry; unknown forms or keys are spec errors."""
     out = []
     for i, v in enumerate(prog.section("verification")):
@@ -89,12 +100,14 @@ def _verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str,
     return out
 
 
-def _materials_of(v: dict[str, Any]) -> list[str]:
+def materials_of(v: dict[str, Any]) -> list[str]:
+    """The material ids a [[verification]] entry lists the file names of (`material`: one id or a list)."""
     m = v.get("material") or []
     return [m] if isinstance(m, str) else list(m)
 
 
-def _quotas(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]]:
+def quota_specs(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]]:
+    """Every [[quotas]] entry of the round, with the programme that declares it (and whose packets it counts)."""
     return [(p, q) for p in progs for q in p.section("quotas")]
 
 
@@ -111,7 +124,7 @@ def scope_ref(q: dict[str, Any]) -> str | None:
     return None if q["scope"] == ALL else f"packet.applicant.{q['scope']}"
 
 
-def _field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
+def field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
     """The field a fact names: packet.applicant.<key> or <record form>.<key>."""
     head, _, key = ref.partition(".")
     for prog in progs:
@@ -127,7 +140,8 @@ def _field_spec(progs: list[Programme], ref: str) -> dict[str, Any] | None:
     return None
 
 
-def _ref_label(progs: list[Programme], ref: str) -> str | None:
+def ref_label(progs: list[Programme], ref: str) -> str | None:
+    """The label a fact is shown under: its field's, fact's or claim's label; "<column>合计" for form sums."""
     head, _, key = ref.partition(".")
     for prog in progs:
         if head == "packet":
@@ -143,14 +157,14 @@ def _ref_label(progs: list[Programme], ref: str) -> str | None:
             kind, _, col = key.partition(".")
             if form and kind in ("sum", "count"):  # indicators.sum.score -> "自评得分合计"
                 label = next((c["label"] for c in form.get("columns", []) if c["key"] == col), None)
-                return f"{_bare(label)}合计" if label else f"{form['title']}行数" if kind == "count" else None
+                return f"{bare_label(label)}合计" if label else f"{form['title']}行数" if kind == "count" else None
         found = next((x.get("label") for x in items if x["key"] == key), None)
         if found:
             return found
     return None
 
 
-def _band_specs(prog: Programme) -> list[dict[str, Any]]:
+def band_specs(prog: Programme) -> list[dict[str, Any]]:
     """Conditions that classify a fact by bands (G60's 总分: ≥ 90, 80–89, < 80), anywhere in the tree."""
     out: list[dict[str, Any]] = []
 
@@ -164,16 +178,17 @@ def _band_specs(prog: Programme) -> list[dict[str, Any]]:
     return out
 
 
-def _band_facts(prog: Programme) -> list[str]:
+def band_facts(prog: Programme) -> list[str]:
     """Facts that conditions classify by score bands: a key figure of every packet."""
-    return [n["bands"]["fact"] for n in _band_specs(prog)]
+    return [n["bands"]["fact"] for n in band_specs(prog)]
 
 
-def _band_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
+def band_items(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """A `bands` table's bands, highest min first: the order `band_of` tries them in."""
     return sorted(spec["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
 
 
-def _band_of(items: list[dict[str, Any]], score: float | None) -> dict[str, Any] | None:
+def band_of(items: list[dict[str, Any]], score: float | None) -> dict[str, Any] | None:
     """The band a score falls in (the highest whose min it reaches), as rules._bands classifies."""
     if score is None:
         return None
@@ -185,42 +200,62 @@ def make_plan(progs: list[Programme]) -> tuple[Plan, list[Column]]:
     if not progs:
         return Plan(), []
     primary = progs[0]
-    columns: list[Column] = []
-    facts: list[str] = []
-    wanted = [ref for _, q in _quotas(progs) for ref in (scope_ref(q), (q.get("where") or {}).get("left"), q.get("rank_by"))]
-    wanted += _band_facts(primary)
-    for ref in wanted:
-        if ref and all(c.ref != ref for c in columns):
-            columns.append(Column(ref, _ref_label(progs, ref) or ref))
-            if not ref.startswith("packet.applicant."):
-                facts.append(ref)
-    cover = {c["fact"] for c in primary.section("cover")}
-    record_refs: list[str] = []
-    for form in _record_forms(primary):
-        for f in form["fields"]:
-            ref = f"{form['id']}.{f['key']}"
-            numeric = f.get("type") in _NUMERIC
-            if (numeric or ref in cover or (_name_like(f["key"]) and f.get("type", "text") == "text")) and ref not in facts:
-                columns.append(Column(ref, f["label"]))
-            if numeric or ref in cover or _name_like(f["key"]) or f.get("type") in _CONTACT:
-                record_refs.append(ref)
-    tables: dict[str, list[str]] = {}
-    for form in primary.forms:
-        if form["kind"] == "table":
-            unique = [c["key"] for c in form["columns"] if c.get("unique")]
-            if unique:
-                tables.setdefault(form["id"], []).extend(unique)
-    for table, col, record, fld in _links(progs):
+    columns, facts = _fact_columns(progs)
+    record_refs = _record_columns(primary, facts, columns)
+    tables = _unique_columns(primary)
+    for table, col, record, fld in place_links(progs):
         tables.setdefault(table, []).append(col)
         record_refs.append(f"{record}.{fld}")
     materials: list[str] = []
-    for v, form, specs in _verification_specs(primary):
+    for v, form, specs in verification_specs(primary):
         if form["kind"] == "table":
             tables.setdefault(form["id"], []).extend(c["key"] for c in specs)
         else:
             record_refs.extend(f"{form['id']}.{c['key']}" for c in specs)
-        materials.extend(_materials_of(v))
+        materials.extend(materials_of(v))
     plan = Plan(tuple(dict.fromkeys(record_refs)), tuple((t, tuple(dict.fromkeys(k))) for t, k in tables.items()),
                 tuple(dict.fromkeys(materials)), tuple(f for f in facts if f not in record_refs),
                 any(form.get("progress") for form in primary.forms))
     return plan, columns
+
+
+def _fact_columns(progs: list[Programme]) -> tuple[list[Column], list[str]]:
+    """The columns quotas and bands need first (scope, `where`, `rank_by`, banded facts), and which of them
+    are facts the worker must look up (not packet.toml [applicant] answers)."""
+    wanted = [ref for _, q in quota_specs(progs)
+              for ref in (scope_ref(q), (q.get("where") or {}).get("left"), q.get("rank_by"))]
+    wanted += band_facts(progs[0])
+    columns: list[Column] = []
+    facts: list[str] = []
+    for ref in wanted:
+        if ref and all(c.ref != ref for c in columns):
+            columns.append(Column(ref, ref_label(progs, ref) or ref))
+            if not ref.startswith("packet.applicant."):
+                facts.append(ref)
+    return columns, facts
+
+
+def _record_columns(prog: Programme, facts: list[str], columns: list[Column]) -> list[str]:
+    """Add the record forms' summary columns (numbers, cover facts, name/address text) to `columns`; returns
+    the record fields the worker keeps (those, plus contact fields for the conflicts)."""
+    cover = {c["fact"] for c in prog.section("cover")}
+    record_refs: list[str] = []
+    for form in record_forms(prog):
+        for f in form["fields"]:
+            ref = f"{form['id']}.{f['key']}"
+            kept = f.get("type") in _NUMERIC or ref in cover
+            if (kept or (_name_like(f["key"]) and f.get("type", "text") == "text")) and ref not in facts:
+                columns.append(Column(ref, f["label"]))
+            if kept or _name_like(f["key"]) or f.get("type") in _CONTACT:
+                record_refs.append(ref)
+    return record_refs
+
+
+def _unique_columns(prog: Programme) -> dict[str, list[str]]:
+    """table form id -> its `unique` column keys (what the conflict search joins on)."""
+    tables: dict[str, list[str]] = {}
+    for form in prog.forms:
+        unique = [c["key"] for c in form["columns"] if c.get("unique")] if form["kind"] == "table" else []
+        if unique:
+            tables[form["id"]] = unique
+    return tables

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from zonekit.collect.packets import PacketRow, _key, _text
-from zonekit.collect.quotas import _score
+from zonekit.collect.packets import PacketRow, as_score, as_text, match_key
 from zonekit.spec.programme import Programme
 
 
@@ -51,9 +50,11 @@ class ProgressMatrix:
     rows: list[MatrixRow]
 
     def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "form": self.form, "title": self.title, "source": self.source, "units": self.units,
+        return {"programme": self.programme, "form": self.form, "title": self.title, "source": self.source,
+                "units": self.units,
                 "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
-                          "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year, "value": c.value,
+                          "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year,
+                                        "value": c.value,
                                         "actual": c.actual, "completion": c.completion, "status": c.status}
                                     for u, c in r.cells.items()}} for r in self.rows]}
 
@@ -72,7 +73,8 @@ class Reporting:
     other: list[str]  # names in the rows that are not units that can report ("试点市政府")
 
     def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "source": self.source, "expected": self.expected, "reported": self.reported,
+        return {"programme": self.programme, "source": self.source, "expected": self.expected,
+                "reported": self.reported,
                 "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
                 "other": self.other}
 
@@ -87,45 +89,58 @@ def _unit_field(prog: Programme, form: dict[str, Any]) -> tuple[str, list[str]]:
 
 def _canonical(name: str, allowed: list[str]) -> str:
     """A unit as the spec spells it when it is one of the allowed values (spaces, brackets ignored)."""
-    return next((a for a in allowed if _key(a) == _key(name)), name)
+    return next((a for a in allowed if match_key(a) == match_key(name)), name)
 
 
 def progress_matrices(rows: list[PacketRow], progs: list[Programme]) -> list[ProgressMatrix]:
     """For every indicator sheet with `progress`: each indicator (spec order) × each reporting unit (the
     packet's unit, in the order of the applicant field's values), with that unit's latest packet
     (highest report year, then the later one given) — its latest value and completion."""
+    return [_progress_matrix(rows, prog, form) for prog in progs for form in prog.forms if form.get("progress")]
+
+
+def _progress_matrix(rows: list[PacketRow], prog: Programme, form: dict[str, Any]) -> ProgressMatrix:
+    cfg = form["progress"]
+    latest = _latest_by_unit(rows, prog, form)
+    units = _matrix_units(form, latest)
+    cells: dict[str, dict[str, MatrixCell]] = {}
+    for u in units:
+        r = latest[u]
+        for fid, rid, *figures in r.progress:
+            if fid == form["id"]:
+                cells.setdefault(rid, {})[u] = MatrixCell(r.packet, *figures)
+    matrix_rows = [_matrix_row(form, s, cells.get(s["id"], {})) for s in form.get("rows", [])]
+    return ProgressMatrix(prog.id, form["id"], form.get("sheet") or form["id"], form.get("title", ""),
+                          cfg.get("source") or form.get("source", ""), units, matrix_rows)
+
+
+def _latest_by_unit(rows: list[PacketRow], prog: Programme, form: dict[str, Any]) -> dict[str, PacketRow]:
+    """reporting unit -> its latest readable packet of `prog` (highest report year, then the later one given)."""
+    key, allowed = _unit_field(prog, form)
+    latest: dict[str, tuple[tuple[int, int], PacketRow]] = {}
+    for r in rows:
+        if r.programme != prog.id or not r.ok:
+            continue
+        unit = _canonical(as_text(r.applicant.get(key)) or "（未填写单位）", allowed)
+        mine = [e for e in r.progress if e[0] == form["id"]]
+        year = mine[0][2] if mine else _as_int(r.value(form["progress"]["report_year"]))
+        order = (year or 0, r.index)
+        if unit not in latest or order > latest[unit][0]:
+            latest[unit] = (order, r)
+    by_allowed = [u for u in allowed if u in latest] + [u for u in latest if u not in allowed]
+    return {u: latest[u][1] for u in by_allowed}
+
+
+def _matrix_units(form: dict[str, Any], latest: dict[str, PacketRow]) -> list[str]:
+    """The units with a column: all that reported, but under `filter_by` only those responsible for a row
+    of this sheet (or whose packet has progress for it)."""
     from zonekit.xlsx.rowfilter import is_responsible
 
-    out: list[ProgressMatrix] = []
-    for prog in progs:
-        for form in (f for f in prog.forms if f.get("progress")):
-            cfg = form["progress"]
-            key, allowed = _unit_field(prog, form)
-            latest: dict[str, tuple[tuple[int, int], PacketRow]] = {}
-            for r in rows:
-                if r.programme != prog.id or not r.ok:
-                    continue
-                unit = _canonical(_text(r.applicant.get(key)) or "（未填写单位）", allowed)
-                mine = [e for e in r.progress if e[0] == form["id"]]
-                year = mine[0][2] if mine else _as_int(r.value(cfg["report_year"]))
-                order = (year or 0, r.index)
-                if unit not in latest or order > latest[unit][0]:
-                    latest[unit] = (order, r)
-            specs = form.get("rows", [])
-            units = [u for u in allowed if u in latest] + [u for u in latest if u not in allowed]
-            if form.get("filter_by"):  # a unit responsible for none of this sheet's rows has no column
-                units = [u for u in units if any(is_responsible(form, u, s) for s in specs)
-                         or any(e[0] == form["id"] for e in latest[u][1].progress)]
-            cells: dict[str, dict[str, MatrixCell]] = {}
-            for u in units:
-                r = latest[u][1]
-                for fid, rid, report_year, year, value, actual, completion, status in r.progress:
-                    if fid == form["id"]:
-                        cells.setdefault(rid, {})[u] = MatrixCell(r.packet, report_year, year, value, actual, completion, status)
-            matrix_rows = [_matrix_row(form, s, cells.get(s["id"], {})) for s in specs]
-            out.append(ProgressMatrix(prog.id, form["id"], form.get("sheet") or form["id"], form.get("title", ""),
-                                      cfg.get("source") or form.get("source", ""), units, matrix_rows))
-    return out
+    if not form.get("filter_by"):
+        return list(latest)
+    specs = form.get("rows", [])
+    return [u for u, r in latest.items() if any(is_responsible(form, u, s) for s in specs)
+            or any(e[0] == form["id"] for e in r.progress)]
 
 
 def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, MatrixCell]) -> MatrixRow:
@@ -137,9 +152,9 @@ def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, Mat
     def cell(name: str) -> Any:
         return given.get(cfg.get(name) or "")
 
-    p = IndicatorProgress(form["id"], spec["id"], _text(cell("number")), _text(cell("label")) or spec["id"],
-                          _text(cell("unit")) or spec.get("unit", ""), _text(cell("comparator")) or "≥",
-                          _score(cell("target")), None, None, "", 0, 0)
+    p = IndicatorProgress(form["id"], spec["id"], as_text(cell("number")), as_text(cell("label")) or spec["id"],
+                          as_text(cell("unit")) or spec.get("unit", ""), as_text(cell("comparator")) or "≥",
+                          as_score(cell("target")), None, None, "", 0, 0)
     return MatrixRow(spec["id"], p.number, p.indicator, p.unit, target_text(p), cells)
 
 
@@ -148,7 +163,7 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    text = _text(value)
+    text = as_text(value)
     return int(text) if text.isdigit() else None
 
 
@@ -157,13 +172,30 @@ def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None
     of the collected packets (readable or not: they did send something). A name that is not one of the
     applicant field's allowed values cannot send a packet under that name ("试点市政府": whichever city
     is approved) and is listed apart."""
-    from zonekit.xlsx.rowfilter import unit_list
-
     primary = progs[0]
     forms = [f for f in primary.forms if f.get("filter_by") and f.get("rows")]
     if not forms:
         return None
     key, allowed = _unit_field(primary, forms[0])
+    named = _named_units(forms, allowed)
+    expected = [u for u in allowed if u in named] if allowed else list(named)
+    sent = _sent_units(rows, progs, key)
+    sources = dict.fromkeys(f["filter_by"].get("source") or f.get("source", "") for f in forms)
+    return Reporting(primary.id, "、".join(s for s in sources if s), expected,
+                     [u for u in expected if match_key(u) in sent], [u for u in expected if match_key(u) not in sent],
+                     named, [f.get("sheet") or f["id"] for f in forms], [u for u in named if u not in expected])
+
+
+def _sent_units(rows: list[PacketRow], progs: list[Programme], key: str) -> set[str]:
+    """The match keys of the units that sent a packet of the round (readable or not)."""
+    ids = {p.id for p in progs}
+    return {match_key(r.applicant.get(key)) for r in rows if r.programme in ids and as_text(r.applicant.get(key))}
+
+
+def _named_units(forms: list[dict[str, Any]], allowed: list[str]) -> dict[str, dict[str, int]]:
+    """unit -> {sheet: rows naming it as responsible}, over the `filter_by` column of every row of `forms`."""
+    from zonekit.xlsx.rowfilter import unit_list
+
     named: dict[str, dict[str, int]] = {}
     for form in forms:
         col, sheet = form["filter_by"]["column"], form.get("sheet") or form["id"]
@@ -171,14 +203,4 @@ def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None
             for name in dict.fromkeys(_canonical(n, allowed) for n in unit_list(s.get("cells", {}).get(col))):
                 per = named.setdefault(name, {})
                 per[sheet] = per.get(sheet, 0) + 1
-    ids = {p.id for p in progs}
-    sent = {_key(r.applicant.get(key)) for r in rows if r.programme in ids and _text(r.applicant.get(key))}
-    if allowed:
-        expected = [u for u in allowed if u in named]
-        other = [u for u in named if u not in allowed]
-    else:
-        expected, other = list(named), []
-    reported = [u for u in expected if _key(u) in sent]
-    sources = dict.fromkeys(f["filter_by"].get("source") or f.get("source", "") for f in forms)
-    return Reporting(primary.id, "、".join(s for s in sources if s), expected, reported,
-                     [u for u in expected if _key(u) not in sent], named, [f.get("sheet") or f["id"] for f in forms], other)
+    return named

@@ -12,17 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zonekit.collect.packets import PacketRow, _key, _text
+from zonekit.collect.packets import PacketRow, as_score, as_text, match_key
 from zonekit.collect.plan import (
     ALL_VALUE,
     Column,
-    _band_items,
-    _band_of,
-    _band_specs,
-    _bare,
-    _field_spec,
-    _quotas,
-    _ref_label,
+    band_items,
+    band_of,
+    band_specs,
+    bare_label,
+    field_spec,
+    quota_specs,
+    ref_label,
     scope_ref,
 )
 from zonekit.spec.programme import Programme
@@ -102,7 +102,8 @@ class BandRow:
 
 
 # ------------------------------------------------------------------ quotas and ranking
-def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme], columns: list[Column]) -> tuple[list[QuotaRow], list[RankRow]]:
+def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme],
+                       columns: list[Column]) -> tuple[list[QuotaRow], list[RankRow]]:
     """Group packets by the quota's scope value, count, flag; rank by `rank_by` when the quota names a score.
 
     The scope value is packet.toml [applicant] `scope`, or the fact `applies_to` names ("park.city",
@@ -116,25 +117,28 @@ def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme], columns: l
     quotas: list[QuotaRow] = []
     ranking: list[RankRow] = []
     labels = {c.ref: c.label for c in columns}
-    for prog, q in _quotas(progs):
+    for prog, q in quota_specs(progs):
         ref = scope_ref(q)
-        spec = _field_spec(progs, ref) if ref else None
+        spec = field_spec(progs, ref) if ref else None
         flag = spec is not None and spec.get("type") == "bool"
-        shown = f"packet.applicant.{q['scope']}" if flag and _field_spec(progs, f"packet.applicant.{q['scope']}") else ref
+        own = f"packet.applicant.{q['scope']}"
+        shown = own if flag and field_spec(progs, own) else ref
         groups: dict[str, list[PacketRow]] = {ALL_VALUE: []} if ref is None else {}
         for r in rows:
             value = _scope_value(q, r, prog)
             if value is not None:
                 groups.setdefault(value, []).append(r)
-        label = "全部材料包" if shown is None else labels.get(shown) or _ref_label(progs, shown) or q["scope"]
+        label = "全部材料包" if shown is None else labels.get(shown) or ref_label(progs, shown) or q["scope"]
         for value, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group), q.get("max"),
-                                   q.get("min"), _status(q, len(group)), [r.packet for r in group], q.get("kind", "limit"),
-                                   q.get("target"), q.get("note", ""), q.get("strength", "hard")))
+            quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group),
+                                   q.get("max"), q.get("min"), _status(q, len(group)), [r.packet for r in group],
+                                   q.get("kind", "limit"), q.get("target"), q.get("note", ""),
+                                   q.get("strength", "hard")))
         if q.get("rank_by"):
             members = [r for group in groups.values() for r in group]
-            bands = next((n["bands"] for n in _band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
-            ranking.extend(_rank(q, sorted(members, key=lambda r: r.index), ref, labels.get(q["rank_by"], q["rank_by"]), bands))
+            bands = next((n["bands"] for n in band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
+            members.sort(key=lambda r: r.index)
+            ranking.extend(_rank(q, members, ref, labels.get(q["rank_by"], q["rank_by"]), bands))
     return quotas, ranking
 
 
@@ -167,13 +171,13 @@ def _scope_value(q: dict[str, Any], r: PacketRow, prog: Programme) -> str | None
             return None
         other = r.applicant.get(q["scope"])
         value = other if other not in (None, "") and not isinstance(other, bool) else ALL_VALUE
-    text = _text(value) or "（未填写）"
-    return next((g for g in q.get("groups", []) if _key(text).startswith(_key(g))), text)
+    text = as_text(value) or "（未填写）"
+    return next((g for g in q.get("groups", []) if match_key(text).startswith(match_key(g))), text)
 
 
 def _spelled(value: Any) -> str:
     """An [applicant] value as `applies_to = "key=value"` writes it: yes/no as in packet.toml (true / false)."""
-    return ("true" if value else "false") if isinstance(value, bool) else _text(value)
+    return ("true" if value else "false") if isinstance(value, bool) else as_text(value)
 
 
 def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
@@ -185,11 +189,8 @@ def _holds(test: dict[str, Any], r: PacketRow, prog: Programme) -> bool:
     head, _, key = test["left"].partition(".")
     if value is None and head == "claims":
         value = next((c.get("default") for c in prog.section("claims") if c["key"] == key), None)
-    return compare(MISSING if value is None else value, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
-
-
-def _score(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    left = MISSING if value is None else value
+    return compare(left, test["op"], test.get("right"), test.get("tolerance", 0.0)) is True
 
 
 def _num(value: float | None) -> str:
@@ -200,17 +201,17 @@ def _rank(q: dict[str, Any], members: list[PacketRow], ref: str | None, label: s
           bands: dict[str, Any] | None = None) -> list[RankRow]:
     """Highest score first; equal scores share a rank (1, 1, 3); packets without a score come last, unranked.
     With `bands` (a condition classifying the same fact) each row says its band."""
-    items = _band_items(bands) if bands else []
+    items = band_items(bands) if bands else []
 
     def score(r: PacketRow) -> float | None:
-        return _score(r.values.get(q["rank_by"]))
+        return as_score(r.values.get(q["rank_by"]))
 
     def band(s: float | None) -> str | None:
-        b = _band_of(items, s)
+        b = band_of(items, s)
         return b["label"] if b else None
 
     def scope(r: PacketRow) -> str:
-        return _text(r.value(ref)) if ref else ALL_VALUE
+        return as_text(r.value(ref)) if ref else ALL_VALUE
 
     scored = sorted((r for r in members if score(r) is not None), key=lambda r: -score(r))  # type: ignore[operator]
     out: list[RankRow] = []
@@ -228,20 +229,27 @@ def band_counts(rows: list[PacketRow], progs: list[Programme], columns: list[Col
     out: list[BandRow] = []
     for prog in progs:
         members = [r for r in rows if r.programme == prog.id]
-        for node in _band_specs(prog) if members else []:
-            spec = node["bands"]
-            fact, unit = spec["fact"], spec.get("unit", "")
-            fact_label = labels.get(fact) or _ref_label(progs, fact) or fact
-            items = _band_items(spec)
-            buckets: list[list[PacketRow]] = [[] for _ in items]
-            unknown: list[PacketRow] = []
-            for r in members:
-                b = _band_of(items, _score(r.values.get(fact)))
-                (buckets[items.index(b)] if b is not None else unknown).append(r)
-            for i, b in enumerate(items):
-                out.append(BandRow(prog.id, fact, fact_label, b["label"], b.get("min"), items[i - 1].get("min") if i else None,
-                                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], node["source"], unit))
-            if unknown:
-                out.append(BandRow(prog.id, fact, fact_label, f"无法归档（{_bare(fact_label)}未填写或无法读取）", None, None,
-                                   "unknown", len(unknown), [r.packet for r in unknown], node["source"], unit))
+        for node in band_specs(prog) if members else []:
+            fact = node["bands"]["fact"]
+            out += _band_rows(prog.id, node, members, labels.get(fact) or ref_label(progs, fact) or fact)
+    return out
+
+
+def _band_rows(programme: str, node: dict[str, Any], members: list[PacketRow], fact_label: str) -> list[BandRow]:
+    """One condition's bands with their packets, then the packets without the figure when there are any."""
+    spec = node["bands"]
+    fact, unit, source = spec["fact"], spec.get("unit", ""), node["source"]
+    items = band_items(spec)
+    buckets: list[list[PacketRow]] = [[] for _ in items]
+    unknown: list[PacketRow] = []
+    for r in members:
+        b = band_of(items, as_score(r.values.get(fact)))
+        (buckets[items.index(b)] if b is not None else unknown).append(r)
+    out = [BandRow(programme, fact, fact_label, b["label"], b.get("min"), items[i - 1].get("min") if i else None,
+                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], source, unit)
+           for i, b in enumerate(items)]
+    if unknown:
+        label = f"无法归档（{bare_label(fact_label)}未填写或无法读取）"
+        out.append(BandRow(programme, fact, fact_label, label, None, None, "unknown", len(unknown),
+                           [r.packet for r in unknown], source, unit))
     return out

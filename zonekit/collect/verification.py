@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from zonekit.collect.packets import PacketRow
-from zonekit.collect.plan import _bare, _identity_refs, _materials_of, _verification_specs
+from zonekit.collect.plan import bare_label, identity_refs, materials_of, verification_specs
 from zonekit.spec.programme import Programme
 
 Lines = Callable[[PacketRow], list[list[Any]]]  # one packet's lines, without 序号 and 核查意见
@@ -82,25 +82,35 @@ def verification_sheets(progs: list[Programme], today: date) -> list[Verificatio
         return []
     primary = progs[0]
     applicant_label = next((a["label"] for a in primary.section("applicant") if a["key"] == "name"), "申报单位")
-    place = next(((ref, fld) for ref, _, fld in _identity_refs(primary) if ref.endswith(".name")), None)
+    place = next(((ref, fld) for ref, _, fld in identity_refs(primary) if ref.endswith(".name")), None)
     titles = {m["id"]: m["title"] for p in progs for m in p.materials}
     out = []
-    for v, form, specs in _verification_specs(primary):
-        header = ["序号", _bare(applicant_label)]
+    for v, form, specs in verification_specs(primary):
         if form["kind"] == "table":
-            place_ref = place[0] if place is not None and place[0].split(".")[0] != form["id"] else None
-            header += ([place[1]["label"]] if place and place_ref else []) + [c["label"] for c in specs]
-            lines: Lines = _TableLines(form["id"], tuple(c["key"] for c in specs), place_ref)
+            columns, lines = _table_layout(form, specs, place)
         else:
-            mats = [m for m in _materials_of(v) if m in titles]
-            header += [c["label"] for c in specs] + [f"{titles[m]}（文件名）" for m in mats]
-            lines = _RecordLines(tuple(f"{form['id']}.{c['key']}" for c in specs), tuple(mats))
-        header.append("核查意见")
-        title = v.get("title") or v["sheet"]
+            columns, lines = _record_layout(v, form, specs, titles)
         note = (v.get("note") or f"送{v['to']}核查（依据：{v['source']}）；请在“核查意见”列填写核查结果。"
                 ) + f"汇总日期：{today.isoformat()}"
-        out.append(VerificationSheet(v["sheet"], v["to"], title, v["source"], note, header, _lines=lines))
+        out.append(VerificationSheet(v["sheet"], v["to"], v.get("title") or v["sheet"], v["source"], note,
+                                     ["序号", bare_label(applicant_label), *columns, "核查意见"], _lines=lines))
     return out
+
+
+def _table_layout(form: dict[str, Any], specs: list[dict[str, Any]],
+                  place: tuple[str, dict[str, Any]] | None) -> tuple[list[str], Lines]:
+    """A table form's columns, after the record's place name when that is in another form (the building of 附件1)."""
+    place_ref = place[0] if place is not None and place[0].split(".")[0] != form["id"] else None
+    header = ([place[1]["label"]] if place and place_ref else []) + [c["label"] for c in specs]
+    return header, _TableLines(form["id"], tuple(c["key"] for c in specs), place_ref)
+
+
+def _record_layout(v: dict[str, Any], form: dict[str, Any], specs: list[dict[str, Any]],
+                   titles: dict[str, str]) -> tuple[list[str], Lines]:
+    """A record form's fields, then the file names of each material the entry names (those the round has)."""
+    mats = [m for m in materials_of(v) if m in titles]
+    header = [c["label"] for c in specs] + [f"{titles[m]}（文件名）" for m in mats]
+    return header, _RecordLines(tuple(f"{form['id']}.{c['key']}" for c in specs), tuple(mats))
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class _TableLines:
         t = r.tables.get(self.form)
         if t is None:
             return []
-        pos = [t.keys.index(k) + 1 if k in t.keys else None for k in self.keys]
+        pos = [t.keys.index(k) + 1 if k in t.keys else 0 for k in self.keys]  # 0: a column the packet lacks
         lead = [r.name] + ([r.values.get(self.place_ref)] if self.place_ref else [])
         if all(pos):
             return [[*lead, *(values[j] for j in pos)] for values in t.rows]

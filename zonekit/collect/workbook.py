@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from zonekit.collect import SEVERITY_ZH, CollectResult, ProgressMatrix, Reporting, Tick, Where
+from zonekit.collect import SEVERITY_ZH, CollectResult, PacketRow, ProgressMatrix, Reporting, Tick, Where
 from zonekit.fsutil import atomic_write
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -78,7 +78,8 @@ def collect_workbook(path: Path, paths: list[Path], **options: Any) -> CollectRe
     done: list[CollectResult] = []
 
     def write(tmp: Path) -> None:
-        done.append(collect(paths, sink=WorkbookWriter(tmp, options.get("progress"), links_from=path.parent), **options))
+        done.append(collect(paths, sink=WorkbookWriter(tmp, options.get("progress"), links_from=path.parent),
+                            **options))
 
     atomic_write(path, write, overwrite=True)
     return done[0]
@@ -109,15 +110,7 @@ class WorkbookWriter:
 
     def end(self, result: CollectResult) -> None:
         wb, f = self._wb, self._formats
-        later: list[tuple[str, list[str], list[list[Any]], dict[str, Any]]] = [("名额与排名", *_quotas(result),
-                                                                                 {"extra": _bands(result) + _ranking(result)})]
-        for m in result.progress:
-            name = "指标进展" if len(result.progress) == 1 else f"指标进展（{m.sheet}）"[:31]
-            later.append((name, *_matrix(m), {"title": f"{m.title}：指标 × 责任单位", "note": _matrix_note(m, result),
-                                              "landscape": True}))
-        if result.reporting:
-            later.append(("未报送单位", *_not_reported(result.reporting), {"title": "尚未报送的责任单位",
-                                                                         "note": _reporting_note(result.reporting, result)}))
+        later = _later_sheets(result)
         total = 3 + len(self._verification) + len(later)  # the sheets, then zipping them up
         self._tick(STAGE, 0, total)
         summary = _Sheet(self._summary, f, _summary_header(result))
@@ -262,6 +255,23 @@ def _width(value: Any) -> int:
 
 
 # ------------------------------------------------------------------ the sheets' contents
+_Later = tuple[str, list[str], list[list[Any]], dict[str, Any]]  # name, header, rows, _Sheet options (+ "extra")
+
+
+def _later_sheets(result: CollectResult) -> list[_Later]:
+    """The sheets written once the round is complete: 名额与排名, then 指标进展 and 未报送单位 when there are any."""
+    later: list[_Later] = [("名额与排名", *_quotas(result), {"extra": _bands(result) + _ranking(result)})]
+    for m in result.progress:
+        name = "指标进展" if len(result.progress) == 1 else f"指标进展（{m.sheet}）"[:31]
+        later.append((name, *_matrix(m), {"title": f"{m.title}：指标 × 责任单位", "note": _matrix_note(m, result),
+                                          "landscape": True}))
+    if result.reporting:
+        rep = result.reporting
+        later.append(("未报送单位", *_not_reported(rep),
+                      {"title": "尚未报送的责任单位", "note": _reporting_note(rep, result)}))
+    return later
+
+
 def _summary_header(result: CollectResult) -> list[str]:
     return ["序号", "材料包", "申报项目", "申报单位", *(c.label for c in result.columns),
             "错误", "警告", "提示", "申报条件", "满足情况", "无法读取的原因"]
@@ -270,11 +280,17 @@ def _summary_header(result: CollectResult) -> list[str]:
 def _summary(result: CollectResult) -> list[list[Any]]:
     return [[p.index + 1, p.packet, result.titles.get(p.programme or "", p.programme), p.name,
              *(p.value(c.ref) for c in result.columns),
-             *((p.counts.get("error", 0), p.counts.get("warning", 0), p.counts.get("info", 0)) if p.ok else (None, None, None)),
-             p.eligibility or None, p.path or None, p.error] for p in result.packets]
+             *_counts(p), p.eligibility or None, p.path or None, p.error] for p in result.packets]
 
 
-_CONFLICT_HEADER = ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A", "材料包B", "申报单位B", "位置B", "依据", "说明"]
+def _counts(p: PacketRow) -> tuple[int | None, int | None, int | None]:
+    if not p.ok:
+        return None, None, None
+    return p.counts.get("error", 0), p.counts.get("warning", 0), p.counts.get("info", 0)
+
+
+_CONFLICT_HEADER = ["序号", "类型", "级别", "值", "材料包A", "申报单位A", "位置A", "材料包B", "申报单位B", "位置B",
+                    "依据", "说明"]
 
 
 def _conflicts(result: CollectResult, link: Callable[[CollectResult, Where], str | None]) -> list[list[Any]]:
@@ -290,7 +306,8 @@ def _conflicts(result: CollectResult, link: Callable[[CollectResult, Where], str
 
 
 def _quotas(result: CollectResult) -> tuple[list[str], list[list[Any]]]:
-    header = ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包", "依据", "说明"]
+    header = ["序号", "名额规定", "范围", "范围值", "材料包数", "上限", "下限", "目标", "结果", "材料包", "依据",
+              "说明"]
     rows = [[i, q.label, q.scope_label, q.value, q.count, q.max, q.min, q.target,
              q.status + ("（“原则上”，需说明理由）" if q.severity == "warning" else ""), "\n".join(q.packets), q.source,
              q.note or None] for i, q in enumerate(result.quotas, 1)]
@@ -313,9 +330,12 @@ def _ranking(result: CollectResult) -> list[list[Any]]:
     if not result.ranking:
         return []
     banded = any(r.band for r in result.ranking)
-    out: list[list[Any]] = [[], ["排名"], ["名次", "材料包", "申报单位", "范围值", result.ranking[0].label, *(["档次"] if banded else []),
+    out: list[list[Any]] = [[], ["排名"],
+                            ["名次", "材料包", "申报单位", "范围值", result.ranking[0].label,
+                             *(["档次"] if banded else []),
                                           "名额规定"]]
-    out += [[r.rank, r.packet, r.applicant, r.scope_value, r.score, *([r.band] if banded else []), r.quota] for r in result.ranking]
+    out += [[r.rank, r.packet, r.applicant, r.scope_value, r.score, *([r.band] if banded else []),
+             r.quota] for r in result.ranking]
     return out
 
 
@@ -346,8 +366,9 @@ def _matrix(m: ProgressMatrix) -> tuple[list[str], list[list[Any]]]:
 
 
 def _matrix_note(m: ProgressMatrix, result: CollectResult) -> str:
-    return (f"每个责任单位取报告年度最新的材料包；值为报告年度的实际值（报告年度未填写时为此前最近一年的值并注明年份），"
-            f"完成度为到目标已完成的比例；空白表示该单位不负责此指标。依据：{m.source}。汇总日期：{result.as_of.isoformat()}")
+    return (f"每个责任单位取报告年度最新的材料包；值为报告年度的实际值（报告年度未填写时为此前最近一年的值"
+            f"并注明年份），完成度为到目标已完成的比例；空白表示该单位不负责此指标。依据：{m.source}。"
+            f"汇总日期：{result.as_of.isoformat()}")
 
 
 def _not_reported(rep: Reporting) -> tuple[list[str], list[list[Any]]]:
