@@ -18,9 +18,8 @@ from tests.conftest import AS_OF, SAMPLES, run_cli
 from zonekit.background import Pending
 from zonekit.check.runner import check_packet
 from zonekit.check.validate import FieldRule, fast_column
-from zonekit.fields.cellvalues import make_uscc
+from zonekit.fields.cellvalues import make_uscc, norm_label, norm_labels
 from zonekit.xlsx import reader as xlsx_read
-from zonekit.xlsx.form_reader import norm_label, norm_labels
 from zonekit.xlsx.names import AUX_SHEET
 from zonekit.xlsx.reader import open_workbook
 

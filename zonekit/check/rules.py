@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zonekit.xlsx.form_reader import norm_label
+from zonekit.fields.cellvalues import norm_label
 
 MISSING = object()
 

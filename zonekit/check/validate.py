@@ -17,8 +17,9 @@ from typing import Any
 from zonekit.check.rules import decimals, equal_as_written
 from zonekit.fields import cellvalues
 from zonekit.fields import types as field_types
+from zonekit.fields.cellvalues import norm_label, norm_labels
 from zonekit.findings import ERROR, INFO, WARNING, Problem
-from zonekit.xlsx.form_reader import FormData, norm_label, norm_labels
+from zonekit.xlsx.form_reader import FormData
 from zonekit.xlsx.names import AUX_SHEET
 from zonekit.xlsx.reader import col_letter
 
@@ -134,7 +135,7 @@ def validate_table(data: FormData, today: _dt.date) -> tuple[Validated, list[Pro
     # columns whose rule depends on the row (indicator sheets) go last: they may read other columns
     ordered = sorted(data.form["columns"], key=lambda c: bool(c.get("required_when")))
     for spec in ordered:
-        if spec["key"] in data.columns and spec.get("type") != "seq":
+        if spec["key"] in data.columns and not field_types.of_field(spec).numbering:
             findings += _column(data, spec, out, today)
     for spec in data.form.get("aux_columns", []):  # the helper sheet: problems there are warnings
         findings += _aux_column(data, spec, out, today)

@@ -22,9 +22,9 @@ from typing import Any
 
 from zonekit.collect.plan import Column, Plan
 from zonekit.errors import ZonekitError
+from zonekit.fields.cellvalues import norm_label
 from zonekit.packet import read_packet
 from zonekit.spec.programme import Programme, load_programme
-from zonekit.xlsx.form_reader import norm_label
 
 
 # ------------------------------------------------------------------ what a worker returns

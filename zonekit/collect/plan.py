@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from zonekit.errors import SpecError
+from zonekit.fields.types import TYPES, of_field
 from zonekit.spec.programme import Programme
-
-_NUMERIC = ("number", "integer", "percent")
-_CONTACT = ("phone", "email")
 
 
 @dataclass
@@ -61,11 +59,10 @@ def identity_refs(prog: Programme) -> list[tuple[str, dict[str, Any], dict[str, 
 
 def contact_refs(prog: Programme) -> dict[str, list[str]]:
     """phone / email -> the refs of the fields of that type: packet.toml [applicant] first, then the record forms."""
-    fields = [(f"packet.applicant.{a['key']}", a["type"]) for a in prog.section("applicant")
-              if a.get("type") in _CONTACT]
-    fields += [(f"{form['id']}.{f['key']}", f["type"]) for form in record_forms(prog) for f in form["fields"]
-               if f.get("type") in _CONTACT]
-    return {kind: [ref for ref, t in fields if t == kind] for kind in _CONTACT}
+    fields = [(f"packet.applicant.{a['key']}", a.get("type")) for a in prog.section("applicant")]
+    fields += [(f"{form['id']}.{f['key']}", f.get("type")) for form in record_forms(prog) for f in form["fields"]]
+    kinds = [name for name, t in TYPES.items() if t.contact]  # the registry's order: phone, email
+    return {kind: [ref for ref, t in fields if t == kind] for kind in kinds}
 
 
 def place_links(progs: list[Programme]) -> list[tuple[str, str, str, str]]:
@@ -243,10 +240,11 @@ def _record_columns(prog: Programme, facts: list[str], columns: list[Column]) ->
     for form in record_forms(prog):
         for f in form["fields"]:
             ref = f"{form['id']}.{f['key']}"
-            kept = f.get("type") in _NUMERIC or ref in cover
+            kind = of_field(f)
+            kept = kind.numeric or ref in cover
             if (kept or (_name_like(f["key"]) and f.get("type", "text") == "text")) and ref not in facts:
                 columns.append(Column(ref, f["label"]))
-            if kept or _name_like(f["key"]) or f.get("type") in _CONTACT:
+            if kept or _name_like(f["key"]) or kind.contact:
                 record_refs.append(ref)
     return record_refs
 

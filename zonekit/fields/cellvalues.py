@@ -56,6 +56,8 @@ __all__ = [
     "check_uscc",
     "make_uscc",
     "normalize_text",
+    "norm_label",
+    "norm_labels",
     "org_check_digit",
     "parse_bool",
     "parse_date",
@@ -101,6 +103,30 @@ def said(p: Problem) -> tuple[str, str, str]:
 # --------------------------------------------------------------------------------------------
 # Text helpers
 # --------------------------------------------------------------------------------------------
+
+def norm_label(text: Any) -> str:
+    """Label for comparison: no whitespace (incl. U+3000), full-width （）：， as ASCII, lower case."""
+    if text is None:
+        return ""
+    # str.split() drops exactly the characters re's \s does; chained replace() is ~4x faster than
+    # re.sub + str.translate, and this runs once per cell of a 100,000-row table
+    s = "".join(str(text).split())
+    return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
+
+
+def norm_labels(texts: list[Any]) -> list[str]:
+    """`norm_label` of each item, done on one joined string: for a whole column of a big table.
+
+    Cell text cannot hold U+0000 (XML forbids it, and it is not whitespace), so it safely
+    separates the items."""
+    if not set(map(type, texts)) <= {str}:
+        return list(map(norm_label, texts))
+    joined = "".join("\0".join(texts).split())
+    joined = joined.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
+    out = joined.split("\0")
+    return out if len(out) == len(texts) else list(map(norm_label, texts))
+
+
 
 _SHOW_MAX = 40
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from zonekit.fields import cellvalues
+from zonekit.fields.cellvalues import norm_label
 from zonekit.findings import Problem
-from zonekit.xlsx.form_reader import norm_label
 
 if TYPE_CHECKING:
     from zonekit.check.validate import FieldRule

@@ -10,35 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from zonekit.fields.cellvalues import norm_label, norm_labels
+from zonekit.fields.types import of_field
 from zonekit.findings import WARNING, Problem
 from zonekit.xlsx.names import AUX_SHEET, defined_name
 from zonekit.xlsx.reader import Workbook, col_letter, split_ref
 
-
-def norm_label(text: Any) -> str:
-    """Label for comparison: no whitespace (incl. U+3000), full-width （）：， as ASCII, lower case."""
-    if text is None:
-        return ""
-    # str.split() drops exactly the characters re's \s does; chained replace() is ~4x faster than
-    # re.sub + str.translate, and this runs once per cell of a 100,000-row table
-    s = "".join(str(text).split())
-    return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
-
-
 _NUMBER = operator.attrgetter("number")
-
-
-def norm_labels(texts: list[Any]) -> list[str]:
-    """`norm_label` of each item, done on one joined string: for a whole column of a big table.
-
-    Cell text cannot hold U+0000 (XML forbids it, and it is not whitespace), so it safely
-    separates the items."""
-    if not set(map(type, texts)) <= {str}:
-        return list(map(norm_label, texts))
-    joined = "".join("\0".join(texts).split())
-    joined = joined.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",").lower()
-    out = joined.split("\0")
-    return out if len(out) == len(texts) else list(map(norm_label, texts))
 
 
 @dataclass
@@ -259,7 +237,7 @@ def _split_rows(form: dict[str, Any], data: FormData, r0: int, rows: list[list[A
     """The rows below the header as data rows, 小计 rows with the rows they sum, and the 合计 row;
     blank rows are skipped, and data after the 合计 row is kept and said to be misplaced."""
     total, sub = form.get("total"), form.get("subtotals")
-    seq_keys = {c["key"] for c in form["columns"] if c.get("type") == "seq"}
+    seq_keys = {c["key"] for c in form["columns"] if of_field(c).numbering}
     filled_js = [j for key, j in mapping.items() if key not in seq_keys]
     labelled = tuple((kind, mapping.get(spec["label_column"]), norm_label(spec["label"])) if spec
                      else (kind, None, None) for kind, spec in (("sub", sub), ("total", total)))

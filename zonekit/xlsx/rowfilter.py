@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from zonekit.fields.cellvalues import norm_label
+from zonekit.fields.types import of_field
 from zonekit.findings import Problem
-from zonekit.xlsx.form_reader import Row, norm_label
+from zonekit.xlsx.form_reader import Row
 
 _SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 
@@ -88,7 +90,7 @@ def responsibility_problems(forms: dict[str, Any], applicant: dict[str, Any]) ->
         fb = form["filter_by"]
         specs = {r["id"]: r for r in form.get("rows", [])}
         labels = {c["key"]: c["label"] for c in form["columns"]}
-        name_key = form.get("row_key") or next((c["key"] for c in form["columns"] if c.get("type") != "seq"), "")
+        name_key = form.get("row_key") or next((c["key"] for c in form["columns"] if not of_field(c).numbering), "")
         source = fb.get("source") or form.get("source")
         for row in v.data.rows:
             spec_row = specs.get(row.id or "")
@@ -104,7 +106,7 @@ def responsibility_problems(forms: dict[str, Any], applicant: dict[str, Any]) ->
             prefilled = set((spec_row or {}).get("cells", {})) | {fb["column"], name_key}
             filled = [k for k in v.data.columns
                       if k not in prefilled and labels.get(k) and row.values.get(k) not in ("", None)
-                      and next(c for c in form["columns"] if c["key"] == k).get("type") != "seq"]
+                      and not of_field(next(c for c in form["columns"] if c["key"] == k)).numbering]
             if not filled:
                 continue
             units = _units_of(form, spec_row, row) or "（空）"
