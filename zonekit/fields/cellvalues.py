@@ -217,6 +217,7 @@ _CLEAN_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{8}[
 
 
 _AS_BASE36_DIGITS = str.maketrans(USCC_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTU")
+_AS_BASE36_BYTES = bytes.maketrans(USCC_ALPHABET.encode(), b"0123456789ABCDEFGHIJKLMNOPQRSTU")
 
 
 def uscc_ok(value: object) -> bool:
@@ -252,7 +253,9 @@ def usccs_ok(values: list[Any]) -> bool:
     org_checks = map("0123456789X".__getitem__, map(mod, map(mul, org, repeat(-2)), repeat(11)))
     if list(org_checks) != list(map(itemgetter(16), values)):
         return False
-    head = map(str.translate, map(itemgetter(slice(16, None, -1)), values), repeat(_AS_BASE36_DIGITS))
+    # the whole column translated at once as bytes (str.translate looks each character up in a dict)
+    spelled = lines.encode("ascii").translate(_AS_BASE36_BYTES).decode("ascii").split("\n")
+    head = map(itemgetter(slice(16, None, -1)), spelled[:-1])
     checks = map(USCC_ALPHABET.__getitem__, map(mod, map(neg, map(int, head, repeat(34))), repeat(31)))
     return list(checks) == list(map(itemgetter(17), values))
 
