@@ -145,7 +145,7 @@ def _convert(
     for f in inputs:
         problem = _precheck(f)
         if problem:
-            results[f] = f"LibreOffice 转换失败：{f.name}（{problem}）"
+            results[f] = failed(f, problem)
         else:
             todo.append(f)
     if not todo:
@@ -191,8 +191,13 @@ def _convert_running(running: RunningOffice, todo: list[Path], targets: dict[Pat
             elif problem and problem.startswith(TIMED_OUT):
                 results[f] = f"{problem}：{f.name}"
             else:
-                results[f] = f"LibreOffice 转换失败：{f.name}（{problem or NO_OUTPUT}）"
+                results[f] = failed(f, problem)
     return results
+
+
+def failed(f: Path, reason: str | None) -> str:
+    """What the bundle says of a file LibreOffice did not convert (the manifest and the placeholder page)."""
+    return f"LibreOffice 转换失败：{f.name}（{reason or NO_OUTPUT}）"
 
 
 def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
@@ -208,7 +213,7 @@ def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], tar
         elif outcome.timed_out:
             results[f] = f"{TIMED_OUT}（{timeout:g}秒）：{f.name}"
         else:
-            results[f] = f"LibreOffice 转换失败：{f.name}（{outcome.reason or NO_OUTPUT}）"
+            results[f] = failed(f, outcome.reason)
     return results
 
 
