@@ -104,7 +104,7 @@ def _check(packet: Path) -> tuple[int, list[dict]]:
 def helper_read(request, monkeypatch):
     """The helper sheet read in a second thread (as a big one is, with a spare CPU), or after the form sheet."""
     if request.param == "read ahead":
-        monkeypatch.setattr(xlsx_read, "READ_AHEAD_BYTES", 0)
+        monkeypatch.setattr(xlsx_read, "pays_to_read_ahead", lambda *sizes: True)
         monkeypatch.setattr(xlsx_read, "cpus", lambda: 2)
         started = []
         monkeypatch.setattr(xlsx_read, "Pending", lambda fn: started.append(fn) or Pending(fn, thread=True))
@@ -160,3 +160,31 @@ def test_pending_gives_the_result_or_raises_in_the_caller(thread):
     failing = Pending(int, "x", thread=thread)
     with pytest.raises(ValueError):
         failing.result()
+
+
+@pytest.mark.parametrize("rich_strings", [False, True])
+def test_helper_sheet_is_read_ahead_only_when_its_strings_cost_less_than_the_form_sheet(tmp_path, monkeypatch,
+                                                                                         rich_strings):
+    # Excel writes plain shared strings; LibreOffice writes a string mixing Chinese and digits as rich
+    # text runs, several times as long: parsing them a second time, in a thread, would cost more than
+    # reading the helper sheet after the form sheet
+    import xlsxwriter
+
+    monkeypatch.setattr(xlsx_read, "cpus", lambda: 2)
+    path = tmp_path / "big.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    form, aux = wb.add_worksheet("表"), wb.add_worksheet(AUX_SHEET)
+    bold = wb.add_format({"bold": True})
+    for i in range(30_000):
+        form.write_row(i, 0, [i, i * 1.5, i * 2.5, i * 3.5])
+        name = f"深圳市第{i}号金融服务有限公司"
+        if rich_strings:
+            aux.write_rich_string(i, 0, "深圳市第", bold, str(i), f"号金融服务有限公司{'。' * 40}")
+        else:
+            aux.write(i, 0, name)
+    wb.close()
+    book = open_workbook(path)
+    book.read_ahead(AUX_SHEET)
+    assert (AUX_SHEET in book._ahead) is not rich_strings
+    r0, c0, rows = book.rows(AUX_SHEET)  # either way the same rows
+    assert len(rows) == 30_000 and rows[7][0].startswith("深圳市第7号金融服务有限公司")
