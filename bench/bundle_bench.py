@@ -58,7 +58,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import match_application  # bench/ is on sys.path when a script is run
+from _common import compiled, match_application  # bench/ is on sys.path when a script is run
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -349,6 +349,7 @@ def zonekit(*args: str) -> list[str]:
 
 
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pdfs", type=int, default=200)
     ap.add_argument("--pages", type=int, default=5)

@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import write_table_footer, write_table_header  # bench/ is on sys.path when a script is run
+from _common import compiled, write_table_footer, write_table_header  # bench/ is on sys.path when a script is run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "sz-building-demo"
@@ -330,6 +330,7 @@ def _fmt(value: float | None, spec: str) -> str:
 
 
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--packets", type=int, default=500)
     ap.add_argument("--rows", type=int, default=200)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import compiled  # noqa: E402  (bench/ is on sys.path when a script is run)
+
 from zonekit.document.fonts import find_cjk_font  # noqa: E402
 from zonekit.document.model import Attachment, Bundle, Para, Section, Table  # noqa: E402
 from zonekit.document.pdf import render_pdf  # noqa: E402
@@ -64,6 +66,7 @@ def _cpu() -> float:
 
 
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--pages", type=int, default=5)

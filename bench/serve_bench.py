@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import compiled  # noqa: E402  (bench/ is on sys.path when a script is run)
+
 from tests.test_serve_api import LiveServer, packet_zip  # noqa: E402
 from zonekit.serve.warm_office import why_not_warm  # noqa: E402
 
@@ -43,6 +45,7 @@ def timed(fn) -> float:
 
 
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()

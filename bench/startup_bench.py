@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from _common import compiled  # bench/ is on sys.path when a script is run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,7 @@ def timed(cmd: list[str], runs: int) -> float:
 
 
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
     runs = ap.parse_args().runs
