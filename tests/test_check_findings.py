@@ -108,7 +108,12 @@ def test_lang_en_is_english_for_the_verdict_conditions_and_hints() -> None:
     [area] = [f for f in data["findings"] if f["code"] == "condition_in_principle"]
     assert not _CJK.search(area["message"]), area["message"]
     [attest] = [f for f in data["findings"] if f["code"] == "attestation_missing"]
-    assert attest["hint_en"].startswith("if it is true") and attest["hint"].startswith("情况属实的")
+    assert attest["hint_en"].startswith("if it is true") and attest["hint_zh"].startswith("情况属实的")
+    assert attest["hint"] == attest["hint_en"]  # what the page and the text report show, in the language asked
+    zh = json.loads(run_cli("check", str(SAMPLES / "sz-building-broken"), "--format", "json", "--as-of",
+                            AS_OF.isoformat()).stdout)
+    [attest_zh] = [f for f in zh["findings"] if f["code"] == "attestation_missing"]
+    assert attest_zh["hint"] == attest_zh["hint_zh"] == attest["hint_zh"]
     text = run_cli("check", str(SAMPLES / "sz-building-broken"), "--lang", "en", "--as-of", AS_OF.isoformat(),
                    env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"}).stdout
     assert "Verdict: not eligible: qualification" in text and "✘ not met qualification" in text

@@ -468,8 +468,8 @@ class Finding:
 
     def to_json(self, lang: str = "zh") -> dict[str, str | None]:
         d = asdict(self)
-        d["message"] = self.text(lang)
-        d["message_zh"] = self.message
+        d["message"], d["hint"] = self.text(lang), self.hint_text(lang)  # in `lang`, as the text report says them
+        d["message_zh"], d["hint_zh"] = self.message, self.hint
         return d
 
 
