@@ -104,7 +104,7 @@ def test_lang_en_is_english_for_the_verdict_conditions_and_hints() -> None:
     r = run_cli("check", str(SAMPLES / "sz-building-broken"), "--format", "json", "--lang", "en", "--as-of",
                 AS_OF.isoformat())
     data = json.loads(r.stdout)
-    assert data["eligibility"]["verdict"] == "not eligible: qualification"
+    assert data["eligibility"]["verdict"] == "not eligible: Building qualifications (all of the following)"
     [area] = [f for f in data["findings"] if f["code"] == "condition_in_principle"]
     assert not _CJK.search(area["message"]), area["message"]
     [attest] = [f for f in data["findings"] if f["code"] == "attestation_missing"]
@@ -116,7 +116,8 @@ def test_lang_en_is_english_for_the_verdict_conditions_and_hints() -> None:
     assert attest_zh["hint"] == attest_zh["hint_zh"] == attest["hint_zh"]
     text = run_cli("check", str(SAMPLES / "sz-building-broken"), "--lang", "en", "--as-of", AS_OF.isoformat(),
                    env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"}).stdout
-    assert "Verdict: not eligible: qualification" in text and "✘ not met qualification" in text
+    assert "Verdict: not eligible: Building qualifications (all of the following)" in text
+    assert "✘ not met Building qualifications" in text and "not attested yet: No major safety accident" in text
     assert "未满足" not in text and "尚未确认：" not in text
 
 

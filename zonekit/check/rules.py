@@ -35,6 +35,7 @@ class Facts:
     packet: dict[str, Any] = field(default_factory=dict)
     derived: list[dict[str, Any]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # fact -> Chinese label
+    labels_en: dict[str, str] = field(default_factory=dict)  # fact -> English name (`Programme.labels_en`)
 
     def get(self, ref: str) -> Any:
         head, _, rest = ref.partition(".")
@@ -116,6 +117,10 @@ class Facts:
 
     def label(self, ref: str) -> str:
         return self.labels.get(ref, ref)
+
+    def label_en(self, ref: str) -> str:
+        """The English name of a fact: the spec's `label_en`, else its dotted path."""
+        return self.labels_en.get(ref, ref)
 
 
 def _years(args: list[Any]) -> Any:
@@ -278,7 +283,7 @@ def _leaf(node: dict[str, Any], facts: Facts, r: Result) -> None:
     r.fact = t["left"]
     left, right = facts.get(t["left"]), resolve(facts, t.get("right"))
     ok = compare(left, t["op"], right, t.get("tolerance", 0.0))
-    r.figures = {"fact": t["left"], "name": facts.label(t["left"])}
+    r.figures = {"fact": t["left"], "name": facts.label(t["left"]), "name_en": facts.label_en(t["left"])}
     if ok is None:
         r.status, r.says = "unknown", "unreadable"
         return
@@ -300,7 +305,7 @@ def _bands(spec: dict[str, Any], facts: Facts, r: Result) -> None:
     """Classify a figure by thresholds (e.g. ≥ 90 示范园区, 80–89 培育型, below: not listed)."""
     r.fact = spec["fact"]
     value = facts.get(spec["fact"])
-    r.figures = {"fact": spec["fact"], "name": facts.label(spec["fact"])}
+    r.figures = {"fact": spec["fact"], "name": facts.label(spec["fact"]), "name_en": facts.label_en(spec["fact"])}
     if not isinstance(value, int | float) or isinstance(value, bool):
         r.status, r.says = "unknown", "unreadable"
         return
@@ -308,9 +313,12 @@ def _bands(spec: dict[str, Any], facts: Facts, r: Result) -> None:
     for i, band in enumerate(items):
         if value >= band.get("min", float("-inf")):
             r.status, r.says = band.get("status", "met"), "band"
-            r.figures.update(value=value, band=band["label"], test={"unit": spec.get("unit", "")})
+            r.figures.update(value=value, band=band["label"], band_en=band.get("label_en") or band["label"],
+                             test={"unit": spec.get("unit", "")})
             if i > 0:
-                r.figures.update(better=items[i - 1]["label"], min=items[i - 1]["min"])
+                better = items[i - 1]
+                r.figures.update(better=better["label"], better_en=better.get("label_en") or better["label"],
+                                 min=better["min"])
             r.band = band["label"]
             return
 

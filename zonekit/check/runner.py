@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import operator
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +42,6 @@ from zonekit.spec.programme import Programme, load_programme
 from zonekit.xlsx.form_reader import FormData
 from zonekit.xlsx.locate import Located
 from zonekit.xlsx.rowfilter import for_checking, responsibility_problems
-
-_UNIT_SUFFIX = re.compile(r"（[^）]*）$")
 
 
 @dataclass
@@ -166,7 +163,8 @@ def read_answers(run: Run) -> Iterable[Problem]:
         for section in ("applicant", "claims", "attestations"):
             packet.data[section] = {**_tool_values(prog, packet, section), **answers.values.get(section, {})}
         packet.data.setdefault("packet", {})["deadline"] = answers.values.get("packet", {}).get("deadline", "")
-    run.facts = Facts(packet=packet.data, derived=prog.section("facts"), labels=_labels(prog))
+    run.facts = Facts(packet=packet.data, derived=prog.section("facts"), labels=prog.labels(),
+                      labels_en=prog.labels_en())
     # e.g. a path chosen in [claims] that does not need a form: that form is not read, not checked
     run.forms = [form for form in prog.forms if not _not_needed_by_packet(prog.material_of_form(form["id"]), run.facts)]
     return ()  # what is wrong with the answers is said once the forms that carry some of them are read
@@ -355,33 +353,6 @@ def _bad_claim(q: Question, value: Any) -> bool:
     return ((q.kind == "choice" and value not in q.values)
             or (q.kind == "multi" and (not isinstance(value, list) or any(v not in q.values for v in value)))
             or (q.kind == "bool" and not isinstance(value, bool)))
-
-
-def _labels(prog: Programme) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for form in prog.forms:
-        for f in form.get("fields", []):
-            labels[f"{form['id']}.{f['key']}"] = _UNIT_SUFFIX.sub("", f["label"])
-        for c in form.get("columns", []) + form.get("aux_columns", []):
-            name = _UNIT_SUFFIX.sub("", c["label"])
-            short = form.get("attachment", "").rstrip("：:") or form["title"]
-            labels[f"{form['id']}.sum.{c['key']}"] = f"{short}“{name}”合计"
-            labels[f"{form['id']}.count_true.{c['key']}"] = f"{short}中“{name}”为“是”的行数"
-            labels[f"{form['id']}.each.{c['key']}"] = f"{short}“{name}”"
-        labels[f"{form['id']}.count"] = f"{form.get('attachment', '').rstrip('：:') or form['title']}所列行数"
-        key = form.get("row_key")
-        for r in form.get("rows", []):
-            for c in form.get("columns", []):
-                name = _UNIT_SUFFIX.sub("", c["label"])
-                labels[f"{form['id']}.row.{r['id']}.{c['key']}"] = f"“{r['cells'].get(key, r['id'])}”{name}"
-        for c in form.get("columns", []):
-            for v in c.get("values", []):
-                labels[f"{form['id']}.count_eq.{c['key']}.{v}"] = f"{form['title']}中“{v}”的个数"
-    for fact in prog.section("facts"):
-        labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
-    for a in prog.section("applicant"):
-        labels[f"packet.applicant.{a['key']}"] = f"申报信息 {a['label']}"
-    return labels
 
 
 # ------------------------------------------------------------------ forms
@@ -583,14 +554,16 @@ def _attestations(top: Result, askable: dict[str, Any], answers: Answers) -> Ite
                 if key in askable:
                     where = answer_at(answers, f"attestations.{key}")
                     yield Problem("attestation_missing",
-                                  {"label": askable[key]["label"], "key": key, "cell": where.get("cell") or ""},
+                                  {"label": askable[key]["label"], "label_en": askable[key].get("label_en", key),
+                                   "key": key, "cell": where.get("cell") or ""},
                                   hint="sheet" if answers.found else "toml", source=askable[key]["source"]).at(**where)
 
 
 def _condition_problem(code: str, top: Result, forms: dict[str, Validated]) -> Problem:
     from zonekit.check.sentences import detail_text
 
-    params = {"title": top.title, "detail": top.detail, "detail_en": detail_text(top, "en"), "id": top.id}
+    params = {"title": top.title, "detail": top.detail, "detail_en": detail_text(top, "en"), "id": top.id,
+              "title_en": top.title_en or top.id}
     if code == "condition_unknown":
         return Problem(code, params, source=top.source, rule=top.id)
     hint = top.hint

@@ -3,7 +3,8 @@
 `rules.Result` holds what a condition found (`says` and its `figures`), `runner.CheckReport` the
 results; what a person reads is made here, for the language asked, so `--lang en` is English
 throughout. The spec writes condition titles and fact labels in Chinese: English shows a
-condition's `title_en` when the spec gives one, else its id, and a fact by its name in the spec.
+condition's `title_en` when the spec gives one, else its id, and a fact by its `label_en`
+(`figures["name_en"]`), else its dotted path.
 """
 
 from __future__ import annotations
@@ -17,11 +18,26 @@ _SIGN: dict[str, str | tuple[str, str]] = {
     ">=": "≥", "<=": "≤", "==": "=", "!=": "≠", ">": ">", "<": "<", "in": ("属于", "in")}
 _NEGATION: dict[str, str | tuple[str, str]] = {
     ">=": "<", ">": "≤", "<=": ">", "<": "≥", "==": "≠", "!=": "=", "in": ("不属于", "not in")}
-_EN_UNITS = {"m2": " m²"}
+# English units. Money is said in CNY, in millions or billions (3.12亿元 -> "CNY 312 million", 12.5亿元 ->
+# "CNY 1.25 billion", 8000万元 -> "CNY 80 million"); counts and measures by an English word after the
+# figure, singular for 1 (5家 -> "5 firms", 3年 -> "3 years"); 个 is a bare count (6个 -> "6").
+_EN_MONEY = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+_EN_UNITS: dict[str, tuple[str, str]] = {
+    "m2": (" m²", " m²"), "平方米": (" m²", " m²"), "km2": (" km²", " km²"), "平方公里": (" km²", " km²"),
+    "%": ("%", "%"), "家": (" firm", " firms"), "个": ("", ""), "年": (" year", " years"), "人": (" person", " people"),
+    "分": (" point", " points"), "项": (" item", " items"), "月": (" month", " months"), "天": (" day", " days"),
+}
+
+
+def _money(yuan: float) -> str:
+    for size, word in ((1e9, " billion"), (1e6, " million")):
+        if abs(yuan) >= size:
+            return f"CNY {show(yuan / size, {})}{word}"
+    return f"CNY {show(yuan, {})}"
 
 
 def _figure(value: Any, test: dict[str, Any], en: bool) -> str:
-    """A figure as `rules.show` writes it, in English with yes/no and m²."""
+    """A figure as `rules.show` writes it; in English with yes/no, CNY and English units (`_EN_UNITS`)."""
     if not en:
         return show(value, test)
     if isinstance(value, bool):
@@ -29,9 +45,14 @@ def _figure(value: Any, test: dict[str, Any], en: bool) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_figure(v, test, en) for v in value)
     unit = test.get("show_unit") or test.get("unit", "")
-    if isinstance(value, int | float) and unit in _EN_UNITS:
-        return show(value, {**test, "unit": "", "show_unit": ""}) + _EN_UNITS[unit]
-    return show(value, test)
+    if not isinstance(value, int | float) or not unit:
+        return show(value, test)
+    number = value * test.get("show_factor", 1)
+    if unit in _EN_MONEY:
+        return _money(number * _EN_MONEY[unit])
+    text = show(number, {})
+    one, many = _EN_UNITS.get(unit, (f" {unit}", f" {unit}"))
+    return text + (one if text == "1" else many)
 
 
 def _sign(op: str, ok: bool, en: bool) -> str:
@@ -40,7 +61,8 @@ def _sign(op: str, ok: bool, en: bool) -> str:
 
 
 def _name(f: dict[str, Any], en: bool) -> str:
-    return f["fact"] if en else f["name"]
+    """A fact by its name: the spec's label, in English its `label_en` (else its dotted path)."""
+    return (f.get("name_en") or f["fact"]) if en else f["name"]
 
 
 def title(result: Any, lang: str = "zh") -> str:
@@ -55,11 +77,11 @@ def _compare(f: dict[str, Any], en: bool) -> str:
 
 
 def _filled(f: dict[str, Any], en: bool) -> str:
-    return (f"{f['fact']} is filled in" if en else f"{f['name']}已填写") + _suffix(f, en)
+    return (f"{_name(f, en)} is filled in" if en else f"{f['name']}已填写") + _suffix(f, en)
 
 
 def _empty(f: dict[str, Any], en: bool) -> str:
-    return (f"{f['fact']} is empty" if en else f"{f['name']}未填写") + _suffix(f, en)
+    return (f"{_name(f, en)} is empty" if en else f"{f['name']}未填写") + _suffix(f, en)
 
 
 def _suffix(f: dict[str, Any], en: bool) -> str:
@@ -73,11 +95,11 @@ def _suffix(f: dict[str, Any], en: bool) -> str:
 
 def _band(f: dict[str, Any], en: bool) -> str:
     t = f["test"]
-    text = f"{_name(f, en)} {_figure(f['value'], t, en)}{': ' if en else '：'}{f['band']}"
+    text = f"{_name(f, en)} {_figure(f['value'], t, en)}{': ' if en else '：'}{f['band_en' if en else 'band']}"
     if "better" not in f:
         return text
     least, gap = _figure(f["min"], t, en), _figure(f["min"] - f["value"], t, en)
-    return text + (f"; {gap} short of '{f['better']}' (≥{least})" if en else f"，距“{f['better']}”（≥{least}）还差 "
+    return text + (f"; {gap} short of '{f['better_en']}' (≥{least})" if en else f"，距“{f['better']}”（≥{least}）还差 "
                                                                              f"{gap}")
 
 
@@ -107,8 +129,8 @@ def _none_met(f: dict[str, Any], en: bool) -> str:
 _DETAILS: dict[str, Callable[[dict[str, Any], bool], str]] = {
     "": lambda f, en: "",
     "attested": lambda f, en: "attested" if en else "已确认",
-    "not_attested": lambda f, en: "not attested yet (申报信息)" if en else "尚未确认（申报信息）",
-    "unreadable": lambda f, en: f"{f['fact']} is empty or cannot be read" if en else f"{f['name']}未填写或无法读取",
+    "not_attested": lambda f, en: "not attested yet (in the sheet 申报信息)" if en else "尚未确认（申报信息）",
+    "unreadable": lambda f, en: f"{_name(f, en)} is empty or cannot be read" if en else f"{f['name']}未填写或无法读取",
     "no_data": lambda f, en: "the data needed to decide is missing" if en else "缺少判断所需的数据",
     "compare": _compare,
     "filled": _filled,

@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -181,7 +182,66 @@ class Programme:
                  if d.get("date") and d.get("kind", "submission") == "submission"]
         return min(dates) if dates else None
 
+    def labels(self) -> dict[str, str]:
+        """Fact -> the Chinese name the check shows (a field's label without its unit, 附件2“…”合计, …)."""
+        labels: dict[str, str] = {}
+        for form in self.forms:
+            for f in form.get("fields", []):
+                labels[f"{form['id']}.{f['key']}"] = _UNIT_SUFFIX.sub("", f["label"])
+            for c in form.get("columns", []) + form.get("aux_columns", []):
+                name = _UNIT_SUFFIX.sub("", c["label"])
+                short = form.get("attachment", "").rstrip("：:") or form["title"]
+                labels[f"{form['id']}.sum.{c['key']}"] = f"{short}“{name}”合计"
+                labels[f"{form['id']}.count_true.{c['key']}"] = f"{short}中“{name}”为“是”的行数"
+                labels[f"{form['id']}.each.{c['key']}"] = f"{short}“{name}”"
+            labels[f"{form['id']}.count"] = f"{form.get('attachment', '').rstrip('：:') or form['title']}所列行数"
+            key = form.get("row_key")
+            for r in form.get("rows", []):
+                for c in form.get("columns", []):
+                    name = _UNIT_SUFFIX.sub("", c["label"])
+                    labels[f"{form['id']}.row.{r['id']}.{c['key']}"] = f"“{r['cells'].get(key, r['id'])}”{name}"
+            for c in form.get("columns", []):
+                for v in c.get("values", []):
+                    labels[f"{form['id']}.count_eq.{c['key']}.{v}"] = f"{form['title']}中“{v}”的个数"
+        for fact in self.section("facts"):
+            labels[f"facts.{fact['key']}"] = fact.get("label", fact["key"])
+        for a in self.section("applicant"):
+            labels[f"packet.applicant.{a['key']}"] = f"申报信息 {a['label']}"
+        return labels
 
+    def labels_en(self) -> dict[str, str]:
+        """Fact -> English name, from the spec's `label_en` (fields, columns, derived facts, [[applicant]])
+        and `title_en` (forms): the English counterpart of the Chinese labels the check shows. A fact
+        whose field has no `label_en` is left out (English then shows its dotted path)."""
+        labels: dict[str, str] = {}
+        for form in self.forms:
+            fid, title = form["id"], form.get("title_en", "")
+            for f in form.get("fields", []):
+                if f.get("label_en"):
+                    labels[f"{fid}.{f['key']}"] = f["label_en"]
+            if title:
+                labels[f"{fid}.count"] = f"rows in {title}"
+            for c in form.get("columns", []) + form.get("aux_columns", []):
+                name = c.get("label_en")
+                if not name:
+                    continue
+                where = f" ({title})" if title else ""
+                labels[f"{fid}.sum.{c['key']}"] = f"{name}, total{where}"
+                labels[f"{fid}.count_true.{c['key']}"] = f"rows with “{name}” yes{where}"
+                labels[f"{fid}.each.{c['key']}"] = f"{name}{where}"
+                for value in c.get("values", []):
+                    shown = c.get("values_en", {}).get(value, value)
+                    labels[f"{fid}.count_eq.{c['key']}.{value}"] = f"rows with {name} “{shown}”{where}"
+        for fact in self.section("facts"):
+            if fact.get("label_en"):
+                labels[f"facts.{fact['key']}"] = fact["label_en"]
+        for a in self.section("applicant"):
+            if a.get("label_en"):
+                labels[f"packet.applicant.{a['key']}"] = f"application info: {a['label_en']}"
+        return labels
+
+
+_UNIT_SUFFIX = re.compile(r"（[^）]*）$")  # 建筑面积（平方米） -> 建筑面积
 FORM_ITEMS = ("fields", "columns", "aux_columns")  # where a form keeps its fields: record, table, helper sheet
 
 

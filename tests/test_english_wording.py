@@ -1,0 +1,185 @@
+"""`zonekit check --lang en` is English throughout: condition titles (`title_en`), fact names (`label_en`),
+units and band labels; `--lang zh` keeps the spec's Chinese titles.
+
+What may stay Chinese in the English tree: a condition's citation "(第七条（一）)", the sheet name 申报信息,
+values the spec enumerates for an `in` test (the nine G60 cities, 地级市) and the value typed that such a test
+reads, and the dotted paths of facts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import AS_OF, ROOT, SAMPLES, run_cli
+from zonekit.check.rules import MISSING, Facts, evaluate
+from zonekit.check.sentences import detail_text
+from zonekit.spec.programme import list_programmes, load_programme
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+TEMPLATES = sorted(p for p in (ROOT / "templates").rglob("*.toml"))
+SAMPLE_DIRS = sorted(p for p in SAMPLES.iterdir() if (p / "packet.toml").is_file())
+# a dotted fact path: application.total_building_area, partners.count_eq.kind.证券
+FACT_PATH = re.compile(r"\b[a-z_][a-z0-9_]*(?:\.[^\s()]+)+")
+
+
+def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for n in nodes:
+        out.append(n)
+        out.extend(_walk(n.get("any_of", []) + n.get("all_of", [])))
+    return out
+
+
+def _conditions(programme_id: str) -> list[dict[str, Any]]:
+    return _walk(load_programme(programme_id).section("conditions"))
+
+
+def _programme_of(sample: Path) -> str:
+    return str(tomllib.loads((sample / "packet.toml").read_text("utf-8"))["packet"]["programme"])
+
+
+def _check(sample: Path, lang: str, fmt: str = "text") -> str:
+    env = {**os.environ, "COLUMNS": "1000"}  # one line per condition: a title is never wrapped
+    done = run_cli("check", str(sample), "--lang", lang, "--as-of", AS_OF.isoformat(), "--format", fmt, env=env)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def _tree(out: str) -> str:
+    """The eligibility tree and the verdict of a text report."""
+    lines = out.splitlines()
+    start = lines.index("Eligibility") if "Eligibility" in lines else lines.index("申报条件")
+    end = next(i for i in range(start, len(lines)) if re.match(r"^\d+ (errors|个错误)|^\d+ ", lines[i]))
+    return "\n".join(lines[start + 1:end])
+
+
+def _allowed_chinese(programme_id: str) -> list[str]:
+    """Citations, spec enumerations and the sheet name: Chinese that English shows as it is."""
+    conds = _conditions(programme_id)
+    allowed = [f"({c['source']})" for c in conds] + ["(in the sheet 申报信息)"]
+    for c in conds:
+        right = (c.get("test") or {}).get("right")
+        if isinstance(right, list):
+            allowed += [str(v) for v in right]
+    return sorted(allowed, key=len, reverse=True)
+
+
+def _english_residue(text: str, programme_id: str) -> list[str]:
+    for allowed in _allowed_chinese(programme_id):
+        text = text.replace(allowed, "")
+    text = re.sub(r"\S+ (?=(?:not )?in [, ]*(?:\(|$))", "", text, flags=re.M)  # the value typed, tested by `in`
+    text = FACT_PATH.sub("", text)
+    return [line for line in text.splitlines() if CJK.search(line)]
+
+
+# ------------------------------------------------------------------ the specs
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "templates")))
+def test_every_condition_has_an_english_title(path: Path) -> None:
+    conds = _walk(tomllib.loads(path.read_text("utf-8")).get("conditions", []))
+    for c in conds:
+        assert c.get("title_en", "").strip(), f"{path.name}: condition {c['id']} has no title_en"
+        assert not CJK.search(c["title_en"]), f"{c['id']}: title_en is not English: {c['title_en']}"
+        assert c["title_en"] != c["id"]
+
+
+def test_all_programmes_have_conditions_checked() -> None:
+    with_conditions = [p for p in list_programmes() if _conditions(p)]
+    assert {"sz-building", "sz-base", "sz-district", "zone3553", "g60-park", "miit-pilot"} <= set(with_conditions)
+
+
+@pytest.mark.parametrize("programme_id", list_programmes())
+def test_every_fact_a_condition_reads_has_an_english_name(programme_id: str) -> None:
+    prog = load_programme(programme_id)
+    names = prog.labels_en()
+    forms = {f["id"] for f in prog.forms}
+    for c in _conditions(programme_id):
+        test, bands = c.get("test") or {}, c.get("bands") or {}
+        for ref in (test.get("left"), test.get("right"), bands.get("fact")):
+            if not isinstance(ref, str) or ref.split(".")[0] not in ("facts", "packet", *forms):
+                continue
+            assert ref in names, f"{programme_id}: {c['id']} reads {ref}, which has no label_en"
+            assert not CJK.search(names[ref]), names[ref]
+        for item in bands.get("items", []):
+            assert item.get("label_en") and not CJK.search(item["label_en"]), item
+
+
+@pytest.mark.parametrize("programme_id", [p for p in list_programmes() if _conditions(p)])
+def test_english_sentences_name_facts_by_label_en(programme_id: str) -> None:
+    """With no forms read, every test and band says its fact cannot be read: by its English name."""
+    prog = load_programme(programme_id)
+    facts = Facts(packet={}, derived=prog.section("facts"), labels_en=prog.labels_en())
+    for c in _conditions(programme_id):
+        ref = (c.get("test") or {}).get("left") or (c.get("bands") or {}).get("fact")
+        if not ref or facts.get(ref) is not MISSING or ref.split(".")[0] in ("claims", "attest"):
+            continue
+        c = {k: v for k, v in c.items() if k != "when"}
+        result = evaluate(c, facts)
+        zh, en = detail_text(result, "zh"), detail_text(result, "en")
+        assert en == f"{prog.labels_en()[ref]} is empty or cannot be read", (c["id"], en)
+        assert CJK.search(zh) and not CJK.search(en)
+
+
+# ------------------------------------------------------------------ the CLI on every sample
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
+def test_english_tree_shows_titles_units_in_english(sample: Path) -> None:
+    programme_id = _programme_of(sample)
+    conds = _conditions(programme_id)
+    out = _check(sample, "en")
+    if not conds:
+        assert "Eligibility" not in out
+        return
+    tree = _tree(out)
+    for c in conds:
+        assert c["title_en"] in tree, f"{sample.name}: {c['id']} is not shown by its title_en"
+    bare = [c["id"] for c in conds if re.search(rf"(met|n/a|missing|\)) {re.escape(c['id'])}( —|$| \()", tree, re.M)]
+    assert not bare, f"conditions shown by id: {bare}"
+    residue = _english_residue(tree, programme_id)
+    assert not residue, f"{sample.name}: Chinese in the English tree:\n" + "\n".join(residue)
+    for unit in ("亿元", "万元", "平方米", "家", "个", "分", "年"):
+        assert not re.search(rf"\d{unit}", tree), unit
+
+
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
+def test_english_json_verdict(sample: Path) -> None:
+    programme_id = _programme_of(sample)
+    report = json.loads(_check(sample, "en", "json"))
+    verdict = report["eligibility"]["verdict"]
+    assert not _english_residue(verdict, programme_id), verdict
+    titles = {c["title"]: c["title_en"] for c in _conditions(programme_id)}
+    for c in report["eligibility"]["conditions"]:
+        if c["status"] == "unmet":
+            assert titles[c["title"]] in verdict
+
+
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
+def test_chinese_tree_keeps_the_chinese_titles(sample: Path) -> None:
+    conds = _conditions(_programme_of(sample))
+    out = _check(sample, "zh")
+    report = json.loads(_check(sample, "zh", "json"))
+    shown = [c["title"] for c in _walk_json(report["eligibility"]["conditions"])]
+    assert shown == [c["title"] for c in conds]
+    for c in conds:
+        assert c["title"] in out
+        assert c["title_en"] not in out
+
+
+def _walk_json(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for n in nodes:
+        out.append(n)
+        out.extend(_walk_json(n["children"]))
+    return out
+
+
+def test_english_tree_names_facts_by_label_en() -> None:
+    sample = SAMPLES / "sz-building-demo"
+    tree = _tree(_check(sample, "en"))
+    assert "Total floor area 68,000 m² ≥ 25,000 m²" in tree
+    assert "application.total_building_area" not in tree
