@@ -318,24 +318,24 @@ CODES: dict[str, Code] = {
          "variant": ("如是同一名称，建议统一写法", "if it is the same name, write it the same way in both")}),
     "condition_unmet": Code(
         ERROR, "未满足申报条件", "an eligibility condition is not met",
-        {"": ("未满足“{title}”：{detail}", "condition {id} not met: {detail_en}")}),
+        {"": ("未满足“{title}”：{detail}", "not met: “{title_en}”: {detail_en}")}),
     "condition_in_principle": Code(
         WARNING, "未达到“原则上”的条件，需说明理由", "an 'in principle' threshold is missed; justification needed",
         {"": ("“{title}”未达到：{detail}（“原则上”条件，需说明理由）",
-              "in-principle condition {id} missed: {detail_en}")}),
+              "“{title_en}” missed: {detail_en} (an “in principle” condition: justify it)")}),
     "score_band": Code(
         WARNING, "自评分低于列入的档次（评估结果由专家确定，不是申报条件；警告）",
         "a self-assessed score below the listed bands (the experts decide; a warning)",
         {"": ("“{title}”：{detail}（按自评计算；档次由专家评估确定，不是申报条件）",
-              "{id}: {detail_en} (self-assessed; the band is decided by the experts' evaluation, not an entry "
+              "“{title_en}”: {detail_en} (self-assessed; the band is decided by the experts' evaluation, not an entry "
               "condition)")}),
     "condition_unknown": Code(
         WARNING, "缺少判断申报条件所需的数据", "data needed to evaluate a condition is missing",
-        {"": ("无法判断“{title}”：{detail}", "cannot evaluate {id}")},
+        {"": ("无法判断“{title}”：{detail}", "cannot evaluate “{title_en}”: {detail_en}")},
         {"": ("先改正表单中的错误或补填数据", "correct the errors in the forms or fill in the missing data first")}),
     "attestation_missing": Code(
         ERROR, "资质条件尚未确认", "a qualification has not been attested",
-        {"": ("尚未确认：{label}", "not attested: {key}")},
+        {"": ("尚未确认：{label}", "not attested yet: {label_en}")},
         {"sheet": ("情况属实的，在 材料清单.xlsx 的“申报信息”表 {cell} 中选“是”",
                    "if it is true, choose 是 in cell {cell} of the sheet 申报信息 of 材料清单.xlsx"),
          "toml": ("情况属实的，在 packet.toml 的 [attestations] 中将 {key} 改为 true",
