@@ -214,7 +214,7 @@ def check_report(report: Any, *, fmt: str, lang: str) -> None:
         _json(report.to_json(lang))
         return
     en = lang == "en"
-    _out.print(f"[bold]{report.title}[/bold]  {report.root}")
+    _out.print(f"[bold]{report.title_en if en else report.title}[/bold]  {report.root}")
     by_file: dict[str, list[Any]] = {}
     for f in report.findings:
         by_file.setdefault(f.file or ("(packet)" if en else "（材料包）"), []).append(f)

@@ -58,6 +58,7 @@ class CheckReport:
     needed: dict[str, bool | None] = field(default_factory=dict)
     # indicators.IndicatorProgress per indicator (forms with `progress`)
     progress: list[Any] = field(default_factory=list)
+    title_en: str = ""  # the programme's English title
     form_files: dict[str, str] = field(default_factory=dict)  # form id -> the file it was read from (relative)
     answers: Answers = field(default_factory=Answers)  # the sheet 申报信息, when the packet has it
 
@@ -129,7 +130,8 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     packet = read_packet(root)
     prog = load_programme(packet.programme_id, templates)
     today = as_of or _dt.date.today()
-    run = Run(prog, packet, root, today, CheckReport(prog.id, prog.title(), root, prog.sha256, today))
+    run = Run(prog, packet, root, today, CheckReport(prog.id, prog.title(), root, prog.sha256, today,
+                                                         title_en=prog.title("en")))
     found: list[Finding] = []
     for stage in STAGES:
         found.extend(findings(stage(run)))
