@@ -132,7 +132,7 @@ def test_english_tree_shows_titles_units_in_english(sample: Path) -> None:
     programme_id = _programme_of(sample)
     conds = _conditions(programme_id)
     out = _check(sample, "en")
-    assert out.startswith(load_programme(programme_id).title("en")), out.splitlines()[0]  # the programme's English title
+    assert out.startswith(load_programme(programme_id).title("en")), out.splitlines()[0]
     if not conds:
         assert "Eligibility" not in out
         return
