@@ -104,7 +104,7 @@ def _check(packet: Path) -> tuple[int, list[dict]]:
 def helper_read(request, monkeypatch):
     """The helper sheet read in a second thread (as a big one is, with a spare CPU), or after the form sheet."""
     if request.param == "read ahead":
-        monkeypatch.setattr(xlsx_read, "pays_to_read_ahead", lambda *sizes: True)
+        monkeypatch.setattr(xlsx_read, "pays_to_read_ahead", lambda *sizes, alongside=False: True)
         monkeypatch.setattr(xlsx_read, "cpus", lambda: 2)
         started = []
         monkeypatch.setattr(xlsx_read, "Pending", lambda fn: started.append(fn) or Pending(fn, thread=True))
@@ -188,3 +188,7 @@ def test_helper_sheet_is_read_ahead_only_when_its_strings_cost_less_than_the_for
     assert (AUX_SHEET in book._ahead) is not rich_strings
     r0, c0, rows = book.rows(AUX_SHEET)  # either way the same rows
     assert len(rows) == 30_000 and rows[7][0].startswith("深圳市第7号金融服务有限公司")
+    # asked for as the workbook is opened, both threads parse the strings at once: then it pays either way
+    opened = open_workbook(path, ahead=(AUX_SHEET,))
+    assert AUX_SHEET in opened._ahead
+    assert opened.rows(AUX_SHEET) == (r0, c0, rows) and opened.rows("表")[2][5] == [5, 7.5, 12.5, 17.5]

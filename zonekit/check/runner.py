@@ -376,7 +376,7 @@ def _check_form(prog: Programme, form: dict[str, Any], root: Path, today: _dt.da
 
     kind = FORM_KINDS[form["kind"]]
     try:
-        wb = where.workbook or open_workbook(path)
+        wb = where.workbook or open_workbook(path, ahead=kind.ahead(form))
         data = kind.read(wb, form, rel)
     except ReadProblem as e:
         return None, [*where.findings, e.problem.at(file=rel, source=form.get("source"))]
@@ -397,6 +397,7 @@ class FormKind:
     validate: Callable[[FormData, _dt.date], tuple[Validated, list[Problem]]]
     add_facts: Callable[[Facts, str, Validated], None]
     empty: Callable[[Validated], bool]
+    ahead: Callable[[dict[str, Any]], tuple[str, ...]]  # sheets `read` will want besides the form's (read ahead)
 
 
 def _record_facts(facts: Facts, form_id: str, v: Validated) -> None:
@@ -408,10 +409,10 @@ def _table_facts(facts: Facts, form_id: str, v: Validated) -> None:
 
 
 def _form_kinds() -> dict[str, FormKind]:
-    from zonekit.xlsx.form_reader import read_record, read_table
+    from zonekit.xlsx.form_reader import read_record, read_table, table_sheets_ahead
 
-    return {"record": FormKind(read_record, validate_record, _record_facts, lambda v: False),
-            "table": FormKind(read_table, validate_table, _table_facts, lambda v: not v.data.rows)}
+    return {"record": FormKind(read_record, validate_record, _record_facts, lambda v: False, lambda form: ()),
+            "table": FormKind(read_table, validate_table, _table_facts, lambda v: not v.data.rows, table_sheets_ahead)}
 
 
 FORM_KINDS = _form_kinds()

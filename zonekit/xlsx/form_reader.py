@@ -194,6 +194,11 @@ _LOOKS_LIKE: dict[str, Callable[[Workbook, dict[str, Any]], bool]] = {"record": 
                                                                       "table": _has_table_header}
 
 
+def table_sheets_ahead(form: dict[str, Any]) -> tuple[str, ...]:
+    """The sheets `read_table` reads besides the form's own: the helper sheet, for a form with helper columns."""
+    return (AUX_SHEET,) if form.get("aux_columns") else ()
+
+
 def read_table(wb: Workbook, form: dict[str, Any], file: str) -> FormData:
     data = FormData(form, file)
     if form.get("aux_columns"):

@@ -147,12 +147,13 @@ def xml_with_entities(path: Path, members: list[str]) -> str | None:
     return None
 
 
-def pays_to_read_ahead(sheet_bytes: int, strings_bytes: int, biggest_other: int) -> bool:
+def pays_to_read_ahead(sheet_bytes: int, strings_bytes: int, biggest_other: int, *, alongside: bool = False) -> bool:
     """Whether reading a sheet in a second thread, with its own parse of the shared strings, is hidden
     by the biggest other sheet (the form sheet) being read meanwhile; sizes are uncompressed XML.
+    `alongside`: started as the workbook is opened, so both threads parse the strings at once.
     Excel-like 100,000-row 附件2: helper 10.6 MB + strings 16.4 MB < 39.7 MB, yes; the same file
-    saved by LibreOffice: 20.6 + 151.7 MB > 57.3 MB, no."""
-    return sheet_bytes >= READ_AHEAD_BYTES and sheet_bytes + strings_bytes < biggest_other
+    saved by LibreOffice: 20.6 + 151.7 MB > 57.3 MB, no, unless alongside (20.6 < 57.3)."""
+    return sheet_bytes >= READ_AHEAD_BYTES and sheet_bytes + (0 if alongside else strings_bytes) < biggest_other
 
 
 @dataclass
@@ -168,18 +169,19 @@ class Workbook:
     _xml_sizes: dict[str, int] = field(default_factory=dict)  # package member -> uncompressed bytes
     _strings_xml: str = "xl/sharedStrings.xml"  # the shared strings part (its name as the workbook's rels give it)
 
-    def read_ahead(self, sheet: str) -> None:
+    def read_ahead(self, sheet: str, *, alongside: bool = False) -> None:
         """Start reading `sheet` now, alongside the form sheet; `rows(sheet)` then picks it up.
 
         It gets its own CalamineWorkbook (one cannot be read by two threads at once), which parses
         the shared strings again: worth it only for a big sheet, with a spare CPU, and when the
         shared strings and this sheet are read before the biggest other sheet is. LibreOffice writes
         every string mixing Chinese and Latin letters as rich text, so its shared strings can be
-        several times the size of the sheets, and parsing them twice would cost more than it hides;
+        several times the size of the sheets, and parsing them twice would cost more than it hides,
+        unless both parses run at once (`alongside`: asked for by `open_workbook(ahead=...)`);
         otherwise this does nothing and `rows(sheet)` reads it after the form sheet."""
         size = self._xml_sizes.get(self._sheet_xml.get(sheet, ""), 0)
         biggest = max((self._xml_sizes.get(m, 0) for s, m in self._sheet_xml.items() if s != sheet), default=0)
-        pays = pays_to_read_ahead(size, self._xml_sizes.get(self._strings_xml, 0), biggest)
+        pays = pays_to_read_ahead(size, self._xml_sizes.get(self._strings_xml, 0), biggest, alongside=alongside)
         if sheet in self._ahead or sheet not in self.sheet_names or not pays or cpus() < 2:
             return
         from python_calamine import CalamineWorkbook
@@ -266,9 +268,10 @@ class Workbook:
         return out
 
 
-def open_workbook(path: Path) -> Workbook:
+def open_workbook(path: Path, ahead: tuple[str, ...] = ()) -> Workbook:
     """The workbook in `path`, whatever its name: .xlsx/.xlsm with its defined names and formulas;
-    .xls, .et, .xlsb and .ods (cell values only, found by their labels) through calamine."""
+    .xls, .et, .xlsb and .ods (cell values only, found by their labels) through calamine.
+    The sheets `ahead` are read in a second thread from now on where that pays (`Workbook.read_ahead`)."""
     kind = sniff(path)
     if kind != "xlsx":
         return _other_workbook(path, kind)
@@ -304,11 +307,14 @@ def open_workbook(path: Path) -> Workbook:
         names[d.get("name", "").upper()] = (sheet.strip("'").replace("''", "'"), ref)
     from python_calamine import CalamineWorkbook
 
+    wb = Workbook(path, sheets, names, xml, None, _xml_sizes=sizes, _strings_xml=strings)
+    for sheet in ahead:
+        wb.read_ahead(sheet, alongside=True)
     try:
-        cal = CalamineWorkbook.from_path(str(path))
+        wb._calamine = CalamineWorkbook.from_path(str(path))
     except Exception as e:
         raise ReadProblem("file_unreadable", "unreadable", name=path.name, error=_short(e)) from e
-    return Workbook(path, sheets, names, xml, cal, _xml_sizes=sizes, _strings_xml=strings)
+    return wb
 
 
 def _other_workbook(path: Path, kind: str) -> Workbook:
