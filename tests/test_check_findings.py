@@ -46,7 +46,8 @@ def test_a_problem_takes_its_codes_default_severity_and_hint_and_the_runner_adds
 
 def test_a_hint_the_spec_writes_wins_over_the_template_and_stands_for_both_languages() -> None:
     params = {"label": "面积", "left_label": "附件1", "left_shown": "1", "right_label": "附件2", "right_shown": "2",
-              "rule": "area", "left": "a.x", "left_value": 1, "right": "b.y", "right_value": 2}
+              "rule": "area", "left": "a.x", "left_value": 1, "right": "b.y", "right_value": 2,
+              "label_en": "Area", "left_en": "Annex 1", "right_en": "Annex 2"}
     f = Problem("consistency", params, help="以附件2为准").finding()
     assert (f.severity, f.message, f.hint, f.hint_en) == (ERROR, "面积不一致：附件1 为 1，附件2 为 2", "以附件2为准",
                                                           None)

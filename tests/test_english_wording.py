@@ -153,10 +153,13 @@ def test_english_json_verdict(sample: Path) -> None:
     report = json.loads(_check(sample, "en", "json"))
     verdict = report["eligibility"]["verdict"]
     assert not _english_residue(verdict, programme_id), verdict
-    titles = {c["title"]: c["title_en"] for c in _conditions(programme_id)}
+    titles = {c["id"]: c["title_en"] for c in _conditions(programme_id)}
     for c in report["eligibility"]["conditions"]:
         if c["status"] == "unmet":
-            assert titles[c["title"]] in verdict
+            assert titles[c["id"]] in verdict
+    for c in _walk_json(report["eligibility"]["conditions"]):  # what the web page shows: English too
+        assert c["title"] == titles[c["id"]], c
+        assert not _english_residue(c["detail"], programme_id), c["detail"]
 
 
 @pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
@@ -184,3 +187,17 @@ def test_english_tree_names_facts_by_label_en() -> None:
     tree = _tree(_check(sample, "en"))
     assert "Total floor area 68,000 m² ≥ 25,000 m²" in tree
     assert "application.total_building_area" not in tree
+
+
+def test_every_consistency_rule_has_an_english_label() -> None:
+    for programme_id in list_programmes():
+        for rule in load_programme(programme_id).section("consistency"):
+            assert rule.get("label_en") and not CJK.search(rule["label_en"]), (programme_id, rule["id"])
+
+
+def test_english_consistency_findings_say_which_figures_disagree() -> None:
+    report = json.loads(_check(SAMPLES / "sz-building-broken", "en", "json"))
+    said = {f["rule"]: f["message"] for f in report["findings"] if f["code"] == "consistency"}
+    assert said["office_le_building"] == ("do not agree — Total office space ≤ total floor area: "
+                                          "Total office space is 24,000, Total floor area is 20,000")
+    assert all(not m.startswith(rule) for rule, m in said.items())  # the rule's id is not what a person reads

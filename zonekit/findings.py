@@ -309,11 +309,11 @@ CODES: dict[str, Code] = {
     "consistency": Code(
         ERROR, "表单之间的数字或名称不一致", "figures or names disagree across forms",
         {"": ("{label}不一致：{left_label} 为 {left_shown}，{right_label} 为 {right_shown}",
-              "{rule}: {left} = {left_value} vs {right} = {right_value}"),
+              "do not agree — {label_en}: {left_en} is {left_shown}, {right_en} is {right_shown}"),
          "row": ("{label}不一致：第{row}行为“{value}”，{right_label}为“{right_value}”",
-                 "{rule}: row {row} '{value}' vs '{right_value}'"),
+                 "do not agree — {label_en}: row {row} is '{value}', {right_en} is '{right_value}'"),
          "variant": ("{label}写法不同：第{row}行为“{value}”，{right_label}为“{right_value}”",
-                     "{rule}: row {row} '{value}' is written differently from '{right_value}'")},
+                     "written differently — {label_en}: row {row} is '{value}', {right_en} is '{right_value}'")},
         {"": ("请核对两处数字，使其一致", "check the two figures and make them agree"),
          "variant": ("如是同一名称，建议统一写法", "if it is the same name, write it the same way in both")}),
     "condition_unmet": Code(

@@ -245,10 +245,14 @@ class Result:
 
         return detail_text(self, "zh")
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "source": self.source, "status": self.status, "detail": self.detail,
-                "band": self.band,
-                "children": [c.to_json() for c in self.children]}
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The condition and its children, titles and details in `lang` (as the text report says them)."""
+        from zonekit.check.sentences import detail_text, title
+
+        band = self.figures.get("band_en", self.band) if lang == "en" and self.band else self.band
+        return {"id": self.id, "title": title(self, lang), "source": self.source, "status": self.status,
+                "detail": detail_text(self, lang), "band": band,
+                "children": [c.to_json(lang) for c in self.children]}
 
 
 _OK = ("met", "met_by_commitment")

@@ -86,7 +86,7 @@ class CheckReport:
             "as_of": self.as_of.isoformat(),
             "ok": self.ok,
             "counts": self.counts(),
-            "eligibility": {"verdict": self.verdict(lang), "conditions": [r.to_json() for r in self.eligibility]},
+            "eligibility": {"verdict": self.verdict(lang), "conditions": [r.to_json(lang) for r in self.eligibility]},
             "findings": [f.to_json(lang) for f in self.findings],
             **({"progress": [p.to_json() for p in self.progress]} if self.progress else {}),
         }
@@ -472,9 +472,10 @@ def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> 
         fmt = {"unit": ""}
         yield Problem("consistency",
                       {"label": rule["label"], "left_label": facts.label(rule["left"]), "left_shown": show(left, fmt),
-                                      "right_label": right_label, "right_shown": show(right, fmt), "rule": rule["id"],
-                                      "left": rule["left"], "left_value": left, "right": rule["right"],
-                                      "right_value": right},
+                       "right_label": right_label, "right_shown": show(right, fmt), "rule": rule["id"],
+                       "left": rule["left"], "left_value": left, "right": rule["right"], "right_value": right,
+                       "label_en": rule.get("label_en", rule["id"]), "left_en": facts.label_en(rule["left"]),
+                       "right_en": facts.label_en(rule["right"]) if isinstance(rule["right"], str) else right_label},
                       severity=sev, help=rule.get("hint"), source=rule["source"],
                       rule=rule["id"]).at(**_where(rule["left"], forms))
 
@@ -502,7 +503,8 @@ def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts:
         if value not in bad and value not in variants:
             continue
         params = {"label": rule["label"], "row": number, "value": value, "right_label": facts.label(rule["right"]),
-                  "right_value": right, "rule": rule["id"]}
+                  "right_value": right, "rule": rule["id"], "label_en": rule.get("label_en", rule["id"]),
+                  "right_en": facts.label_en(rule["right"])}
         where = {"file": v.data.file, "sheet": v.data.sheet,
                  "cell": v.data.cell(key, number) if key in v.data.columns else None,
                  "source": rule["source"], "rule": rule["id"]}
