@@ -180,14 +180,25 @@ def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 30) -> None
     raise AssertionError(f"never saw {pattern!r}; last output: {''.join(seen)[-800:]}")
 
 
-def test_interactive_init_asks_validates_and_summarises(tmp_path: Path) -> None:
+def interview(target: Path, steps: list[tuple[str, str]], done: str, *args: str) -> None:
+    """`zonekit init sz-building target *args` on a pseudo-terminal: answer each (prompt pattern,
+    answer) of `steps` in turn, wait for `done`, and expect the command to succeed."""
     pty = pytest.importorskip("pty")
-    target = tmp_path / "p"
     pid, fd = pty.fork()
     if pid == 0:  # the child: zonekit init on the pseudo-terminal
         os.environ.update(COLUMNS="200", TERM="xterm")
-        os.execv(sys.executable, [sys.executable, "-m", "zonekit.cli", "init", "sz-building", str(target)])
+        os.execv(sys.executable, [sys.executable, "-m", "zonekit.cli", "init", "sz-building", str(target), *args])
     seen: list[str] = []
+    for pattern, answer in steps:
+        _expect(fd, pattern, seen)
+        os.write(fd, answer.encode() + b"\r")
+    _expect(fd, done, seen)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_interactive_init_asks_validates_and_summarises(tmp_path: Path) -> None:
+    target = tmp_path / "p"
     steps = [
         ("所在区", "3"),  # 南山区, picked by its number
         ("产业规模条件", "9"),  # no such number: asked again
@@ -199,12 +210,7 @@ def test_interactive_init_asks_validates_and_summarises(tmp_path: Path) -> None:
         ("专门的运营机构", "√"),
         ("截止日期", "2027-03-31"),
     ]
-    for pattern, answer in steps:
-        _expect(fd, pattern, seen)
-        os.write(fd, answer.encode() + b"\r")
-    _expect(fd, "申报信息", seen)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    interview(target, steps, "申报信息")
     got = read_sheet(target / CHECKLIST, load_programme("sz-building"))
     assert got.values["applicant"] == {"district": "南山区"}
     assert got.values["claims"]["scale_path"] == "licensed" and got.values["claims"]["hq_land_path"] is False

@@ -201,3 +201,81 @@ def test_english_consistency_findings_say_which_figures_disagree() -> None:
     assert said["office_le_building"] == ("do not agree — Total office space ≤ total floor area: "
                                           "Total office space is 24,000, Total floor area is 20,000")
     assert all(not m.startswith(rule) for rule, m in said.items())  # the rule's id is not what a person reads
+
+
+# ------------------------------------------------------------------ the advice a spec writes: hint/help in English
+QUOTED = re.compile(r"“[^”]*”")
+TWINS = (("hint", "hint_en"), ("help", "help_en"), ("message", "message_en"), ("when_text", "when_text_en"))
+
+
+def _entries(node: Any) -> list[dict[str, Any]]:
+    """Every table in a parsed spec, nested ones and inline ones (required_when) too."""
+    if isinstance(node, dict):
+        return [node] + [e for v in node.values() for e in _entries(v)]
+    if isinstance(node, list):
+        return [e for v in node for e in _entries(v)]
+    return []
+
+
+def _bare_chinese(text: str) -> bool:
+    """Chinese outside “…”: what English may keep is the names a person finds on the forms, quoted."""
+    return bool(CJK.search(QUOTED.sub("", text)))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "templates")))
+def test_every_hint_and_help_has_an_english_twin(path: Path) -> None:
+    spec = tomllib.loads(path.read_text("utf-8"))
+    for entry in _entries(spec):
+        for zh, en in TWINS:
+            if isinstance(entry.get(zh), str):
+                name = entry.get("key") or entry.get("id")
+                assert entry.get(en, "").strip(), f"{path.name}: {name} has {zh}, no {en}"
+                assert not _bare_chinese(entry[en]), f"{path.name}: {en} is not English: {entry[en]}"
+    for claim in spec.get("claims", []):
+        assert claim.get("label_en") and not _bare_chinese(claim["label_en"]), claim["key"]
+        assert len(claim.get("value_labels_en", [])) == len(claim.get("value_labels", [])), claim["key"]
+    for a in spec.get("applicant", []):
+        assert a.get("label_en") and not _bare_chinese(a["label_en"]), a["key"]
+    noted = [(n, "text") for n in spec.get("notes", [])] + [(spec.get("document", {}), "note")]
+    for entry, key in noted + [(f, "note") for f in spec.get("forms", [])]:
+        if entry.get(key):
+            assert entry.get(f"{key}_en") and not _bare_chinese(entry[f"{key}_en"]), entry[key]
+
+
+def _spec_advice() -> dict[str, str]:
+    """Every Chinese hint/help/message the specs write, with its English."""
+    out = {}
+    for path in TEMPLATES:
+        for entry in _entries(tomllib.loads(path.read_text("utf-8"))):
+            for zh, en in TWINS[:3]:
+                if isinstance(entry.get(zh), str):
+                    out[entry[zh]] = entry[en]
+    return out
+
+
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
+def test_english_findings_give_the_specs_advice_in_english(sample: Path) -> None:
+    advice = _spec_advice()
+    findings = json.loads(_check(sample, "en", "json"))["findings"]
+    for f in findings:
+        assert f["hint"] not in advice, f"{f['code']}: Chinese advice in English: {f['hint']}"
+        if f["hint_zh"] in advice:
+            assert f["hint"] == advice[f["hint_zh"]] == f["hint_en"]
+        if f["code"].startswith("material_") and f["hint"]:
+            assert not _bare_chinese(f["hint"]), f["hint"]
+    zh = {f["hint"] for f in json.loads(_check(sample, "zh", "json"))["findings"]}
+    assert not zh & set(advice.values()), "English advice in the Chinese report"
+
+
+def test_broken_samples_use_the_specs_advice() -> None:
+    """The test above is not empty: the broken samples show spec advice of every kind."""
+    advice = _spec_advice()
+    shown = {f["code"] for s in SAMPLE_DIRS if s.name.endswith("broken")
+             for f in json.loads(_check(s, "en", "json"))["findings"] if f["hint_zh"] in advice}
+    assert {"condition_in_principle", "consistency", "material_empty", "value_range", "field_missing"} <= shown
+
+
+def test_a_needed_when_material_says_when_in_english() -> None:
+    findings = json.loads(_check(SAMPLES / "sz-base-broken", "en", "json"))["findings"]
+    said = [f["message"] for f in findings if f["code"] == "material_empty" and "needed" in f["message"]]
+    assert said and all(not _bare_chinese(m.replace(m.split("'")[1], "")) for m in said), said

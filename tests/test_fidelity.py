@@ -76,7 +76,7 @@ def test_hq_land_project_without_article_8_is_not_eligible_and_blocks(packet: Pa
     unmet = [f for f in data["findings"] if f["code"] == "condition_unmet"]
     assert len(unmet) == 1 and unmet[0]["source"] == "第七条（三）" and unmet[0]["severity"] == "error"
     assert unmet[0]["file"] == F1 and unmet[0]["cell"]  # points at the 是 in 附件1
-    assert "是 ≠ 否" in unmet[0]["message"] and "hq_land_path" in unmet[0]["hint"]
+    assert "是 ≠ 否" in unmet[0]["message"] and "“申报信息”表中将“是否以金融总部用地项目" in unmet[0]["hint"]
     # 第十二条（九）: the 总部用地项目证明 is needed as soon as 附件1 says 是
     assert any(f["code"] in ("material_missing",
                              "material_empty") and "总部用地项目" in f["message"] for f in data["findings"])

@@ -40,6 +40,9 @@ class Question:
     help: str = ""
     when: dict[str, Any] | None = None  # asked only when this test on earlier answers holds
     from_form: str | None = None  # form.key: the form carries it, so it is not asked
+    label_en: str = ""  # the spec's English, for `init --lang en`
+    help_en: str = ""
+    value_labels_en: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
@@ -49,22 +52,31 @@ class Question:
     def name(self) -> str:
         return self.key.partition(".")[2]
 
-    def choices(self) -> list[str]:
-        """What the drop-down offers: the labels people read, or 是/否."""
+    def choices(self, lang: str = "zh") -> list[str]:
+        """What the drop-down offers: the labels people read, or 是/否 (in English, where the spec gives it)."""
         if self.kind == "bool":
-            return ["是", "否"]
+            return ["yes", "no"] if lang == "en" else ["是", "否"]
+        if lang == "en" and self.value_labels_en:
+            return list(self.value_labels_en)
         return list(self.value_labels or self.values)
 
-    def shown(self, value: Any) -> str:
-        """An answer as the sheet shows it."""
+    def text(self, lang: str = "zh") -> str:
+        """The question in `lang`."""
+        return self.label_en or self.label if lang == "en" else self.label
+
+    def help_text(self, lang: str = "zh") -> str:
+        return self.help_en or self.help if lang == "en" else self.help
+
+    def shown(self, value: Any, lang: str = "zh") -> str:
+        """An answer as the sheet shows it (in `lang`: as `init --lang en` sums it up)."""
         if value is None or value == "" or value == []:
             return ""
         if self.kind == "bool":
-            return "是" if value else "否"
+            return self.choices(lang)[0 if value else 1]
         if self.kind in ("choice", "multi"):
-            labels = dict(zip(self.values, self.choices(), strict=False))
+            labels = dict(zip(self.values, self.choices(lang), strict=False))
             items = value if isinstance(value, list) else [value]
-            return "、".join(labels.get(v, str(v)) for v in items)
+            return ("; " if lang == "en" else "、").join(labels.get(v, str(v)) for v in items)
         return str(value)
 
 
@@ -75,22 +87,45 @@ def questions(prog: Any) -> list[Question]:
     for a in prog.section("applicant"):
         out.append(Question(f"applicant.{a['key']}", a["label"], a.get("type", "text"),
                             a.get("source", ""), tuple(a.get("values", [])), (), None, bool(a.get("required")),
-                            a.get("help", ""), None, a.get("from")))
+                            a.get("help", ""), None, a.get("from"), a.get("label_en", ""), a.get("help_en", "")))
     for c in prog.section("claims"):
         default = c.get("default", [] if c["type"] == "multi" else False if c["type"] == "bool" else None)
         out.append(Question(f"claims.{c['key']}", c["label"], c["type"], c.get("source", ""),
                             tuple(c.get("values", [])),
-                            tuple(c.get("value_labels", [])), default, True, c.get("help", ""), c.get("when")))
+                            tuple(c.get("value_labels", [])), default, True, c.get("help", ""), c.get("when"),
+                            None, c.get("label_en", ""), c.get("help_en", ""), tuple(c.get("value_labels_en", []))))
     for a in prog.section("attestations"):
         out.append(Question(f"attestations.{a['key']}", a["label"], "bool", a["source"], (), (), None, True,
-                            "属实的选“是”（由申报单位确认，并在申请报告或承诺中体现）", a.get("when")))
+                            "属实的选“是”（由申报单位确认，并在申请报告或承诺中体现）", a.get("when"), None,
+                            a.get("label_en", ""),
+                            "choose yes if it is true (the applicant confirms it, and the application report "
+                            "or a pledge shows it)"))
     out.append(Question("packet.deadline", "通知规定的申报截止日期（可选，YYYY-MM-DD）", "date", "",
-                        help="项目规范已有截止日期的以规范为准"))
+                        help="项目规范已有截止日期的以规范为准",
+                        label_en="The deadline the notice sets (optional, YYYY-MM-DD)",
+                        help_en="where the programme's spec has a deadline, the spec's applies"))
     return out
 
 
-def parse(q: Question, raw: Any) -> tuple[Any, str | None]:
-    """What a person typed, as the value it means, or the raw value and what is wrong (Chinese)."""
+_PROBLEMS = {"yes_no": ("应为“是”或“否”", "answer yes or no"),
+             "date": ("不是可识别的日期（如 2026-06-30）", "not a date zonekit can read (write it like 2026-06-30)"),
+             "integer": ("应为整数", "must be a whole number"),
+             "choice": ("应为以下之一：", "must be one of: ")}
+
+
+def parse(q: Question, raw: Any, lang: str = "zh") -> tuple[Any, str | None]:
+    """What a person typed, as the value it means, or the raw value and what is wrong (in `lang`)."""
+    value, problem = _parse(q, raw)
+    if problem is None:
+        return value, None
+    said = _PROBLEMS[problem][lang == "en"]
+    if problem == "choice":
+        said += ("; " if lang == "en" else "；").join(q.choices(lang))
+    return value, said
+
+
+def _parse(q: Question, raw: Any) -> tuple[Any, str | None]:
+    """What a person typed, as the value it means, or the raw value and a key of _PROBLEMS."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return ([] if q.kind == "multi" else None), None
     if q.kind == "bool":
@@ -101,7 +136,7 @@ def parse(q: Question, raw: Any) -> tuple[Any, str | None]:
             return True, None
         if text in _NO:
             return False, None
-        return raw, "应为“是”或“否”"
+        return raw, "yes_no"
     if q.kind == "choice":
         return _choice(q, raw)
     if q.kind == "multi":
@@ -121,14 +156,14 @@ def parse(q: Question, raw: Any) -> tuple[Any, str | None]:
         from zonekit.fields.cellvalues import parse_date
 
         day, _precision, unread = parse_date(raw)
-        return (day.isoformat(), None) if day and not unread else (raw, "不是可识别的日期（如 2026-06-30）")
+        return (day.isoformat(), None) if day and not unread else (raw, "date")
     if q.kind == "integer":
         if isinstance(raw, float) and raw.is_integer():
             return int(raw), None
         try:
             return int(str(raw).strip()), None
         except ValueError:
-            return raw, "应为整数"
+            return raw, "integer"
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw)), None
     return str(raw).strip(), None
@@ -138,11 +173,11 @@ def _choice(q: Question, raw: Any) -> tuple[Any, str | None]:
     text = str(raw).strip()
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))
-    labels = q.choices()
-    for value, label in zip(q.values, labels, strict=False):
-        if text in (value, label) or text == label.split(".", 1)[0].strip() or text == label.split(".", 1)[-1].strip():
-            return value, None
-    return raw, "应为以下之一：" + "；".join(labels)
+    for labels in (q.choices(), q.choices("en")):  # a label in either language, or its number
+        for value, label in zip(q.values, labels, strict=False):
+            if text in (value, label) or text in (part.strip() for part in label.split(".", 1)):
+                return value, None
+    return raw, "choice"
 
 
 # ------------------------------------------------------------------ the sheet

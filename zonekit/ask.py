@@ -18,13 +18,14 @@ _TEXT = {
     "zh": {"intro": "请回答以下问题（直接回车采用方括号中的默认值）；"
                     "答案写入 材料清单.xlsx 的“申报信息”表，以后可在 WPS/Excel 中修改。",
            "pick": "请输入编号", "yes": "是", "no": "否", "multi": "可输入多个编号，用逗号分隔；不选直接回车",
-           "summary": "申报信息", "question": "问题", "answer": "回答", "blank": "（空）", "again": "请重新输入"},
+           "summary": "申报信息", "question": "问题", "answer": "回答", "blank": "（空）", "again": "请重新输入",
+           "required": "必填"},
     "en": {"intro": "Answer the questions below (Enter takes the default in brackets); "
                     "the answers go to the sheet 申报信息 of 材料清单.xlsx, "
                     "where they can be changed later in WPS/Excel.",
            "pick": "number", "yes": "yes", "no": "no", "multi": "several numbers, comma-separated; Enter for none",
            "summary": "Answers", "question": "question", "answer": "answer", "blank": "(blank)",
-           "again": "please try again"},
+           "again": "please try again", "required": "required"},
 }
 
 
@@ -37,12 +38,14 @@ def from_data(prog: Any, pairs: list[str], data_file: Path | None) -> dict[str, 
             text = data_file.read_text("utf-8")
             loaded = json.loads(text) if data_file.suffix.lower() == ".json" else tomllib.loads(text)
         except (OSError, ValueError, tomllib.TOMLDecodeError) as e:
-            raise InvalidOption(f"--data-file {data_file} 无法读取：{e}") from e
+            raise InvalidOption(f"--data-file {data_file} 无法读取：{e}",
+                                f"--data-file {data_file} cannot be read: {e}") from e
         raw.update(_flatten(loaded))
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise InvalidOption(f"--data “{pair}” 应写成 键=值，如 applicant.name=深圳市某某公司")
+            raise InvalidOption(f"--data “{pair}” 应写成 键=值，如 applicant.name=深圳市某某公司",
+                                f"--data “{pair}” is written KEY=VALUE, e.g. applicant.name=深圳市某某公司")
         raw[key.strip()] = value
     known = {q.key: q for q in questions(prog)}
     out: dict[str, Any] = {}
@@ -50,10 +53,13 @@ def from_data(prog: Any, pairs: list[str], data_file: Path | None) -> dict[str, 
         q = known.get(key)
         if q is None:
             raise InvalidOption(f"“{prog.id}”没有问题 {key}；可用的键：{', '.join(known)}"
-                                f"（见 zonekit programs show {prog.id} --format json）")
+                                f"（见 zonekit programs show {prog.id} --format json）",
+                                f"{prog.id} asks no question {key}; the keys are {', '.join(known)} "
+                                f"(see zonekit programs show {prog.id} --format json)")
         parsed, problem = parse(q, value)
         if problem:
-            raise InvalidOption(f"{key}（{q.label}）= “{value}”：{problem}")
+            raise InvalidOption(f"{key}（{q.label}）= “{value}”：{problem}",
+                                f"{key} ({q.text('en')}) = “{value}”: {parse(q, value, 'en')[1]}")
         out[key] = parsed
     return out
 
@@ -77,16 +83,16 @@ def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: An
     out = console or Console()
     t = _TEXT[lang]
     answers = dict(given)
-    out.print(f"[bold]{prog.title()}[/bold]\n{t['intro']}")
+    out.print(f"[bold]{prog.title(lang)}[/bold]\n{t['intro']}")
     for q in questions(prog):
         if q.key in answers or q.from_form or not _applies(q, answers):
             continue
         where = f" [dim]（{q.source}）[/dim]" if q.source else ""
-        shown_help = f"\n[dim]{q.help}[/dim]" if q.help and q.kind != "bool" else ""
-        out.print(f"\n[bold]{q.label}[/bold]{where}" + shown_help)
+        shown_help = f"\n[dim]{q.help_text(lang)}[/dim]" if q.help and q.kind != "bool" else ""
+        out.print(f"\n[bold]{q.text(lang)}[/bold]{where}" + shown_help)
         while True:
             if q.kind in ("choice", "multi") or q.values:  # a listed value (所在区) is picked by number too
-                for i, label in enumerate(q.choices(), 1):
+                for i, label in enumerate(q.choices(lang), 1):
                     out.print(f"  {i}. {label.split('. ', 1)[-1]}")
             default = _default_text(q, t)
             prompt = (t["pick"] if q.kind == "choice" or (q.values and q.kind == "text")
@@ -94,12 +100,12 @@ def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: An
                       else f"{t['yes']}/{t['no']}" if q.kind == "bool" else "")
             text = Prompt.ask(f"  {prompt}" if prompt else " ", default=default, show_default=bool(default),
                               console=out)
-            value, problem = parse(q, _by_number(q, text))
+            value, problem = parse(q, _by_number(q, text), lang)
             if problem is None and not (q.required and q.section == "applicant" and value in (None, "")):
                 answers[q.key] = value
                 break
-            out.print(f"  [red]{problem or '必填'}[/red]，{t['again']}")
-    _summary(prog, answers, out, t)
+            out.print(f"  [red]{problem or t['required']}[/red]{', ' if lang == 'en' else '，'}{t['again']}")
+    _summary(prog, answers, out, t, lang)
     return answers
 
 
@@ -132,7 +138,7 @@ def _by_number(q: Question, text: str) -> Any:
     return picked if q.kind == "multi" else picked[0]
 
 
-def _summary(prog: Any, answers: dict[str, Any], out: Any, t: dict[str, str]) -> None:
+def _summary(prog: Any, answers: dict[str, Any], out: Any, t: dict[str, str], lang: str) -> None:
     from rich.table import Table
 
     table = Table(title=t["summary"], title_justify="left")
@@ -140,5 +146,5 @@ def _summary(prog: Any, answers: dict[str, Any], out: Any, t: dict[str, str]) ->
     table.add_column(t["answer"])
     for q in questions(prog):
         if q.key in answers:
-            table.add_row(q.label, q.shown(answers[q.key]) or t["blank"])
+            table.add_row(q.text(lang), q.shown(answers[q.key], lang) or t["blank"])
     out.print(table)

@@ -63,7 +63,7 @@ def _root_dir(templates: str | None) -> Path:
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise typer.BadParameter(f"{name} 只能是 {' / '.join(allowed)}")
+        raise typer.BadParameter(f"{name} 只能是 {' / '.join(allowed)}（{name} must be {' or '.join(allowed)}）")
 
 
 @programs_app.callback(invoke_without_command=True)
@@ -128,7 +128,7 @@ def init(
     answers = from_data(prog, data or [], data_file)
     if not no_input and sys.stdin.isatty() and sys.stdout.isatty():  # never waits for input in CI or a pipe
         answers = interview(prog, answers, lang=lang)
-    terminal.init_result(prog, init_packet(prog, directory, force=force, unit=unit, answers=answers))
+    terminal.init_result(prog, init_packet(prog, directory, force=force, unit=unit, answers=answers), lang)
 
 
 @app.command()
@@ -279,7 +279,18 @@ def _parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}") from None
+        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{text}（a date is written YYYY-MM-DD）") from None
+
+
+def _argv_lang() -> str:
+    """The --lang the command line asked for, to say an error in (the command did not get to return)."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return "zh"
 
 
 def main() -> None:
@@ -287,12 +298,12 @@ def main() -> None:
         rc = app(standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
     except ZonekitError as e:
-        print(f"zonekit: {e}", file=sys.stderr)
+        print(f"zonekit: {e.text(_argv_lang())}", file=sys.stderr)
         sys.exit(e.exit_code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
-        print("zonekit: 已取消", file=sys.stderr)
+        print("zonekit: " + ("cancelled" if _argv_lang() == "en" else "已取消"), file=sys.stderr)
         sys.exit(130)
     except Exception as e:  # click usage errors (typer vendors click) and anything unexpected
         show, code = getattr(e, "show", None), getattr(e, "exit_code", None)
@@ -301,7 +312,9 @@ def main() -> None:
             sys.exit(code)
         if os.environ.get("ZONEKIT_DEBUG"):
             raise
-        print(f"zonekit: 内部错误 {type(e).__name__}: {e}（加 --debug 查看详情，并请反馈）", file=sys.stderr)
+        said = ("internal error {}: {} (add --debug for the details, and please report it)" if _argv_lang() == "en"
+                else "内部错误 {}: {}（加 --debug 查看详情，并请反馈）")
+        print("zonekit: " + said.format(type(e).__name__, e), file=sys.stderr)
         sys.exit(2)
 
 

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 
 class ZonekitError(Exception):
-    """Base class. `str(error)` is a one-line message for a person (Chinese first)."""
+    """Base class. `str(error)` is a one-line message for a person in Chinese; `en`, where the
+    raiser gives it, is the same in English (`text("en")` falls back to the Chinese)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, en: str | None = None) -> None:
+        super().__init__(message)
+        self.en = en
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en or str(self) if lang == "en" else str(self)
 
 
 class SpecError(ZonekitError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, TypedDict
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -343,13 +343,14 @@ CODES: dict[str, Code] = {
     "material_missing": Code(
         ERROR, "缺少必需的申报材料", "a required material is missing",
         {"": ("缺少“{title}”目录", "'{title}' is missing"),
-         "when": ("缺少“{title}”目录（{when}时需提供）", "'{title}' is missing")},
+         "when": ("缺少“{title}”目录（{when}时需提供）", "'{title}' is missing (needed {when_en})")},
         {"": ("新建目录 {folder} 并放入材料，或运行 zonekit init --force 补齐",
               "make the folder {folder} and put the material in it, or run zonekit init --force")}),
     "material_empty": Code(
         ERROR, "材料目录为空", "a material folder is empty",
         {"": ("“{title}”目录为空：请放入材料文件", "'{title}' folder is empty"),
-         "when": ("“{title}”目录为空（{when}时需提供）：请放入材料文件", "'{title}' folder is empty"),
+         "when": ("“{title}”目录为空（{when}时需提供）：请放入材料文件",
+                  "'{title}' folder is empty (needed {when_en})"),
          "min": ("“{title}”至少需要 {min} 个文件，现有 {n} 个", "'{title}' needs at least {min} files")}),
     "material_recommended": Code(
         INFO, "zonekit 建议提供的材料（通知未要求）尚未提供（提示）",
@@ -383,8 +384,8 @@ class Problem:
     """What a stage finds wrong: a code, the parameters its templates name, which of its messages
     (`variant`) and hints (`hint`, by default the variant's own) says it, and where, as far as the
     stage knows. Built only for what is wrong (a clean cell costs nothing); `at` lets the runner add
-    what the stage did not know, and `finding` renders it once. `help` is a hint the spec writes
-    (Chinese), which wins over the template."""
+    what the stage did not know, and `finding` renders it once. `help` and `help_en` are the hint
+    the spec writes (see `spec_help`), which wins over the template."""
 
     code: str
     params: Mapping[str, Any] | None = None
@@ -392,6 +393,7 @@ class Problem:
     severity: str | None = None
     hint: str | None = None
     help: str | None = None
+    help_en: str | None = None
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
@@ -423,10 +425,23 @@ class Problem:
         c = CODES[self.code]
         hint_zh, hint_en = c.hints.get(self.variant if self.hint is None else self.hint, (None, None))
         params = self.params or {}
+        if self.help:
+            hint_zh, hint_en = self.help, self.help_en
+        else:
+            hint_zh, hint_en = (t.format_map(params) if t else None for t in (hint_zh, hint_en))
         return Finding(self.code, self.severity or c.severity, zh, en, self.file, self.sheet, self.cell, self.field,
-                       self.source,
-                       self.help or (hint_zh.format_map(params) if hint_zh else None), self.rule,
-                       None if self.help else hint_en and hint_en.format_map(params))
+                       self.source, hint_zh, self.rule, hint_en)
+
+
+class SpecHelp(TypedDict):
+    help: str | None
+    help_en: str | None
+
+
+def spec_help(node: Mapping[str, Any], key: str = "help") -> SpecHelp:
+    """The hint a spec entry writes (`help`, or `hint` for conditions and consistency rules) and its
+    English twin (`help_en`, `hint_en`), as Problem's `help` and `help_en`."""
+    return {"help": node.get(key) or None, "help_en": node.get(f"{key}_en") or None}
 
 
 def findings(found: Iterable[Problem], **where: str | None) -> list[Finding]:
@@ -459,7 +474,7 @@ class Finding:
         return self.message_en or self.message if lang == "en" else self.message
 
     def hint_text(self, lang: str = "zh") -> str | None:
-        """The hint in `lang`; a hint the spec writes is Chinese only and stands for both."""
+        """The hint in `lang`; where a spec wrote no English, its Chinese stands for both."""
         return self.hint_en or self.hint if lang == "en" else self.hint
 
     def location(self) -> str:

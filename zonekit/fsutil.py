@@ -78,13 +78,14 @@ def inside(root: Path, path: Path) -> Path:
     current = root
     for part in Path(rel).parts:
         if part == "..":
-            raise UnsafePath(f"路径 {path} 指向材料包以外")
+            raise UnsafePath(f"路径 {path} 指向材料包以外", f"the path {path} leads outside the packet")
         current = current / part
         if current.is_symlink():
-            raise UnsafePath(f"{current.relative_to(root)} 是符号链接，zonekit 不跟随")
+            raise UnsafePath(f"{current.relative_to(root)} 是符号链接，zonekit 不跟随",
+                             f"{current.relative_to(root)} is a symbolic link, which zonekit does not follow")
     resolved = current.resolve()
     if resolved != root_r and root_r not in resolved.parents:
-        raise UnsafePath(f"路径 {path} 指向材料包以外")
+        raise UnsafePath(f"路径 {path} 指向材料包以外", f"the path {path} leads outside the packet")
     return resolved
 
 

@@ -41,18 +41,24 @@ class Packet:
 def read_packet(root: Path) -> Packet:
     path = root / PACKET_FILE
     if not root.is_dir():
-        raise PacketError(f"不是文件夹：{root}")
+        raise PacketError(f"不是文件夹：{root}", f"not a folder: {root}")
     if path.is_symlink():
-        raise PacketError(f"{path} 是符号链接（快捷方式），zonekit 不跟随；请把真实的 packet.toml 放在材料包中")
+        raise PacketError(f"{path} 是符号链接（快捷方式），zonekit 不跟随；请把真实的 packet.toml 放在材料包中",
+                          f"{path} is a symbolic link (shortcut), which zonekit does not follow; "
+                          "put the real packet.toml in the packet")
     if not path.is_file():
-        raise PacketError(f"{root} 不是 zonekit 材料包：缺少 {PACKET_FILE}（请先运行 zonekit init 项目 目录）")
+        raise PacketError(f"{root} 不是 zonekit 材料包：缺少 {PACKET_FILE}（请先运行 zonekit init 项目 目录）",
+                          f"{root} is not a zonekit packet: {PACKET_FILE} is missing "
+                          "(run zonekit init PROGRAMME FOLDER first)")
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise PacketError(f"{path} 无法读取：{e}（请检查引号、等号是否为半角）") from e
+        raise PacketError(f"{path} 无法读取：{e}（请检查引号、等号是否为半角）",
+                          f"{path} cannot be read: {e} (check that quotes and = signs are half-width)") from e
     programme = data.get("packet", {}).get("programme") if isinstance(data.get("packet"), dict) else None
     if not isinstance(programme, str) or not programme:
-        raise PacketError(f"{path}: 缺少 [packet] programme（申报项目 id）")
+        raise PacketError(f"{path}: 缺少 [packet] programme（申报项目 id）",
+                          f"{path}: [packet] programme (the programme id) is missing")
     return Packet(root, data)
 
 

@@ -82,10 +82,12 @@ def init_packet(prog: Programme, target: Path, *, force: bool = False, today: da
     applicant = _unit_applicant(prog, unit) if unit is not None else {}
     answers = {**(answers or {}), **{f"applicant.{k}": v for k, v in applicant.items()}}
     if target.exists() and not target.is_dir():
-        raise TargetExists(f"{target} 已存在且不是文件夹")
+        raise TargetExists(f"{target} 已存在且不是文件夹", f"{target} exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetExists(f"{target} 不是空文件夹；zonekit 不会覆盖已有文件。"
-                           "换一个目录，或加 --force 只补齐缺少的文件")
+                           "换一个目录，或加 --force 只补齐缺少的文件",
+                           f"{target} is not empty, and zonekit never overwrites a file: choose another folder, "
+                           "or add --force to add only the files that are missing")
     target.mkdir(parents=True, exist_ok=True)
     result = InitResult(target)
     today = today or date.today()
@@ -143,14 +145,17 @@ def _unit_applicant(prog: Programme, unit: str) -> dict[str, str]:
     """{applicant key: unit} for `init --unit`, after checking the programme has such a unit."""
     keys = [f["filter_by"]["applicant"] for f in prog.forms if f.get("filter_by")]
     if not keys:
-        raise InvalidOption(f"“{prog.id}”的表单不按报送单位填写，--unit 不适用")
+        raise InvalidOption(f"“{prog.id}”的表单不按报送单位填写，--unit 不适用",
+                            f"the forms of {prog.id} are not filled in per reporting unit: --unit does not apply")
     spec = next((a for a in prog.section("applicant") if a["key"] == keys[0]), {})
     allowed = spec.get("values") or []
     unit = unit.strip()
     if allowed and unit not in allowed:
         close = difflib.get_close_matches(unit, allowed, n=1, cutoff=0.3)
-        hint = f"；您是否要找 “{close[0]}”？" if close else ""
-        raise InvalidOption(f"--unit “{unit}” 不是“{prog.id}”的责任单位。可选：{'、'.join(allowed)}{hint}")
+        hint, hint_en = (f"；您是否要找 “{close[0]}”？", f"; did you mean “{close[0]}”?") if close else ("", "")
+        raise InvalidOption(f"--unit “{unit}” 不是“{prog.id}”的责任单位。可选：{'、'.join(allowed)}{hint}",
+                            f"--unit “{unit}” is not a responsible unit of {prog.id}. "
+                            f"The units are {', '.join(allowed)}{hint_en}")
     return {keys[0]: unit}
 
 

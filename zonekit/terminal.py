@@ -27,97 +27,178 @@ def programmes(progs: list[Any], *, fmt: str, lang: str) -> None:
              "version": p.version}
             for p in progs]})
         return
-    t = Table(title="zonekit 已知申报项目 / programmes", show_lines=False)
-    for h in ("id", "名称 title", "发文单位 issuer", "截止 deadline"):
+    w = _WORDS[lang]
+    t = Table(title=w["programmes"], show_lines=False)
+    for h in ("id", w["title"], w["issuer"], w["deadline"]):
         t.add_column(h)
     for p in progs:
-        t.add_row(p.id, p.title(lang), p.data["document"]["issuer"], p.deadline() or "见通知")
+        t.add_row(p.id, p.title(lang), p.data["document"]["issuer"], p.deadline() or w["see_notice"])
     _out.print(t)
-    _out.print("查看条件和材料：zonekit programs show <id>；创建材料包：zonekit init <id> <目录>")
+    _out.print(w["next"])
 
 
-def _condition_lines(node: dict[str, Any], tree: Tree) -> None:
-    label = f"{node['title']}  [dim]（{node['source']}）[/dim]"
+# what `programs` and `init` say around the notice's own words, which stay as the notice writes them
+_WORDS: dict[str, dict[str, Any]] = {
+    "zh": {"programmes": "zonekit 已知申报项目", "title": "名称", "issuer": "发文单位", "deadline": "截止",
+           "see_notice": "见通知",
+           "next": "查看条件和材料：zonekit programs show <id>；创建材料包：zonekit init <id> <目录>",
+           "version": "规范版本", "basis": "依据", "issued": "发文", "seed": "来源", "submit": "报送",
+           "conditions": "申报条件", "in_principle": "原则上", "commitment": "可承诺3年内达到", "other_bands": "其余",
+           "any_of": "满足任一", "all_of": "同时满足", "definitions": "术语定义（通知原文）", "materials": "申报材料",
+           "heads": ("目录", "材料", "是否必需", "依据"), "answers": "申报信息",
+           "answers_note": "（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel 中修改）",
+           "from_form": "取自{form}", "procedure": "申报评审程序（通知原文）", "quotas": "名额",
+           "deadlines": "截止日期", "contacts": "通知所列联系方式", "notes": "背景与说明（非申报条件）",
+           "indicators": "（{file}，{n} 项指标）", "points": "，{n:g} 分", "items": "{n} 项",
+           "by_unit": "：按报送单位填写，只填“{column}”含本单位的行（申报信息 applicant.{key}；"
+                      "zonekit init {id} 目录 --unit 单位 只生成这些行）",
+           "created": "已创建材料包：[bold]{root}[/bold]（{title}）", "kept": "（已存在，未改动）",
+           "then": "下一步：填写各表单（申报信息可在 材料清单.xlsx 的“申报信息”表中修改），把证明材料放入对应目录，"
+                   "然后运行 [bold]zonekit check {root}[/bold]"},
+    "en": {"programmes": "Programmes zonekit knows", "title": "title", "issuer": "issuer", "deadline": "deadline",
+           "see_notice": "see the notice",
+           "next": "Conditions and materials: zonekit programs show <id>; make a packet: zonekit init <id> <folder>",
+           "version": "spec version", "basis": "Notice", "issued": "issued by", "seed": "source",
+           "submit": "Submission (notice text)", "conditions": "Eligibility", "in_principle": "in principle",
+           "commitment": "may be pledged, to be met within 3 years", "other_bands": "other",
+           "any_of": "any one of", "all_of": "all of", "definitions": "Definitions (notice text)",
+           "materials": "Materials", "heads": ("folder", "material", "required", "source"), "answers": "Answers",
+           "answers_note": " (zonekit init asks them one by one and writes them to the sheet 申报信息 of "
+                           "材料清单.xlsx, where WPS/Excel can change them)",
+           "from_form": "taken from {form}", "procedure": "Application and review procedure (notice text)",
+           "quotas": "Quotas (notice text)", "deadlines": "Deadlines (notice text)",
+           "contacts": "Contacts in the notice", "notes": "Background and notes (not conditions)",
+           "indicators": " ({file}, {n} indicators)", "points": ", {n:g} points", "items": "{n} indicators",
+           "by_unit": ": each reporting unit fills in only the rows whose “{column}” names it "
+                      "(answer applicant.{key}; zonekit init {id} FOLDER --unit UNIT makes only those rows)",
+           "created": "Packet created: [bold]{root}[/bold] ({title})", "kept": " (already there, not changed)",
+           "then": "Next: fill in the forms (the answers can be changed in the sheet 申报信息 of 材料清单.xlsx), "
+                   "put the supporting files in their folders, then run [bold]zonekit check {root}[/bold]"},
+}
+
+
+def _condition_lines(node: dict[str, Any], tree: Tree, lang: str) -> None:
+    w, en = _WORDS[lang], lang == "en"
+    title = node.get("title_en") or node["title"] if en else node["title"]
+    source = f"({node['source']})" if en else f"（{node['source']}）"
+    label = f"{escape(title)}  [dim]{escape(source)}[/dim]"
     if node.get("strength") == "in_principle":
-        label += "  [yellow]原则上[/yellow]"
+        label += f"  [yellow]{w['in_principle']}[/yellow]"
     if node.get("commitment"):
-        label += "  [cyan]可承诺3年内达到[/cyan]"
+        label += f"  [cyan]{w['commitment']}[/cyan]"
     branch = tree.add(label)
     if node.get("bands"):  # score bands, highest first: "≥90分：…", "≥80分：…", "<80分：…"
-        unit = node["bands"].get("unit", "")
+        unit = " points" if en and node["bands"].get("unit") == "分" else node["bands"].get("unit", "")
         items = sorted(node["bands"]["items"], key=lambda b: b.get("min", float("-inf")), reverse=True)
         for i, band in enumerate(items):
-            rng = f"≥{band['min']:g}{unit}" if "min" in band else (f"<{items[i - 1]['min']:g}{unit}" if i else "其余")
-            branch.add(escape(f"{rng}：{band['label']}"))
-    for kind, word in (("any_of", "满足任一"), ("all_of", "同时满足")):
+            rng = (f"≥{band['min']:g}{unit}" if "min" in band
+                   else (f"<{items[i - 1]['min']:g}{unit}" if i else w["other_bands"]))
+            said = band.get("label_en") or band["label"] if en else band["label"]
+            branch.add(escape(f"{rng}: {said}" if en else f"{rng}：{said}"))
+    for kind in ("any_of", "all_of"):
         if node.get(kind):
-            sub = branch.add(f"[bold]{word}[/bold]")
+            sub = branch.add(f"[bold]{w[kind]}[/bold]")
             for child in node[kind]:
-                _condition_lines(child, sub)
+                _condition_lines(child, sub, lang)
 
 
 def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
-    from zonekit.answers import form_label, questions
-
     if fmt == "json":
+        from zonekit.answers import questions
+
         asked = [{"key": q.key, "label": q.label, "kind": q.kind, "values": list(q.values), "choices": q.choices(),
                   "default": q.default, "required": q.required, "source": q.source,
                   "from": q.from_form} for q in questions(prog)]
         _json({"version": JSON_VERSION, "spec_sha256": prog.sha256, "questions": asked, **prog.data})
         return
-    d = prog.data
-    doc = d["document"]
-    _out.print(f"[bold]{prog.title(lang)}[/bold]  ({prog.id}, 规范版本 {prog.version})")
-    _out.print(f"依据：{doc['title']}  发文：{doc['issuer']}{(' ' + doc['number']) if doc.get('number') else ''}"
-               f"{(' ' + doc['date']) if doc.get('date') else ''}  来源：{doc['seed']}")
-    if doc.get("note"):
-        _out.print(f"[yellow]{doc['note']}[/yellow]")
-    from zonekit.spec.wording import contact_lines, definition_line, requirement_text, submission_text
+    from zonekit.spec.wording import contact_lines, definition_line
 
-    if prog.submission:
-        _out.print(escape(f"报送：{submission_text(prog.submission)}"))
-    if d.get("conditions"):
-        tree = Tree("[bold]申报条件[/bold]")
-        for c in d["conditions"]:
-            _condition_lines(c, tree)
+    w = _WORDS[lang]
+    _notice_header(prog, lang)
+    if prog.data.get("conditions"):
+        tree = Tree(f"[bold]{w['conditions']}[/bold]")
+        for c in prog.data["conditions"]:
+            _condition_lines(c, tree, lang)
         _out.print(tree)
-    _bullets("术语定义（通知原文）", [definition_line(x) for x in prog.definitions])
-    t = Table(title="申报材料", show_lines=True)
-    for h in ("目录", "材料", "是否必需", "依据"):
-        t.add_column(h, overflow="fold")
+    _bullets(w["definitions"], [definition_line(x) for x in prog.definitions])
+    _materials_table(prog, lang)
+    _forms_rows(prog, lang)
+    _questions_list(prog, lang)
+    if prog.procedure:
+        _out.print(f"[bold]{w['procedure']}[/bold]")
+        for i, step in enumerate(prog.procedure, 1):
+            cited = escape(_cite(step.source, lang).strip())
+            _out.print(f"  {i}. {escape(f'{step.step}：{step.text}')}  [dim]{cited}[/dim]")
+    d = prog.data
+    _bullets(w["quotas"], [f"{q['label']}{_cite(q['source'], lang)}" for q in d.get("quotas", [])])
+    _bullets(w["deadlines"], [f"{x.get('date', '')} {x['label']}{_cite(x['source'], lang)}".strip()
+                              for x in d.get("deadlines", [])])
+    _bullets(w["contacts"], contact_lines(prog.contacts))
+    _bullets(w["notes"], [f"{_said(n, 'text', lang)}{_cite(n['source'], lang)}" for n in d.get("notes", [])])
 
+
+def _said(entry: dict[str, Any], key: str, lang: str) -> str:
+    """A spec text in `lang`: its `key_en` in English where the spec gives one, else the Chinese."""
+    return (entry.get(f"{key}_en") if lang == "en" else None) or entry.get(key) or ""
+
+
+def _cite(source: str, lang: str) -> str:
+    """An article after what it supports: " (第五条)" in English, "（第五条）" in Chinese."""
+    return f" ({source})" if lang == "en" else f"（{source}）"
+
+
+def _notice_header(prog: Any, lang: str) -> None:
+    """Title, the notice it rests on, zonekit's note on it and how to submit."""
+    from zonekit.spec.wording import submission_text
+
+    w, doc = _WORDS[lang], prog.data["document"]
+    colon = ": " if lang == "en" else "："
+    _out.print(f"[bold]{prog.title(lang)}[/bold]  ({prog.id}, {w['version']} {prog.version})")
+    issued = " ".join(x for x in (doc["issuer"], doc.get("number"), doc.get("date")) if x)
+    _out.print(f"{w['basis']}{colon}{doc['title']}  {w['issued']}{colon}{issued}  {w['seed']}{colon}{doc['seed']}")
+    if doc.get("note"):
+        _out.print(f"[yellow]{escape(_said(doc, 'note', lang))}[/yellow]")
+    if prog.submission:
+        _out.print(escape(f"{w['submit']}{colon}{submission_text(prog.submission)}"))
+
+
+def _materials_table(prog: Any, lang: str) -> None:
+    from zonekit.spec.wording import requirement_text
+
+    w = _WORDS[lang]
+    t = Table(title=w["materials"], show_lines=True)
+    for h in w["heads"]:
+        t.add_column(h, overflow="fold")
     for m in prog.materials:
-        t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(m['help'])}[/dim]" if m.get("help") else ""),
-                  escape(requirement_text(m)), escape(m["source"]))
+        helped = _said(m, "help", lang)
+        t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(helped)}[/dim]" if helped else ""),
+                  escape(requirement_text(m, lang)), escape(m["source"]))
     _out.print(t)
-    for form in d.get("forms", []):
+
+
+def _forms_rows(prog: Any, lang: str) -> None:
+    """The forms whose rows are fixed: filled in per unit, indicators with targets, or indicator lists."""
+    w = _WORDS[lang]
+    for form in prog.data.get("forms", []):
         if form.get("filter_by"):
             fb = form["filter_by"]
-            _out.print(f"[bold]{escape(form['title'])}[/bold]：按报送单位填写，只填“"
-                       f"{escape(_label(form, fb['column']))}”含本单位的行"
-                       f"（申报信息 applicant.{fb['applicant']}；"
-                       f"zonekit init {prog.id} 目录 --unit 单位 只生成这些行）")
+            _out.print(f"[bold]{escape(_title(form, lang))}[/bold]" + escape(w["by_unit"].format(
+                column=_label(form, fb["column"]), key=fb["applicant"], id=prog.id)))
         if form.get("progress"):
-            _progress_rows(form)
+            _progress_rows(form, lang)
         elif form.get("rows"):
-            _indicator_rows(form)
-    _out.print("[bold]申报信息[/bold]（zonekit init 逐项询问，写入 材料清单.xlsx 的“申报信息”表，可在 WPS/Excel "
-               "中修改）")
+            _indicator_rows(form, lang)
+
+
+def _questions_list(prog: Any, lang: str) -> None:
+    from zonekit.answers import form_label, questions
+
+    w = _WORDS[lang]
+    _out.print(f"[bold]{w['answers']}[/bold]{escape(w['answers_note'])}")
     for q in questions(prog):
-        carried = f"，取自{form_label(prog, q.from_form)}" if q.from_form else ""
-        _out.print(f"  • {escape(q.label)}  [dim]"
-                   f"{q.key}{escape(carried)}{('，' + escape(q.source)) if q.source else ''}[/dim]")
-    if prog.procedure:
-        _out.print("[bold]申报评审程序（通知原文）[/bold]")
-        for i, step in enumerate(prog.procedure, 1):
-            _out.print(f"  {i}. {escape(f'{step.step}：{step.text}')}  [dim]（{escape(step.source)}）[/dim]")
-    for title, key, fmt_item in (
-        ("名额", "quotas", lambda q: f"{q['label']}（{q['source']}）"),
-        ("截止日期", "deadlines", lambda x: f"{x.get('date', '')} {x['label']}（{x['source']}）".strip()),
-    ):
-        _bullets(title, [fmt_item(item) for item in d.get(key, [])])
-    _bullets("通知所列联系方式", contact_lines(prog.contacts))
-    _bullets("背景与说明（非申报条件）", [f"{n['text']}（{n['source']}）" for n in d.get("notes", [])])
+        said = [q.key] + ([w["from_form"].format(form=form_label(prog, q.from_form))] if q.from_form else [])
+        said += [q.source] if q.source else []
+        _out.print(f"  • {escape(q.text(lang))}  [dim]{escape((', ' if lang == 'en' else '，').join(said))}[/dim]")
 
 
 def _bullets(title: str, lines: list[str]) -> None:
@@ -128,19 +209,26 @@ def _bullets(title: str, lines: list[str]) -> None:
             _out.print(f"  • {escape(line)}")
 
 
+def _title(form: dict[str, Any], lang: str) -> str:
+    return _said(form, "title", lang)
+
+
 def _label(form: dict[str, Any], key: str) -> str:
     return next((c["label"] for c in form.get("columns", []) if c["key"] == key), key)
 
 
-def _progress_rows(form: dict[str, Any]) -> None:
+def _progress_rows(form: dict[str, Any], lang: str) -> None:
     """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group
     of responsible units."""
     from zonekit.check.indicators import IndicatorProgress, fmt, target_text
 
     cfg = form["progress"]
     years = sorted(int(y) for y in cfg["years"])
-    _out.print(f"[bold]{escape(form['title'])}[/bold]（{escape(form['file'])}，{len(form['rows'])} 项指标，"
-               f"{years[0]}—{years[-1]}年各年实际值；{escape(cfg.get('source', ''))}）")
+    said = (f" ({form['file']}, {len(form['rows'])} indicators, actual values {years[0]}–{years[-1]}; "
+            f"{cfg.get('source', '')}; targets as the notice writes them)" if lang == "en" else
+            f"（{form['file']}，{len(form['rows'])} 项指标，{years[0]}—{years[-1]}年各年实际值；"
+            f"{cfg.get('source', '')}）")
+    _out.print(f"[bold]{escape(_title(form, lang))}[/bold]{escape(said)}")
     group = None
     for r in form["rows"]:
         cells = r["cells"]
@@ -159,12 +247,13 @@ def _progress_rows(form: dict[str, Any]) -> None:
                    f"  [dim]（{escape(r.get('source', ''))}）[/dim]")
 
 
-def _indicator_rows(form: dict[str, Any]) -> None:
+def _indicator_rows(form: dict[str, Any], lang: str) -> None:
     """An indicator sheet's fixed rows: per group with its weight (G60), or each row with its unit (MIIT)."""
-    rows, key = form["rows"], form["row_key"]
-    _out.print(f"[bold]{escape(form['title'])}[/bold]（{escape(form['file'])}，{len(rows)} 项指标）")
+    rows, key, w = form["rows"], form["row_key"], _WORDS[lang]
+    _out.print(f"[bold]{escape(_title(form, lang))}[/bold]"
+               + escape(w["indicators"].format(file=form["file"], n=len(rows))))
     if form.get("note"):
-        _out.print(f"  [yellow]{escape(form['note'])}[/yellow]")
+        _out.print(f"  [yellow]{escape(_said(form, 'note', lang))}[/yellow]")
     group = (form.get("subtotals") or {}).get("group_column")
     weight = (form.get("rows_total") or {}).get("column")
     if group:
@@ -172,24 +261,24 @@ def _indicator_rows(form: dict[str, Any]) -> None:
         for r in rows:
             groups.setdefault(str(r["cells"].get(group, "")), []).append(r)
         for name, members in groups.items():
-            score = f"，{sum(float(r['cells'].get(weight) or 0) for r in members):g} 分" if weight else ""
-            _out.print(f"  • {escape(name)}：{len(members)} 项{score}")
+            score = w["points"].format(n=sum(float(r["cells"].get(weight) or 0) for r in members)) if weight else ""
+            items = w["items"].format(n=len(members))
+            _out.print(f"  • {escape(name)}{': ' if lang == 'en' else '：'}{items}{score}")
         return
     for r in rows:
-        unit = f"（{escape(r['unit'])}）" if r.get("unit") else ""
+        unit = escape(f" ({r['unit']})" if lang == "en" else f"（{r['unit']}）") if r.get("unit") else ""
         _out.print(f"  • {escape(str(r['cells'].get(key, r['id'])))}" + unit)
 
 
 # ------------------------------------------------------------------ init
-def init_result(prog: Any, result: Any) -> None:
-    _out.print(f"已创建材料包：[bold]{result.root}[/bold]（{prog.title()}）")
+def init_result(prog: Any, result: Any, lang: str = "zh") -> None:
+    w = _WORDS[lang]
+    _out.print(w["created"].format(root=escape(str(result.root)), title=escape(prog.title(lang))))
     for p in result.created:
-        _out.print(f"  [green]+[/green] {p.relative_to(result.root)}")
+        _out.print(f"  [green]+[/green] {escape(str(p.relative_to(result.root)))}")
     for p in result.kept:
-        _out.print(f"  [dim]= {p.relative_to(result.root)}（已存在，未改动）[/dim]")
-    _out.print("下一步：填写各表单（申报信息可在 材料清单.xlsx 的“申报信息”表中修改），把证明材料放入对应目录，"
-               "然后运行 "
-               f"[bold]zonekit check {result.root}[/bold]")
+        _out.print(f"  [dim]= {escape(str(p.relative_to(result.root)))}{w['kept']}[/dim]")
+    _out.print(w["then"].format(root=escape(str(result.root))))
 
 
 # ------------------------------------------------------------------ check

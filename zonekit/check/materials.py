@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zonekit import sniff
-from zonekit.findings import WARNING, Problem
+from zonekit.findings import WARNING, Problem, spec_help
 from zonekit.packet import ACCEPTED, CHECKLIST, PACKET_FILE, README_TXT
 
 _TEMPLATE_MARK = "【填写说明，完成后删除】".encode()
@@ -313,11 +313,11 @@ def check_materials(prog: Any, needed: dict[str, bool | None],
         if seen.state == "symlink":
             continue
         files, minimum = seen.files, m.get("min_files", 1)
-        said = {"title": m["title"], "folder": m["folder"], "when": m.get("when_text", "")}
+        said = {"title": m["title"], "folder": m["folder"], "when": m.get("when_text", ""),
+                "when_en": m.get("when_text_en") or m.get("when_text", "")}
         if files and len(files) < minimum and need:
             findings.append(Problem("material_empty", {**said, "min": minimum, "n": len(files)}, "min",
-                                    file=m["folder"],
-                                    source=src, help=m.get("help")))
+                                    file=m["folder"], source=src, **spec_help(m)))
         if not files and m.get("recommended"):
             findings.append(_recommended(m, seen.state))
             continue
@@ -326,7 +326,7 @@ def check_materials(prog: Any, needed: dict[str, bool | None],
         variant, sev = "when" if m.get("when_text") else "", None if need else WARNING
         if seen.state == "dir":
             findings.append(Problem("material_empty", said, variant, sev, file=m["folder"], source=src,
-                                    help=m.get("help")))
+                                    **spec_help(m)))
         else:
             findings.append(Problem("material_missing", said, variant, sev, hint="", file=m["folder"], source=src))
     return findings
@@ -335,5 +335,4 @@ def check_materials(prog: Any, needed: dict[str, bool | None],
 def _recommended(m: dict[str, Any], state: str) -> Problem:
     """A material zonekit recommends and the notice does not ask for: said once, as information."""
     return Problem("material_recommended", {"title": m["title"]}, "dir" if state == "dir" else "missing",
-                   file=m["folder"],
-                   source=m["source"], help=m.get("help"))
+                   file=m["folder"], source=m["source"], **spec_help(m))

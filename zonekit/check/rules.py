@@ -237,6 +237,7 @@ class Result:
     combine: str = ""  # "any_of" or "all_of" for a node with children
     title_en: str = ""  # the spec's English title, when it gives one
     fact: str | None = None  # the fact a test or band reads (where a finding about it points)
+    hint_en: str = ""  # the spec's English hint, when it gives one
 
     @property
     def detail(self) -> str:
@@ -260,7 +261,8 @@ _OK = ("met", "met_by_commitment")
 
 def evaluate(node: dict[str, Any], facts: Facts) -> Result:
     r = Result(node["id"], node["title"], node["source"], "unknown", hint=node.get("hint", ""),
-               strength=node.get("strength", "hard"), title_en=node.get("title_en", ""))
+               strength=node.get("strength", "hard"), title_en=node.get("title_en", ""),
+               hint_en=node.get("hint_en", ""))
     if node.get("when") is not None and not evaluate_when(node["when"], facts):
         r.status = "not_applicable"
         return r

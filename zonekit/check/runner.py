@@ -35,7 +35,7 @@ from zonekit.check.rules import (
 )
 from zonekit.check.validate import FieldRule, Validated, validate_record, validate_table
 from zonekit.errors import UnsafePath
-from zonekit.findings import ERROR, INFO, WARNING, Finding, Problem, findings, sort_key
+from zonekit.findings import ERROR, INFO, WARNING, Finding, Problem, findings, sort_key, spec_help
 from zonekit.fsutil import inside
 from zonekit.packet import CHECKLIST, Packet, read_packet
 from zonekit.spec.programme import Programme, load_programme
@@ -476,7 +476,7 @@ def _consistency(prog: Programme, facts: Facts, forms: dict[str, Validated]) -> 
                        "left": rule["left"], "left_value": left, "right": rule["right"], "right_value": right,
                        "label_en": rule.get("label_en", rule["id"]), "left_en": facts.label_en(rule["left"]),
                        "right_en": facts.label_en(rule["right"]) if isinstance(rule["right"], str) else right_label},
-                      severity=sev, help=rule.get("hint"), source=rule["source"],
+                      severity=sev, **spec_help(rule, "hint"), source=rule["source"],
                       rule=rule["id"]).at(**_where(rule["left"], forms))
 
 
@@ -511,7 +511,7 @@ def _each(rule: dict[str, Any], pairs: list[tuple[int, Any]], right: Any, facts:
         if value in variants:  # the same name written another way: say so, it blocks nothing
             yield Problem("consistency", params, "variant", WARNING, **where)
         else:
-            yield Problem("consistency", params, "row", sev, help=rule.get("hint"), **where)
+            yield Problem("consistency", params, "row", sev, **spec_help(rule, "hint"), **where)
         said += 1
         if said >= 10:
             break
@@ -571,10 +571,11 @@ def _condition_problem(code: str, top: Result, forms: dict[str, Validated]) -> P
               "title_en": top.title_en or top.id}
     if code == "condition_unknown":
         return Problem(code, params, source=top.source, rule=top.id)
-    hint = top.hint
-    if code == "condition_unmet":
-        hint = hint or next((r.hint for r in walk(top) if r.status == "unmet" and r.hint), "")
-    return Problem(code, params, source=top.source, rule=top.id, help=hint or None).at(**_at(top, forms))
+    said = top  # whose hint: the condition's own, else (unmet) the first unmet part's that has one
+    if code == "condition_unmet" and not top.hint:
+        said = next((r for r in walk(top) if r.status == "unmet" and r.hint), top)
+    return Problem(code, params, source=top.source, rule=top.id, help=said.hint or None,
+                   help_en=said.hint_en or None).at(**_at(top, forms))
 
 
 def attestable(result: Result, askable: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from zonekit.check.rules import decimals, equal_as_written
 from zonekit.fields import cellvalues
 from zonekit.fields import types as field_types
 from zonekit.fields.cellvalues import norm_label, norm_labels
-from zonekit.findings import ERROR, INFO, WARNING, Problem
+from zonekit.findings import ERROR, INFO, WARNING, Problem, spec_help
 from zonekit.xlsx.form_reader import FormData
 from zonekit.xlsx.names import AUX_SHEET
 from zonekit.xlsx.reader import col_letter
@@ -104,7 +104,7 @@ class Validated:
 def _at(data: FormData, issue: Problem, cell: str | None, spec: dict[str, Any], sheet: str | None = None) -> Problem:
     """A cell's problem, said where it is: the cell of the field or column `spec`."""
     return issue.replaced(file=data.file, sheet=sheet or data.sheet, cell=cell, field=spec["label"],
-                          source=spec.get("source") or data.form.get("source"), help=spec.get("help"))
+                          source=spec.get("source") or data.form.get("source"), **spec_help(spec))
 
 
 def validate_record(data: FormData, today: _dt.date) -> tuple[Validated, list[Problem]]:
@@ -172,7 +172,7 @@ def _column(data: FormData, spec: dict[str, Any], out: Validated, today: _dt.dat
                     value = None
                 n = capped[issue.code] = capped.get(issue.code, 0) + 1
                 if n <= MAX_PER_COLUMN:
-                    hint_spec = {**spec, "help": rule.spec.get("help")} if per_row else spec  # required_when's message
+                    hint_spec = {**spec, **{k: rule.spec.get(k) for k in ("help", "help_en")}} if per_row else spec
                     found.append(_at(data, issue, data.cell(key, row.number), hint_spec))
             values.append(value)
     out.columns[key] = values
@@ -267,7 +267,7 @@ def _row_spec(spec: dict[str, Any], row: dict[str, Any] | None, out: Validated, 
         value = out.columns.get(left[4:], [None] * (index + 1))[index] if left.startswith("row.") else None
         eff["required"] = compare(value, test["op"], test.get("right")) is True
         if eff["required"] and test.get("message"):
-            eff["help"] = test["message"]
+            eff["help"], eff["help_en"] = test["message"], test.get("message_en")  # what the row requires
     return eff
 
 

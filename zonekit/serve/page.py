@@ -95,7 +95,7 @@ def programme_fragment(request: Request, prog: Any, lang: str) -> HTMLResponse:
     d = prog.data
     html = _ENV.get_template("programme.html").render(
         t=STRINGS[lang], lang=lang, prog=prog, doc=d["document"], conditions=d.get("conditions", []),
-        materials=[(m, requirement_text(m)) for m in prog.materials],
+        materials=[(m, requirement_text(m, lang)) for m in prog.materials],
         quotas=d.get("quotas", []), deadlines=d.get("deadlines", []), contacts=contact_lines(prog.contacts),
         submission=submission_text(prog.submission) if prog.submission else "",
         units=bool(any(f.get("filter_by") for f in prog.forms)),

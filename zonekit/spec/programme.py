@@ -261,8 +261,10 @@ def load_programme(programme_id: str, root: Path | None = None) -> Programme:
     if programme_id.startswith(("_", ".")) or "/" in programme_id or not path.is_file():
         known = list_programmes(root)
         close = difflib.get_close_matches(programme_id, known, n=1, cutoff=0.4)
-        hint = f"；您是否要找 “{close[0]}”？" if close else ""
-        raise UnknownProgramme(f"未知的申报项目 “{programme_id}”。已知项目：{', '.join(known) or '（无）'}{hint}")
+        hint, hint_en = (f"；您是否要找 “{close[0]}”？", f"; did you mean “{close[0]}”?") if close else ("", "")
+        raise UnknownProgramme(f"未知的申报项目 “{programme_id}”。已知项目：{', '.join(known) or '（无）'}{hint}",
+                               f"unknown programme “{programme_id}”. The programmes are "
+                               f"{', '.join(known) or '(none)'}{hint_en}")
     return _load(path.resolve(), root.resolve())
 
 

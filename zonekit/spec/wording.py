@@ -13,7 +13,14 @@ from typing import Any
 from zonekit.spec.programme import FORM_ITEMS, Contact, Definition, Programme, Submission
 
 
-def requirement_text(m: dict[str, Any]) -> str:
+def requirement_text(m: dict[str, Any], lang: str = "zh") -> str:
+    """Whether a material is needed: 必需, 可选, 条件必需：… or zonekit's advice (in `lang`)."""
+    if lang == "en":
+        if m.get("when"):
+            return f"needed {m.get('when_text_en') or m.get('when_text') or 'when a condition holds'}"
+        if m.get("recommended"):
+            return "recommended (zonekit's advice, not required by the notice)"
+        return "required" if m.get("required", True) else "optional"
     if m.get("when"):
         return f"条件必需：{m.get('when_text', '满足条件时')}"
     if m.get("recommended"):

@@ -1,0 +1,126 @@
+"""`--lang en` on the commands that take it, beyond the check report: `programs`, `programs show`,
+`init` (its questions, its summary and what it says it made) and the one-line errors.
+
+What stays Chinese is the notice's own text (definitions, procedure, quotas, contacts), quoted as
+the notice writes it, and the names a person finds on the forms and folders."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_answers import interview
+from zonekit.answers import parse, questions, read_sheet
+from zonekit.scaffold import CHECKLIST
+from zonekit.spec.programme import list_programmes, load_programme
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+WIDE = {**os.environ, "COLUMNS": "400"}
+
+
+def test_programmes_list_in_english() -> None:
+    out = run_cli("programs", "--lang", "en", env=WIDE).stdout
+    assert "Programmes zonekit knows" in out and "see the notice" in out
+    assert "已知申报项目" not in out and "见通知" not in out and "创建材料包" not in out
+    assert "已知申报项目" in run_cli("programs", env=WIDE).stdout
+
+
+@pytest.mark.parametrize("programme_id", list_programmes())
+def test_programme_detail_frame_in_english(programme_id: str) -> None:
+    out = run_cli("programs", "show", programme_id, "--lang", "en", env=WIDE).stdout
+    prog = load_programme(programme_id)
+    frame = "\n".join(line.strip(" │┃├└─•") for line in out.splitlines())  # the start of each line: zonekit's words
+    for word in ("申报条件", "申报材料", "目录", "术语定义", "名额", "截止日期", "背景与说明", "满足任一", "同时满足",
+                 "申报信息", "依据：", "申报评审程序"):
+        assert not re.search(rf"^{word}", frame, re.M), f"{programme_id}: {word} under --lang en"
+    assert not re.search("规范版本|条件必需|是否必需|建议提供|取自", out)
+    assert "Materials" in out and "Answers" in out
+    for q in questions(prog):
+        assert q.text("en") in out and not CJK.search(_unquoted(q.text("en"))), q.key
+    for m in prog.materials:
+        if m.get("help_en"):
+            assert m["help_en"].split()[0] in out
+        assert m.get("help", "") == "" or m["help"] not in out, m["id"]
+
+
+def _unquoted(text: str) -> str:
+    """The text without its “…”: the form names that English keeps in Chinese."""
+    return re.sub(r"“[^”]*”", "", text)
+
+
+def test_programme_detail_conditions_by_english_title() -> None:
+    out = run_cli("programs", "show", "sz-building", "--lang", "en", env=WIDE).stdout
+    assert "Building size: total floor area of at least 25,000 m² in principle  (第七条（一）)  in principle" in out
+    assert "any one of" in out and "may be pledged, to be met within 3 years" in out
+    assert "needed if financial firms have already moved in" in out  # when_text_en
+    zh = run_cli("programs", "show", "sz-building", env=WIDE).stdout
+    assert "建筑规模：总建筑面积原则上不低于25000平方米" in zh and "条件必需：已有金融企业入驻" in zh
+
+
+def test_init_says_what_it_made_in_english(tmp_path: Path) -> None:
+    done = run_cli("init", "sz-building", str(tmp_path / "p"), "--no-input", "--lang", "en", env=WIDE)
+    assert done.returncode == 0, done.stderr
+    assert "Packet created:" in done.stdout and "Next: fill in the forms" in done.stdout
+    assert "已创建材料包" not in done.stdout and "下一步" not in done.stdout
+    again = run_cli("init", "sz-building", str(tmp_path / "p"), "--no-input", "--lang", "en", "--force", env=WIDE)
+    assert "(already there, not changed)" in again.stdout
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), [
+    (("check", "/nonexistent-zonekit-folder"), "not a folder: /nonexistent-zonekit-folder", "不是文件夹"),
+    (("programs", "show", "sz-buildin"), "unknown programme “sz-buildin”", "未知的申报项目"),
+    (("init", "sz-building", "{tmp}/x", "--no-input", "--data", "claims.scale_path=9"),
+     "claims.scale_path (Industry scale condition applied under (any one is enough)) = “9”: must be one of: 1. ",
+     "应为以下之一"),
+    (("init", "sz-building", "{tmp}/y", "--no-input", "--unit", "嘉兴市政府"), "are not filled in per reporting unit",
+     "不按报送单位填写"),
+])
+def test_errors_in_the_language_asked(args: tuple[str, ...], en: str, zh: str, tmp_path: Path) -> None:
+    args = tuple(a.format(tmp=tmp_path) for a in args)
+    done = run_cli(*args, "--lang", "en")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert en in done.stderr and zh not in done.stderr, done.stderr
+    assert zh in run_cli(*args).stderr
+    assert en in run_cli(*args, "--lang=en").stderr
+
+
+def test_answers_problems_in_english() -> None:
+    q = {x.key: x for x in questions(load_programme("sz-building"))}
+    assert parse(q["claims.hq_land_path"], "maybe", "en")[1] == "answer yes or no"
+    assert parse(q["claims.hq_land_path"], "yes", "en") == (True, None)
+    assert parse(q["packet.deadline"], "soon", "en")[1].startswith("not a date")
+    value, problem = parse(q["claims.scale_path"], q["claims.scale_path"].choices("en")[1], "en")
+    assert (value, problem) == ("licensed", None)  # an English label is understood too
+    assert parse(q["claims.scale_path"], "x")[1].startswith("应为以下之一")
+
+
+def test_interactive_init_in_english(tmp_path: Path) -> None:
+    target = tmp_path / "p"
+    steps = [
+        ("District", "3"),
+        ("Industry scale condition applied under", "9"),  # no such number: asked again, in English
+        ("must be one of", "2"),
+        ("met by commitment", ""),
+        ("financial headquarters land project", "no"),
+        ("not in a municipal key financial industry base", "yes"),
+        ("No major safety accident", "n"),
+        ("dedicated operator", "y"),
+        ("deadline the notice sets", "2027-03-31"),
+    ]
+    interview(target, steps, "Packet created", "--lang", "en")
+    got = read_sheet(target / CHECKLIST, load_programme("sz-building"))
+    assert got.values["claims"]["scale_path"] == "licensed" and got.values["claims"]["hq_land_path"] is False
+    assert got.values["attestations"] == {"not_in_base": True, "no_incident": False, "operator_rules": True}
+    assert got.values["packet"]["deadline"] == "2027-03-31"
+
+
+def test_english_init_writes_the_same_chinese_workbook(tmp_path: Path) -> None:
+    """The answers sheet and forms are the notice's, in Chinese, whatever language the terminal spoke."""
+    for lang in ("zh", "en"):
+        assert run_cli("init", "sz-building", str(tmp_path / lang), "--no-input", "--lang", lang).returncode == 0
+    prog = load_programme("sz-building")
+    assert read_sheet(tmp_path / "en" / CHECKLIST, prog).values == read_sheet(tmp_path / "zh" / CHECKLIST, prog).values
