@@ -141,6 +141,15 @@ def test_answer_findings_point_at_their_cell(tmp_path: Path) -> None:
     assert "packet.toml" not in (missing.hint or "")
 
 
+def test_the_deadline_answered_points_at_its_cell(tmp_path: Path) -> None:
+    """A deadline written on the sheet 申报信息 is said there (it was said to be in packet.toml)."""
+    packet = _packet_from_demo(tmp_path, "p", {**DEMO_ANSWERS, "packet.deadline": "2026-11-20"})
+    [passed] = [f for f in check_packet(packet, as_of=AS_OF).findings if f.code == "deadline_passed"]
+    row = _sheet_rows(packet)["packet.deadline"][0]
+    assert (passed.file, passed.sheet, passed.cell) == (CHECKLIST, SHEET, f"B{row}")
+    assert "申报信息" in passed.message and "packet.toml" not in passed.message and passed.source is None
+
+
 def test_old_style_packet_still_checks_with_an_info(tmp_path: Path) -> None:
     new = _packet_from_demo(tmp_path, "new", DEMO_ANSWERS)
     verdict, findings = _outcome(new)

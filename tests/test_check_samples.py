@@ -128,3 +128,13 @@ def test_resaved_by_libreoffice_gives_same_findings(tmp_path):
                         "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=240)
         shutil.copyfile(out / src.name, src)
     assert _keys(check_packet(target, as_of=AS_OF).findings) == before
+
+
+def test_check_prints_only_its_report():
+    """A corrupt PDF is a finding, not a library's log line on stderr ("EOF marker not found")."""
+    for sample in sorted(SAMPLES.glob("*-broken")):
+        done = run_cli("check", str(sample), "--as-of", AS_OF.isoformat())
+        assert done.returncode == 1 and done.stderr == "", (sample.name, done.stderr)
+    corrupt = run_cli("check", str(SAMPLES / "sz-base-broken"), "--as-of", AS_OF.isoformat(), "--format", "json")
+    said = [f["message"] for f in json.loads(corrupt.stdout)["findings"] if f["code"] == "file_unreadable"]
+    assert any(".pdf 已损坏，无法打开" in m for m in said), said  # what the log line was about

@@ -7,6 +7,7 @@ must be what its extension says.
 
 from __future__ import annotations
 
+import logging
 import os
 import zipfile
 from collections.abc import Iterator
@@ -98,6 +99,7 @@ def check_file(path: Path, root: Path, types: list[str]) -> list[Problem]:
     return []
 
 
+_SILENT = logging.NullHandler()
 MAX_FONT_PAGES = 100  # pages whose fonts are looked at (a scan of 500 pages shares its fonts)
 
 
@@ -110,6 +112,8 @@ def _pdf(path: Path, head: bytes, rel: str) -> list[Problem]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    if not os.environ.get("ZONEKIT_DEBUG"):  # pypdf logs what it repairs ("EOF marker not found"); with no
+        logging.getLogger("pypdf").addHandler(_SILENT)  # handler Python prints that beside the finding that says it
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:

@@ -246,7 +246,7 @@ def materials(run: Run) -> Iterator[Problem]:
 
 
 def deadlines(run: Run) -> Iterator[Problem]:
-    return _deadlines(run.prog, run.packet, run.today)
+    return _deadlines(run.prog, run.packet, run.report.answers, run.today)
 
 
 STAGES: tuple[Stage, ...] = (read_answers, read_forms, check_answers, responsibility, indicators, file_references,
@@ -631,24 +631,25 @@ def _needed(material: dict[str, Any], facts: Facts) -> bool | None:
 
 
 # ------------------------------------------------------------------ deadlines
-def _deadlines(prog: Programme, packet: Packet, today: _dt.date) -> Iterator[Problem]:
-    entries = [(d["date"], d["label"], d["source"]) for d in prog.section("deadlines")
-               if d.get("date") and d.get("kind", "submission") == "submission"]
+def _deadlines(prog: Programme, packet: Packet, answers: Answers, today: _dt.date) -> Iterator[Problem]:
+    entries: list[tuple[str, str, dict[str, str | None]]] = [
+        (d["date"], d["label"], {"source": d["source"]}) for d in prog.section("deadlines")
+        if d.get("date") and d.get("kind", "submission") == "submission"]
     user = packet.section("packet").get("deadline")
-    if user:
+    if user:  # the deadline the user wrote down: said where it is written (申报信息, or packet.toml)
+        where = answer_at(answers, "packet.deadline")
         try:
-            entries.append((_dt.date.fromisoformat(str(user)).isoformat(), "通知规定的申报截止日期（packet.toml）",
-                            "packet.toml"))
+            entries.append((_dt.date.fromisoformat(str(user)).isoformat(),
+                            f"通知规定的申报截止日期（{ANSWERS_SHEET if answers.found else 'packet.toml'}）", where))
         except ValueError:
-            yield Problem("packet_field", {"value": user}, "deadline", file="packet.toml")
-    for day, label, source in entries:
+            yield Problem("packet_field", {"value": user}, "deadline", **where)
+    for day, label, where in entries:
         left = (_dt.date.fromisoformat(day) - today).days
         if left < 0:
-            yield Problem("deadline_passed", {"label": label, "day": day, "days": -left}, source=source)
+            yield Problem("deadline_passed", {"label": label, "day": day, "days": -left}).at(**where)
         else:
             yield Problem("deadline", {"label": label, "day": day, "left": left},
-                          severity=WARNING if left <= 7 else INFO,
-                          source=source)
+                          severity=WARNING if left <= 7 else INFO).at(**where)
 
 
 __all__ = ["CheckReport", "check_packet", "MISSING"]
