@@ -6,6 +6,7 @@ the notice writes it, and the names a person finds on the forms and folders."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -124,3 +125,35 @@ def test_english_init_writes_the_same_chinese_workbook(tmp_path: Path) -> None:
         assert run_cli("init", "sz-building", str(tmp_path / lang), "--no-input", "--lang", lang).returncode == 0
     prog = load_programme("sz-building")
     assert read_sheet(tmp_path / "en" / CHECKLIST, prog).values == read_sheet(tmp_path / "zh" / CHECKLIST, prog).values
+
+
+def test_indicator_targets_in_english() -> None:
+    """qiantang's 42 targets: the measure, operator and unit in English; the indicator's name is the notice's."""
+    out = run_cli("programs", "show", "qiantang", "--lang", "en", env=WIDE).stdout
+    assert "1.5 港湾自贸区跨境人民币结算额（2021-2025年累计）: cumulative > CNY 4 trillion  (" in out
+    assert ": a rise each year ≥ 1 percentage point  (" in out and ": ≥ 10,000 firms, baseline 2020: 5,000 firms" in out
+    targets = [line.split(": ", 1)[1].split("  (")[0] for line in out.splitlines()
+               if re.match(r"  • (\d|附5|二（三）)", line)]
+    assert len(targets) >= 42 and not [t for t in targets if CJK.search(t)], targets
+    zh = run_cli("programs", "show", "qiantang", env=WIDE).stdout
+    assert "1.5 港湾自贸区跨境人民币结算额（2021-2025年累计）：累计>40,000亿元" in zh
+
+
+def test_answer_findings_name_the_question_in_english(tmp_path: Path) -> None:
+    """packet_field in English names the question as the sheet asks it (was its dotted key), and a chosen path
+    that does not hold says which hold, by their English titles."""
+    from tests.test_answers import DEMO_ANSWERS, _packet_from_demo
+
+    packet = _packet_from_demo(tmp_path, "p", {**DEMO_ANSWERS, "claims.scale_path": "office_share"})
+    done = run_cli("check", str(packet), "--lang", "en", "--format", "json", "--as-of", "2026-11-22")
+    said = [f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "packet_field"]
+    assert said == ["the path chosen on the sheet 申报信息, “Office space used by financial firms of at least 60% of "
+                    "the building's total office space”, is not met (Share of office space used by financial firms "
+                    "53.08% < 60%, 6.92% short); met: Local fiscal revenue generated last year by the financial firms "
+                    "in the building of at least CNY 250 million; At least 3 licensed financial institutions in the "
+                    "building"], said
+    broken = run_cli("check", "samples/miit-pilot-broken", "--lang", "en", "--format", "json", "--as-of", "2026-11-22",
+                     cwd=Path(__file__).parent.parent)
+    level = next(f["message"] for f in json.loads(broken.stdout)["findings"]
+                 if f["code"] == "packet_field")
+    assert level.startswith("“Administrative level” on the sheet 申报信息 must be one of 直辖市, 副省级市"), level

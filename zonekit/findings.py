@@ -52,18 +52,22 @@ CODES: dict[str, Code] = {
         {"legacy": ("本材料包的申报信息写在 packet.toml 中（旧版 zonekit 生成），仍照常读取；新版 zonekit init "
                     "把申报信息放在 材料清单.xlsx 的“申报信息”表中，在 WPS/Excel 中即可修改",
                     "this packet keeps its answers in packet.toml (made by an older zonekit); they are read as before"),
-         "invalid": ("{name}填写为“{raw}”，{problem}", "{key} = {raw!r}: not a valid answer"),
+         "invalid": ("{name}填写为“{raw}”，{problem}", "{name_en} is “{raw}”: {problem_en}"),
          "from_form": ("{name}未填写：{form}没有提供时，请在申报信息中填写",
-                       "{key} is empty (the form that carries it is not there)"),
-         "not_allowed": ("{name}应为以下之一：{values}", "{key} must be one of the allowed values"),
-         "applicant": ("{name}：{zh}", "{key}: {en}"),
-         "claim": ("{name} = {shown} 无效；可选：{allowed}", "{key} = {value!r} is invalid; allowed: {allowed}"),
-         "attestation": ("{name}只能是“是”或“否”", "{key} must be yes or no"),
-         "attestation_toml": ("{name}只能是“是”或“否”（true 或 false，不加引号）", "{key} must be yes or no"),
+                       "{name_en} is empty: {form} is not there to give it, so fill it in on the sheet"),
+         "not_allowed": ("{name}应为以下之一：{values}", "{name_en} must be one of {values_en}"),
+         "applicant": ("{name}：{zh}", "{name_en}: {en}"),
+         "claim": ("{name} = {shown} 无效；可选：{allowed}",
+                   "{name_en} = {shown_en} is not valid; choose {allowed_en}"),
+         "attestation": ("{name}只能是“是”或“否”", "{name_en} must be yes (是) or no (否)"),
+         "attestation_toml": ("{name}只能是“是”或“否”（true 或 false，不加引号）",
+                              "{name_en} must be true or false, without quotes"),
          "claimed_path": ("申报信息中选择以“{title}”申报，但该项未满足（{detail}）；满足的是：{met}",
-                          "claimed path {id} is not met"),
+                          "the path chosen on the sheet 申报信息, “{title_en}”, is not met ({detail_en}); "
+                          "met: {met_en}"),
          "claimed_path_toml": ("packet.toml 中选择以“{title}”申报，但该项未满足（{detail}）；满足的是：{met}",
-                               "claimed path {id} is not met"),
+                               "the path chosen in packet.toml, “{title_en}”, is not met ({detail_en}); "
+                               "met: {met_en}"),
          "deadline": ("[packet] deadline “{value}” 不是 YYYY-MM-DD 格式的日期",
                       "[packet] deadline is not a YYYY-MM-DD date")},
         {"sheet": ("在 材料清单.xlsx 的“申报信息”表中填写", "fill it in on the sheet 申报信息 of 材料清单.xlsx"),
@@ -222,9 +226,11 @@ CODES: dict[str, Code] = {
         ERROR, "填报了责任单位不含本单位的行", "a row filled by a unit that is not responsible for it",
         {"": ("第{row}行“{name}”的责任单位为{units}，不含报送单位“{unit}”，本单位不应填报此行",
               "row {row} ('{name}') is not the responsibility of the reporting unit '{unit}'")},
-        {"": ("删除本行已填的数据（由责任单位报送），或核对 packet.toml [applicant] 中的报送单位",
-              "delete what this row holds (its responsible unit reports it), or check the reporting unit in "
-              "packet.toml [applicant]")}),
+        {"": ("删除本行已填的数据（由责任单位报送），或核对报送单位（材料清单.xlsx“申报信息”表中的责任单位，"
+              "或 zonekit init --unit 写入 packet.toml 的单位）",
+              "delete what this row holds (its responsible unit reports it), or check the reporting unit (the "
+              "responsible unit on the sheet 申报信息 of 材料清单.xlsx, or the one init --unit wrote to "
+              "packet.toml)")}),
     "progress_behind": Code(
         WARNING, "指标进度落后于从基期到目标的直线进度",
         "an indicator is behind the straight path from its baseline to its target",
@@ -257,9 +263,9 @@ CODES: dict[str, Code] = {
          "after_today": ("“{label}”{value} 晚于今天（不能是将来的日期），请核对", "'{label}' {value} is after {high}"),
          "after_year": ("“{indicator}”已填写{year}年实际值，但报告年度为{report}年",
                         "'{indicator}' has a value for {year}, after the report year {report}"), **_CELL},
-        {"after_year": ("核对 packet.toml 的报告年度（report_year），或删除尚未发生年度的数值",
-                        "check the report year (report_year) in packet.toml, or delete the values of years still to "
-                        "come")}),
+        {"after_year": ("核对 材料清单.xlsx“申报信息”表中的“报告年度”，或删除尚未发生年度的数值",
+                        "check the report year on the sheet 申报信息 of 材料清单.xlsx, or delete the values of years "
+                        "still to come")}),
     "value_choice": Code(
         ERROR, "不是允许的选项", "a value is not one of the allowed choices",
         {"": ("“{label}”填写为“{value}”，应为以下之一：{allowed_zh}",

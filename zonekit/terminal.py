@@ -213,28 +213,34 @@ def _title(form: dict[str, Any], lang: str) -> str:
     return _said(form, "title", lang)
 
 
+def _column(form: dict[str, Any], key: str) -> dict[str, Any]:
+    return next((c for c in form.get("columns", []) if c["key"] == key), {"label": key})
+
+
 def _label(form: dict[str, Any], key: str) -> str:
-    return next((c["label"] for c in form.get("columns", []) if c["key"] == key), key)
+    return str(_column(form, key)["label"])
 
 
 def _progress_rows(form: dict[str, Any], lang: str) -> None:
     """An indicator sheet with targets (`progress`): each indicator's target and baseline, per group
     of responsible units."""
     from zonekit.check.indicators import IndicatorProgress, fmt, target_text
+    from zonekit.check.sentences import figure_en
 
-    cfg = form["progress"]
+    cfg, en = form["progress"], lang == "en"
     years = sorted(int(y) for y in cfg["years"])
     said = (f" ({form['file']}, {len(form['rows'])} indicators, actual values {years[0]}–{years[-1]}; "
-            f"{cfg.get('source', '')}; targets as the notice writes them)" if lang == "en" else
+            f"{cfg.get('source', '')})" if en else
             f"（{form['file']}，{len(form['rows'])} 项指标，{years[0]}—{years[-1]}年各年实际值；"
             f"{cfg.get('source', '')}）")
     _out.print(f"[bold]{escape(_title(form, lang))}[/bold]{escape(said)}")
-    group = None
+    group, colon = None, ": " if en else "："
     for r in form["rows"]:
         cells = r["cells"]
         if cells.get(cfg.get("group", "")) != group:
             group = cells.get(cfg.get("group", ""))
-            _out.print(f"  [dim]{escape(_label(form, cfg['group']))}：{escape(str(group))}[/dim]")
+            _out.print(f"  [dim]{escape(_said(_column(form, cfg['group']), 'label', lang))}{colon}"
+                       f"{escape(str(group))}[/dim]")
         p = IndicatorProgress(form["id"], r["id"], str(cells.get(cfg.get("number", ""), "")),
                               str(cells.get(cfg.get("label", ""), r["id"])),
                               str(cells.get(cfg.get("unit", ""), r.get("unit", ""))),
@@ -242,9 +248,12 @@ def _progress_rows(form: dict[str, Any], lang: str) -> None:
                               cells.get(cfg["target"]), cells.get(cfg.get("baseline", "")),
                               cells.get(cfg.get("baseline_year", "")),
                               "", years[-1], years[-1])
-        base = f"，基期 {p.baseline_year}年 {fmt(p.baseline, p.unit)}" if p.baseline is not None else ""
-        _out.print(f"  • {escape(p.number)} {escape(p.indicator)}：{escape(target_text(p))}{escape(base)}"
-                   f"  [dim]（{escape(r.get('source', ''))}）[/dim]")
+        base = ""
+        if p.baseline is not None:
+            base = (f", baseline {p.baseline_year}: {figure_en(p.baseline, p.unit)}" if en
+                    else f"，基期 {p.baseline_year}年 {fmt(p.baseline, p.unit)}")
+        _out.print(f"  • {escape(p.number)} {escape(p.indicator)}{colon}{escape(target_text(p, lang))}{escape(base)}"
+                   f"  [dim]{escape(_cite(r.get('source', ''), lang).strip())}[/dim]")
 
 
 def _indicator_rows(form: dict[str, Any], lang: str) -> None:

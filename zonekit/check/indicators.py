@@ -334,14 +334,29 @@ def _gap_unit(unit: str) -> str:
     return "个百分点" if unit == "%" else unit
 
 
-def target_text(p: IndicatorProgress) -> str:
+def target_text(p: IndicatorProgress, lang: str = "zh") -> str:
     if p.target is None:
         return "—"
     kind = p.kind
+    if lang == "en":
+        return _target_en(p)
     if kind.measure == "rise":  # 每年提升1个百分点: "at least" goes without saying
         return f"每年提升{'' if kind.op == '≥' else kind.op}{fmt(p.target, _gap_unit(p.unit))}"
     unit = "%" if kind.measure == "growth" else p.unit
     return f"{kind.word}{kind.op}{fmt(p.target, unit)}"
+
+
+def _target_en(p: IndicatorProgress) -> str:
+    """每年提升≥1个百分点 -> "a rise each year ≥ 1 percentage point", 累计>4万亿元 -> "cumulative > CNY 4 trillion"."""
+    from zonekit.check.sentences import figure_en
+
+    op, target = p.kind.op, float(p.target or 0)
+    said = {"rise": f"a rise each year {op} {figure_en(target, _gap_unit(p.unit))}",
+            "growth": f"average yearly growth {op} {fmt(target, '%')}",
+            "sum": f"cumulative {op} {figure_en(target, p.unit)}"}
+    if p.kind.measure in said:
+        return said[p.kind.measure]
+    return f"rank {op} {fmt(target)}" if p.unit == "名" else f"{op} {figure_en(target, p.unit)}"
 
 
 def actual_text(p: IndicatorProgress) -> str:

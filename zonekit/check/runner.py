@@ -292,6 +292,10 @@ def _answer_name(answers: Answers, q: Question) -> str:
     return f"申报信息“{q.label}”" if answers.found else f"packet.toml [{q.section}] {q.name}（{q.label}）"
 
 
+def _answer_name_en(answers: Answers, q: Question) -> str:
+    return f"“{q.text('en')}” on the sheet 申报信息" if answers.found else f"packet.toml [{q.section}] {q.name}"
+
+
 def _packet_problems(prog: Programme, packet: Packet, answers: Answers, carried: set[str], forms_read: set[str],
                      today: _dt.date) -> Iterator[Problem]:
     from zonekit.answers import questions
@@ -311,12 +315,15 @@ def _packet_problems(prog: Programme, packet: Packet, answers: Answers, carried:
 def _answer_problem(prog: Programme, packet: Packet, answers: Answers, q: Question, carried: set[str],
                     forms_read: set[str], today: _dt.date) -> Problem | None:
     """What is wrong with the answer to one question, if anything."""
-    said = {"name": _answer_name(answers, q), "key": q.key}
+    said = {"name": _answer_name(answers, q), "name_en": _answer_name_en(answers, q), "key": q.key}
     how = "sheet" if answers.found else "toml"
     if q.key in answers.problems:
         raw, problem = answers.problems[q.key]
-        return Problem("packet_field", {**said, "raw": raw, "problem": problem}, "invalid", source=q.source or None,
-                       hint=how)
+        from zonekit.answers import parse
+
+        said_en = parse(q, raw, "en")[1] or "not a valid answer"
+        return Problem("packet_field", {**said, "raw": raw, "problem": problem, "problem_en": said_en}, "invalid",
+                       source=q.source or None, hint=how)
     value = packet.section(q.section).get(q.name)
     if q.from_form and q.key not in carried and value in (None, ""):
         if q.from_form.partition(".")[0] in forms_read:  # a form that was read says so at its own cell
@@ -329,7 +336,9 @@ def _answer_problem(prog: Programme, packet: Packet, answers: Answers, q: Questi
         if _bad_claim(q, value):
             allowed = " / ".join(q.choices()) or "是 / 否"
             return Problem("packet_field",
-                           {**said, "shown": q.shown(value) or repr(value), "value": value, "allowed": allowed},
+                           {**said, "shown": q.shown(value) or repr(value), "value": value, "allowed": allowed,
+                            "shown_en": q.shown(value, "en") or repr(value),
+                            "allowed_en": " or ".join(q.choices("en"))},
                            "claim", source=q.source or None, hint=how)
     elif q.section == "attestations" and value is not None and not isinstance(value, bool):
         return Problem("packet_field", said, "attestation" if answers.found else "attestation_toml", source=q.source)
@@ -341,7 +350,8 @@ def _applicant_problem(prog: Programme, q: Question, value: Any, said: dict[str,
     spec = next(a for a in prog.section("applicant") if a["key"] == q.name)
     _, issue = FieldRule(spec, today).check(value)
     if issue is None and spec.get("values") and value and value not in spec["values"]:
-        return Problem("packet_field", {**said, "values": "、".join(spec["values"])}, "not_allowed",
+        return Problem("packet_field", {**said, "values": "、".join(spec["values"]),
+                                        "values_en": ", ".join(spec["values"])}, "not_allowed",
                        field=spec["label"],
                        source=spec.get("source"))
     if issue is None:
@@ -602,12 +612,15 @@ def _claimed_path(spec: dict[str, Any], result: Result, facts: Facts, answers: A
     chosen = next((c for c in result.children if c.id == claimed), None)
     if chosen is None or chosen.status in ("met", "met_by_commitment"):
         return
-    ok = [c.title for c in result.children if c.status in ("met", "met_by_commitment")]
+    from zonekit.check.sentences import detail_text, title
+
+    ok = [c for c in result.children if c.status in ("met", "met_by_commitment")]
     variant = "claimed_path" if answers.found else "claimed_path_toml"
     yield Problem("packet_field",
-                  {"title": chosen.title, "detail": chosen.detail, "met": "；".join(ok), "id": chosen.id,
-                                   "claim": spec["claim"]}, variant, WARNING, source=spec["source"],
-                  **answer_at(answers, f"claims.{spec['claim']}"))
+                  {"title": chosen.title, "detail": chosen.detail, "met": "；".join(c.title for c in ok),
+                   "id": chosen.id, "claim": spec["claim"], "title_en": title(chosen, "en"),
+                   "detail_en": detail_text(chosen, "en"), "met_en": "; ".join(title(c, "en") for c in ok)},
+                  variant, WARNING, source=spec["source"], **answer_at(answers, f"claims.{spec['claim']}"))
 
 
 def _not_needed_by_packet(material: dict[str, Any] | None, facts: Facts) -> bool:

@@ -26,14 +26,27 @@ _EN_UNITS: dict[str, tuple[str, str]] = {
     "m2": (" m²", " m²"), "平方米": (" m²", " m²"), "km2": (" km²", " km²"), "平方公里": (" km²", " km²"),
     "%": ("%", "%"), "家": (" firm", " firms"), "个": ("", ""), "年": (" year", " years"), "人": (" person", " people"),
     "分": (" point", " points"), "项": (" item", " items"), "月": (" month", " months"), "天": (" day", " days"),
+    "个百分点": (" percentage point", " percentage points"),
 }
+_EN_USD = {"美元": 1, "万美元": 10_000, "亿美元": 100_000_000}
 
 
-def _money(yuan: float) -> str:
-    for size, word in ((1e9, " billion"), (1e6, " million")):
+def _money(yuan: float, currency: str = "CNY") -> str:
+    for size, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
         if abs(yuan) >= size:
-            return f"CNY {show(yuan / size, {})}{word}"
-    return f"CNY {show(yuan, {})}"
+            return f"{currency} {show(yuan / size, {})}{word}"
+    return f"{currency} {show(yuan, {})}"
+
+
+def figure_en(number: float, unit: str) -> str:
+    """A number in a spec's Chinese unit, said in English: 3.12亿元 -> "CNY 312 million", 5家 -> "5 firms"."""
+    if unit in _EN_MONEY:
+        return _money(number * _EN_MONEY[unit])
+    if unit in _EN_USD:
+        return _money(number * _EN_USD[unit], "USD")
+    text = show(number, {})
+    one, many = _EN_UNITS.get(unit, (f" {unit}", f" {unit}"))
+    return text + (one if text == "1" else many)
 
 
 def _figure(value: Any, test: dict[str, Any], en: bool) -> str:
@@ -47,12 +60,7 @@ def _figure(value: Any, test: dict[str, Any], en: bool) -> str:
     unit = test.get("show_unit") or test.get("unit", "")
     if not isinstance(value, int | float) or not unit:
         return show(value, test)
-    number = value * test.get("show_factor", 1)
-    if unit in _EN_MONEY:
-        return _money(number * _EN_MONEY[unit])
-    text = show(number, {})
-    one, many = _EN_UNITS.get(unit, (f" {unit}", f" {unit}"))
-    return text + (one if text == "1" else many)
+    return figure_en(value * test.get("show_factor", 1), unit)
 
 
 def _sign(op: str, ok: bool, en: bool) -> str:

@@ -232,6 +232,11 @@ class Programme:
                 for value in c.get("values", []):
                     shown = c.get("values_en", {}).get(value, value)
                     labels[f"{fid}.count_eq.{c['key']}.{value}"] = f"rows with {name} “{shown}”{where}"
+            key = form.get("row_key")
+            for r in form.get("rows", []):  # a fixed row's cell: the indicator as the form names it, the column
+                for c in form.get("columns", []):
+                    if c.get("label_en"):
+                        labels[f"{fid}.row.{r['id']}.{c['key']}"] = f"“{r['cells'].get(key, r['id'])}” {c['label_en']}"
         for fact in self.section("facts"):
             if fact.get("label_en"):
                 labels[f"facts.{fact['key']}"] = fact["label_en"]
