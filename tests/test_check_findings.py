@@ -35,12 +35,13 @@ def test_every_code_has_a_severity_and_well_formed_templates_in_both_languages(c
 
 
 def test_a_problem_takes_its_codes_default_severity_and_hint_and_the_runner_adds_where() -> None:
-    p = Problem("deadline_passed", {"label": "申报截止日期", "day": "2026-01-05", "days": 3}, source="第十条")
+    said = {"label": "申报截止日期", "label_en": "the deadline", "day": "2026-01-05", "days": 3}
+    p = Problem("deadline_passed", said, source="第十条")
     assert p.severity == WARNING
     [f] = findings([p], file="packet.toml", source="elsewhere")
     assert (f.code, f.severity, f.file, f.source) == ("deadline_passed", WARNING, "packet.toml", "第十条")
     assert f.message == "申报截止日期（2026-01-05）已过 3 天"
-    assert f.message_en == "deadline 2026-01-05 passed 3 days ago"
+    assert f.message_en == "3 days past — the deadline, 2026-01-05"
     assert f.hint == "请向受理部门确认是否仍可报送" and f.hint_en and not _CJK.search(f.hint_en)
 
 

@@ -63,7 +63,7 @@ def test_json_contract(tmp_path):
     assert set(data["eligibility"]) == {"verdict", "conditions"}
     for f in data["findings"]:
         assert set(f) == {"code", "severity", "message", "message_en", "message_zh", "file", "sheet", "cell", "field",
-                          "source", "hint", "rule", "hint_en", "hint_zh"}
+                          "source", "hint", "rule", "hint_en", "hint_zh", "source_en", "source_zh"}
         assert f["code"] in CODES and f["severity"] in ("error", "warning", "info")
 
 

@@ -157,3 +157,14 @@ def test_answer_findings_name_the_question_in_english(tmp_path: Path) -> None:
     level = next(f["message"] for f in json.loads(broken.stdout)["findings"]
                  if f["code"] == "packet_field")
     assert level.startswith("“Administrative level” on the sheet 申报信息 must be one of 直辖市, 副省级市"), level
+
+
+def test_quotas_and_deadlines_in_english() -> None:
+    out = run_cli("programs", "show", "miit-pilot", "--lang", "en", env=WIDE).stdout
+    assert "Each province, autonomous region or municipality recommends at most 2 pilot cities (districts)" in out
+    assert "2020-08-31 Applications through the “产融合作试点城市申报系统” (pilot city application system) close" in out
+    done = run_cli("check", "samples/miit-pilot-demo", "--lang", "en", "--format", "json", "--as-of", "2020-08-20",
+                   cwd=Path(__file__).parent.parent)
+    said = [f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "deadline"]
+    assert said == ["11 days left — Applications through the “产融合作试点城市申报系统” (pilot city application "
+                    "system) close, 2020-08-31"], said

@@ -63,7 +63,7 @@ def _tree(out: str) -> str:
 def _allowed_chinese(programme_id: str) -> list[str]:
     """Citations, spec enumerations and the sheet name: Chinese that English shows as it is."""
     conds = _conditions(programme_id)
-    allowed = [f"({c['source']})" for c in conds] + ["(in the sheet 申报信息)"]
+    allowed = [f"({c.get('source_en') or c['source']})" for c in conds] + ["(in the sheet 申报信息)"]
     for c in conds:
         right = (c.get("test") or {}).get("right")
         if isinstance(right, list):
@@ -236,6 +236,8 @@ def test_every_hint_and_help_has_an_english_twin(path: Path) -> None:
         assert len(claim.get("value_labels_en", [])) == len(claim.get("value_labels", [])), claim["key"]
     for a in spec.get("applicant", []):
         assert a.get("label_en") and not _bare_chinese(a["label_en"]), a["key"]
+    for x in spec.get("quotas", []) + spec.get("deadlines", []):
+        assert x.get("label_en") and not _bare_chinese(x["label_en"]), x["label"]
     noted = [(n, "text") for n in spec.get("notes", [])] + [(spec.get("document", {}), "note")]
     for entry, key in noted + [(f, "note") for f in spec.get("forms", [])]:
         if entry.get(key):
@@ -279,3 +281,35 @@ def test_a_needed_when_material_says_when_in_english() -> None:
     findings = json.loads(_check(SAMPLES / "sz-base-broken", "en", "json"))["findings"]
     said = [f["message"] for f in findings if f["code"] == "material_empty" and "needed" in f["message"]]
     assert said and all(not _bare_chinese(m.replace(m.split("'")[1], "")) for m in said), said
+
+
+# ------------------------------------------------------------------ sources that say more than the articles they cite
+NUMERAL = "[一二三四五六七八九十百]"
+CITATION = re.compile(rf"第{NUMERAL}+条|[（(][{NUMERAL[1:-1]}\d]+[）)]|附件\d*|附\d|序号\d*|{NUMERAL}+")
+
+
+def _says_more(source: str) -> bool:
+    """A source with words beyond its citations (zonekit 整理（通知未列明）, 延续试点不计入 …)."""
+    rest = CITATION.sub("", QUOTED.sub("", source))
+    return "zonekit" in source or bool(CJK.search(re.sub(r"[\d.、；;，,—–\-\s（）()：:…]", "", rest)))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "templates")))
+def test_every_wordy_source_has_an_english_twin(path: Path) -> None:
+    for entry in _entries(tomllib.loads(path.read_text("utf-8"))):
+        source = entry.get("source")
+        if isinstance(source, str) and _says_more(source):
+            en = entry.get("source_en", "")
+            assert en, f"{path.name}: source “{source}” says more than articles and has no source_en"
+            assert not _says_more(en.replace("zonekit", "")), f"{path.name}: source_en is not English: {en}"
+
+
+def test_english_report_says_zonekits_own_sources_in_english() -> None:
+    report = json.loads(_check(SAMPLES / "g60-park-broken", "en", "json"))
+    cities = [f for f in report["findings"] if f["code"] == "value_choice"]
+    assert cities and all(f["source"] == f["source_en"] and "is zonekit's (the notice lists none)" in f["source"]
+                          and "zonekit 整理" in f["source_zh"] for f in cities)
+    assert "the list of the nine cities is zonekit's" in report["eligibility"]["conditions"][0]["source"]
+    zh = json.loads(_check(SAMPLES / "g60-park-broken", "zh", "json"))
+    assert all("zonekit 整理" in f["source"] for f in zh["findings"] if f["code"] == "value_choice")
+    assert "(三（一）; the list of the nine cities is zonekit's" in _check(SAMPLES / "g60-park-broken", "en")

@@ -43,6 +43,7 @@ class Question:
     label_en: str = ""  # the spec's English, for `init --lang en`
     help_en: str = ""
     value_labels_en: tuple[str, ...] = ()
+    source_en: str = ""
 
     @property
     def section(self) -> str:
@@ -63,6 +64,9 @@ class Question:
     def text(self, lang: str = "zh") -> str:
         """The question in `lang`."""
         return self.label_en or self.label if lang == "en" else self.label
+
+    def source_text(self, lang: str = "zh") -> str:
+        return self.source_en or self.source if lang == "en" else self.source
 
     def help_text(self, lang: str = "zh") -> str:
         return self.help_en or self.help if lang == "en" else self.help
@@ -87,19 +91,21 @@ def questions(prog: Any) -> list[Question]:
     for a in prog.section("applicant"):
         out.append(Question(f"applicant.{a['key']}", a["label"], a.get("type", "text"),
                             a.get("source", ""), tuple(a.get("values", [])), (), None, bool(a.get("required")),
-                            a.get("help", ""), None, a.get("from"), a.get("label_en", ""), a.get("help_en", "")))
+                            a.get("help", ""), None, a.get("from"), a.get("label_en", ""), a.get("help_en", ""),
+                            source_en=a.get("source_en", "")))
     for c in prog.section("claims"):
         default = c.get("default", [] if c["type"] == "multi" else False if c["type"] == "bool" else None)
         out.append(Question(f"claims.{c['key']}", c["label"], c["type"], c.get("source", ""),
                             tuple(c.get("values", [])),
                             tuple(c.get("value_labels", [])), default, True, c.get("help", ""), c.get("when"),
-                            None, c.get("label_en", ""), c.get("help_en", ""), tuple(c.get("value_labels_en", []))))
+                            None, c.get("label_en", ""), c.get("help_en", ""), tuple(c.get("value_labels_en", [])),
+                            c.get("source_en", "")))
     for a in prog.section("attestations"):
         out.append(Question(f"attestations.{a['key']}", a["label"], "bool", a["source"], (), (), None, True,
                             "属实的选“是”（由申报单位确认，并在申请报告或承诺中体现）", a.get("when"), None,
                             a.get("label_en", ""),
                             "choose yes if it is true (the applicant confirms it, and the application report "
-                            "or a pledge shows it)"))
+                            "or a pledge shows it)", source_en=a.get("source_en", "")))
     out.append(Question("packet.deadline", "通知规定的申报截止日期（可选，YYYY-MM-DD）", "date", "",
                         help="项目规范已有截止日期的以规范为准",
                         label_en="The deadline the notice sets (optional, YYYY-MM-DD)",

@@ -78,6 +78,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: Any = None) -> dict[str, Any]:
     """Ask, on a terminal, every question not answered in `given` and not carried by a form."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.prompt import Prompt
 
     out = console or Console()
@@ -87,7 +88,8 @@ def interview(prog: Any, given: dict[str, Any], *, lang: str = "zh", console: An
     for q in questions(prog):
         if q.key in answers or q.from_form or not _applies(q, answers):
             continue
-        where = f" [dim]（{q.source}）[/dim]" if q.source else ""
+        cited = f" ({q.source_text(lang)})" if lang == "en" else f"（{q.source}）"
+        where = f" [dim]{escape(cited)}[/dim]" if q.source else ""
         shown_help = f"\n[dim]{q.help_text(lang)}[/dim]" if q.help and q.kind != "bool" else ""
         out.print(f"\n[bold]{q.text(lang)}[/bold]{where}" + shown_help)
         while True:

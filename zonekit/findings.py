@@ -374,10 +374,10 @@ CODES: dict[str, Code] = {
          "more": ("另有 {n:,} 个文件或目录不属于任何申报材料，打包时不会包含",
                   "{n:,} more entries belong to no material")}),
     "deadline": Code(INFO, "申报截止日期提示", "deadline reminder",
-                     {"": ("距{label}（{day}）还有 {left} 天", "{left} days left until {day}")}),
+                     {"": ("距{label}（{day}）还有 {left} 天", "{left} days left — {label_en}, {day}")}),
     "deadline_passed": Code(
         WARNING, "已过申报截止日期", "the deadline has passed",
-        {"": ("{label}（{day}）已过 {days} 天", "deadline {day} passed {days} days ago")},
+        {"": ("{label}（{day}）已过 {days} 天", "{days} days past — {label_en}, {day}")},
         {"": ("请向受理部门确认是否仍可报送", "ask the receiving office whether it still accepts applications")}),
     "internal_error": Code(ERROR, "zonekit 内部错误（请反馈）", "internal zonekit error (please report)"),
 }
@@ -471,6 +471,7 @@ class Finding:
     hint: str | None = None  # Chinese
     rule: str | None = None
     hint_en: str | None = None
+    source_en: str | None = None  # where the spec says the source in English (zonekit's own lists, readings)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -483,6 +484,9 @@ class Finding:
         """The hint in `lang`; where a spec wrote no English, its Chinese stands for both."""
         return self.hint_en or self.hint if lang == "en" else self.hint
 
+    def source_text(self, lang: str = "zh") -> str | None:
+        return self.source_en or self.source if lang == "en" else self.source
+
     def location(self) -> str:
         parts = [p for p in (self.file, self.sheet and f"[{self.sheet}]", self.cell) if p]
         return " ".join(parts)
@@ -491,6 +495,7 @@ class Finding:
         d = asdict(self)
         d["message"], d["hint"] = self.text(lang), self.hint_text(lang)  # in `lang`, as the text report says them
         d["message_zh"], d["hint_zh"] = self.message, self.hint
+        d["source"], d["source_zh"] = self.source_text(lang), self.source
         return d
 
 

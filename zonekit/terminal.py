@@ -66,7 +66,7 @@ _WORDS: dict[str, dict[str, Any]] = {
            "answers_note": " (zonekit init asks them one by one and writes them to the sheet 申报信息 of "
                            "材料清单.xlsx, where WPS/Excel can change them)",
            "from_form": "taken from {form}", "procedure": "Application and review procedure (notice text)",
-           "quotas": "Quotas (notice text)", "deadlines": "Deadlines (notice text)",
+           "quotas": "Quotas", "deadlines": "Deadlines",
            "contacts": "Contacts in the notice", "notes": "Background and notes (not conditions)",
            "indicators": " ({file}, {n} indicators)", "points": ", {n:g} points", "items": "{n} indicators",
            "by_unit": ": each reporting unit fills in only the rows whose “{column}” names it "
@@ -80,8 +80,7 @@ _WORDS: dict[str, dict[str, Any]] = {
 def _condition_lines(node: dict[str, Any], tree: Tree, lang: str) -> None:
     w, en = _WORDS[lang], lang == "en"
     title = node.get("title_en") or node["title"] if en else node["title"]
-    source = f"({node['source']})" if en else f"（{node['source']}）"
-    label = f"{escape(title)}  [dim]{escape(source)}[/dim]"
+    label = f"{escape(title)}  [dim]{escape(_cite(_said(node, 'source', lang), lang).strip())}[/dim]"
     if node.get("strength") == "in_principle":
         label += f"  [yellow]{w['in_principle']}[/yellow]"
     if node.get("commitment"):
@@ -130,11 +129,13 @@ def programme_detail(prog: Any, *, fmt: str, lang: str) -> None:
             cited = escape(_cite(step.source, lang).strip())
             _out.print(f"  {i}. {escape(f'{step.step}：{step.text}')}  [dim]{cited}[/dim]")
     d = prog.data
-    _bullets(w["quotas"], [f"{q['label']}{_cite(q['source'], lang)}" for q in d.get("quotas", [])])
-    _bullets(w["deadlines"], [f"{x.get('date', '')} {x['label']}{_cite(x['source'], lang)}".strip()
-                              for x in d.get("deadlines", [])])
+    _bullets(w["quotas"], [f"{_said(q, 'label', lang)}{_cite(_said(q, 'source', lang), lang)}"
+                           for q in d.get("quotas", [])])
+    _bullets(w["deadlines"], [f"{x.get('date', '')} {_said(x, 'label', lang)}{_cite(_said(x, 'source', lang), lang)}"
+                              .strip() for x in d.get("deadlines", [])])
     _bullets(w["contacts"], contact_lines(prog.contacts))
-    _bullets(w["notes"], [f"{_said(n, 'text', lang)}{_cite(n['source'], lang)}" for n in d.get("notes", [])])
+    _bullets(w["notes"], [f"{_said(n, 'text', lang)}{_cite(_said(n, 'source', lang), lang)}"
+                          for n in d.get("notes", [])])
 
 
 def _said(entry: dict[str, Any], key: str, lang: str) -> str:
@@ -172,7 +173,7 @@ def _materials_table(prog: Any, lang: str) -> None:
     for m in prog.materials:
         helped = _said(m, "help", lang)
         t.add_row(m["folder"], escape(m["title"]) + (f"\n[dim]{escape(helped)}[/dim]" if helped else ""),
-                  escape(requirement_text(m, lang)), escape(m["source"]))
+                  escape(requirement_text(m, lang)), escape(_said(m, "source", lang)))
     _out.print(t)
 
 
@@ -197,7 +198,7 @@ def _questions_list(prog: Any, lang: str) -> None:
     _out.print(f"[bold]{w['answers']}[/bold]{escape(w['answers_note'])}")
     for q in questions(prog):
         said = [q.key] + ([w["from_form"].format(form=form_label(prog, q.from_form))] if q.from_form else [])
-        said += [q.source] if q.source else []
+        said += [q.source_text(lang)] if q.source else []
         _out.print(f"  • {escape(q.text(lang))}  [dim]{escape((', ' if lang == 'en' else '，').join(said))}[/dim]")
 
 
@@ -253,7 +254,7 @@ def _progress_rows(form: dict[str, Any], lang: str) -> None:
             base = (f", baseline {p.baseline_year}: {figure_en(p.baseline, p.unit)}" if en
                     else f"，基期 {p.baseline_year}年 {fmt(p.baseline, p.unit)}")
         _out.print(f"  • {escape(p.number)} {escape(p.indicator)}{colon}{escape(target_text(p, lang))}{escape(base)}"
-                   f"  [dim]{escape(_cite(r.get('source', ''), lang).strip())}[/dim]")
+                   f"  [dim]{escape(_cite(_said(r, 'source', lang), lang).strip())}[/dim]")
 
 
 def _indicator_rows(form: dict[str, Any], lang: str) -> None:
@@ -323,7 +324,7 @@ def check_report(report: Any, *, fmt: str, lang: str) -> None:
         for f in items:
             where = " ".join(x for x in (f.sheet and f"[{f.sheet}]", f.cell, f.field and f"“{f.field}”") if x)
             t.add_row((_SEV_EN if en else _SEV)[f.severity], escape(where), escape(f.text(lang)),
-                      escape(f.source or ""),
+                      escape(f.source_text(lang) or ""),
                       escape(f.hint_text(lang) or ""))
         _out.print(t)
     if report.eligibility:
@@ -347,7 +348,7 @@ def _eligibility_node(node: Any, tree: Tree, en: bool) -> None:
     status = _STATUS[node.status][1 if en else 0]
     detail = detail_text(node, lang)
     text = title(node, lang) + (f" — {detail}" if detail else "")
-    source = f"({node.source})" if en else f"（{node.source}）"
+    source = f"({node.source_en or node.source})" if en else f"（{node.source}）"
     branch = tree.add(f"{status} {escape(text)} [dim]{escape(source)}[/dim]")
     for child in node.children:
         _eligibility_node(child, branch, en)

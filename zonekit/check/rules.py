@@ -238,6 +238,7 @@ class Result:
     title_en: str = ""  # the spec's English title, when it gives one
     fact: str | None = None  # the fact a test or band reads (where a finding about it points)
     hint_en: str = ""  # the spec's English hint, when it gives one
+    source_en: str = ""  # the spec's English source, where it says more than articles
 
     @property
     def detail(self) -> str:
@@ -251,7 +252,8 @@ class Result:
         from zonekit.check.sentences import detail_text, title
 
         band = self.figures.get("band_en", self.band) if lang == "en" and self.band else self.band
-        return {"id": self.id, "title": title(self, lang), "source": self.source, "status": self.status,
+        source = self.source_en or self.source if lang == "en" else self.source
+        return {"id": self.id, "title": title(self, lang), "source": source, "status": self.status,
                 "detail": detail_text(self, lang), "band": band,
                 "children": [c.to_json(lang) for c in self.children]}
 
@@ -262,7 +264,7 @@ _OK = ("met", "met_by_commitment")
 def evaluate(node: dict[str, Any], facts: Facts) -> Result:
     r = Result(node["id"], node["title"], node["source"], "unknown", hint=node.get("hint", ""),
                strength=node.get("strength", "hard"), title_en=node.get("title_en", ""),
-               hint_en=node.get("hint_en", ""))
+               hint_en=node.get("hint_en", ""), source_en=node.get("source_en", ""))
     if node.get("when") is not None and not evaluate_when(node["when"], facts):
         r.status = "not_applicable"
         return r

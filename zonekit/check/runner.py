@@ -14,7 +14,7 @@ import datetime as _dt
 import gc
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +135,8 @@ def _check_packet(root: Path, templates: Path | None, as_of: _dt.date | None) ->
     found: list[Finding] = []
     for stage in STAGES:
         found.extend(findings(stage(run)))
+    sources_en = prog.sources_en()
+    found = [replace(f, source_en=sources_en[f.source]) if f.source in sources_en else f for f in found]
     run.report.findings = sorted(_one_per_file(found), key=sort_key)
     return run.report
 
@@ -645,23 +647,25 @@ def _needed(material: dict[str, Any], facts: Facts) -> bool | None:
 
 # ------------------------------------------------------------------ deadlines
 def _deadlines(prog: Programme, packet: Packet, answers: Answers, today: _dt.date) -> Iterator[Problem]:
-    entries: list[tuple[str, str, dict[str, str | None]]] = [
-        (d["date"], d["label"], {"source": d["source"]}) for d in prog.section("deadlines")
-        if d.get("date") and d.get("kind", "submission") == "submission"]
+    entries: list[tuple[str, str, str, dict[str, str | None]]] = [
+        (d["date"], d["label"], d.get("label_en") or "the deadline", {"source": d["source"]})
+        for d in prog.section("deadlines") if d.get("date") and d.get("kind", "submission") == "submission"]
     user = packet.section("packet").get("deadline")
     if user:  # the deadline the user wrote down: said where it is written (申报信息, or packet.toml)
         where = answer_at(answers, "packet.deadline")
         try:
             entries.append((_dt.date.fromisoformat(str(user)).isoformat(),
-                            f"通知规定的申报截止日期（{ANSWERS_SHEET if answers.found else 'packet.toml'}）", where))
+                            f"通知规定的申报截止日期（{ANSWERS_SHEET if answers.found else 'packet.toml'}）",
+                            f"the deadline entered in {ANSWERS_SHEET if answers.found else 'packet.toml'}", where))
         except ValueError:
             yield Problem("packet_field", {"value": user}, "deadline", **where)
-    for day, label, where in entries:
+    for day, label, label_en, where in entries:
         left = (_dt.date.fromisoformat(day) - today).days
         if left < 0:
-            yield Problem("deadline_passed", {"label": label, "day": day, "days": -left}).at(**where)
+            yield Problem("deadline_passed", {"label": label, "label_en": label_en, "day": day, "days": -left}
+                          ).at(**where)
         else:
-            yield Problem("deadline", {"label": label, "day": day, "left": left},
+            yield Problem("deadline", {"label": label, "label_en": label_en, "day": day, "left": left},
                           severity=WARNING if left <= 7 else INFO).at(**where)
 
 

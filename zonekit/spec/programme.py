@@ -209,6 +209,21 @@ class Programme:
             labels[f"packet.applicant.{a['key']}"] = f"申报信息 {a['label']}"
         return labels
 
+    def sources_en(self) -> dict[str, str]:
+        """`source` -> its `source_en`, for every entry that says more than the articles it cites
+        (zonekit's own lists and readings): how English shows that source wherever it appears."""
+        out: dict[str, str] = {}
+        todo: list[Any] = [self.data]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("source"), str) and node.get("source_en"):
+                    out[node["source"]] = node["source_en"]
+                todo.extend(node.values())
+            elif isinstance(node, list):
+                todo.extend(node)
+        return out
+
     def labels_en(self) -> dict[str, str]:
         """Fact -> English name, from the spec's `label_en` (fields, columns, derived facts, [[applicant]])
         and `title_en` (forms): the English counterpart of the Chinese labels the check shows. A fact
