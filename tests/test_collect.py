@@ -144,9 +144,8 @@ def test_same_phone_across_applicants_is_info(result, round_dir):
     assert not _by_kind(result, "contact.email")
 
 
-def test_building_inside_a_base_of_the_same_round(tmp_path, round_dir):
-    """第七条（三）2: a building applying alone whose name is a 楼宇名称 in a base packet's 附件2."""
-    base = tmp_path / "基地"
+def qianhai_base(base: Path) -> Path:
+    """A sz-base packet (前海金融产业基地) whose 附件2 lists the building 南山金融大厦 in row 6."""
     init_packet(load_programme("sz-base"), base)
     for rel in (APPLICATION, ENTERPRISES):
         shutil.copyfile(DEMO / rel, base / rel)
@@ -155,6 +154,12 @@ def test_building_inside_a_base_of_the_same_round(tmp_path, round_dir):
     _set_application(base, name="前海金融产业基地", operator="深圳市前海基地管理有限公司", phone="0755-26880000",
                      email="base@qh.example.cn", address="深圳市南山区前海大道1号")
     _set_enterprises(base, "前海一号楼", "前海", "MD9Q", planted={6: {2: "南山金融大厦"}})
+    return base
+
+
+def test_building_inside_a_base_of_the_same_round(tmp_path, round_dir):
+    """第七条（三）2: a building applying alone whose name is a 楼宇名称 in a base packet's 附件2."""
+    base = qianhai_base(tmp_path / "基地")
     res = collect([round_dir["B"], base], as_of=AS_OF)
     assert res.programmes == ["sz-building", "sz-base"]  # one Shenzhen round: the forms are the same
     inside = _by_kind(res, "inside.application.name")

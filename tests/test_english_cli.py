@@ -168,3 +168,87 @@ def test_quotas_and_deadlines_in_english() -> None:
     said = [f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "deadline"]
     assert said == ["11 days left — Applications through the “产融合作试点城市申报系统” (pilot city application "
                     "system) close, 2020-08-31"], said
+
+
+# ------------------------------------------------------------------ bundle, verify, collect
+def _frame(out: str) -> str:
+    """What zonekit itself says: the output without “…” quotes, paths and the table rows' part titles."""
+    kept = [line for line in _unquoted(out).splitlines() if not line.lstrip().startswith(("│", "┃"))]
+    return re.sub(r"\S*/\S*", "", "\n".join(kept))
+
+
+def test_bundle_and_verify_in_english(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import SAMPLES
+
+    packet, out = tmp_path / "demo", tmp_path / "out"
+    shutil.copytree(SAMPLES / "sz-building-demo", packet)
+    done = run_cli("bundle", str(packet), "-o", str(out), "--date", "2026-11-22", "--lang", "en", env=WIDE)
+    assert done.returncode == 0, done.stderr
+    assert "pages. PDF:" in done.stdout and "font:" in done.stdout and "set by zonekit" in done.stdout
+    assert not CJK.search(_frame(done.stdout)), _frame(done.stdout)
+    same = run_cli("verify", str(out), "--lang", "en")
+    assert same.returncode == 0 and same.stdout.startswith("unchanged: 12 files are as they were"), same.stdout
+    (packet / "02_入驻金融企业信息表" / "附件2 入驻金融企业信息表.xlsx").write_bytes(b"edited")
+    changed = run_cli("verify", str(out), "--lang", "en", env=WIDE)
+    assert changed.returncode == 1 and "changed" in changed.stdout and "check and bundle again" in changed.stdout
+    assert not CJK.search(_frame(changed.stdout)), changed.stdout
+    assert "已改动" in run_cli("verify", str(out), env=WIDE).stdout  # Chinese unless asked
+
+
+def test_a_refused_bundle_says_why_in_english(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    done = run_cli("bundle", str(SAMPLES / "sz-building-broken"), "-o", str(tmp_path / "o"), "--lang", "en")
+    head, *items = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and "no bundle was made" in head and not CJK.search(head), done.stderr
+    assert items[-1].strip().endswith("errors in all") and not CJK.search(items[-1])
+    assert not any(w in done.stderr for w in ("个错误", "未生成申报材料", "未填写", "应为以下之一")), done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_collect_summary_in_english(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    paths = [str(SAMPLES / s) for s in ("sz-building-demo", "sz-building-broken", "g60-park-demo")]
+    done = run_cli("collect", *paths, "-o", str(tmp_path / "c.xlsx"), "--as-of", "2026-11-22", "--lang", "en",
+                   env=WIDE)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for said in ("packets collected", "packets with errors", "cross-packet conflicts", "verification sheets:",
+                 "packets that could not be read", "appears in two packets", "this round collects the packets of",
+                 "Shenzhen key financial building recognition  packets collected"):
+        assert said in out, said
+    assert not CJK.search(_frame(out)), _frame(out)
+    zh = run_cli("collect", *paths, "-o", str(tmp_path / "z.xlsx"), "--as-of", "2026-11-22", env=WIDE).stdout
+    assert "材料包汇总" in zh and "跨材料包冲突" in zh and "出现在两个材料包中" in zh
+
+
+def test_collect_quota_in_english(tmp_path: Path) -> None:
+    from tests.test_collect import _set_applicant
+    from zonekit.scaffold import init_packet
+
+    prog = load_programme("sz-district")
+    paths = []
+    for folder in ("推荐1", "推荐2"):
+        init_packet(prog, tmp_path / folder)
+        _set_applicant(tmp_path / folder, name=f"深圳市福田区人民政府{folder}", district="福田区")
+        paths.append(str(tmp_path / folder))
+    done = run_cli("collect", *paths, "-o", str(tmp_path / "c.xlsx"), "--as-of", "2026-11-22", "--lang", "en",
+                   env=WIDE)
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("quota"))
+    assert "has 2 packets (at most 1)" in line and line.endswith("(第九条)") and "Each district may" in line, line
+
+
+def test_every_stage_a_bundle_ticks_has_english(tmp_path: Path) -> None:
+    """The progress bar under --lang en (and a server job's stage_en) names what it is doing in English."""
+    from tests.conftest import SAMPLES
+    from zonekit.bundle.build import build_bundle, bundle_date
+    from zonekit.spec.wording import STAGES_EN
+
+    stages: set[str] = set()
+    build_bundle(SAMPLES / "sz-building-demo", tmp_path / "o", date=bundle_date("2026-11-22"),
+                 progress=lambda stage, done, total: stages.add(stage))
+    assert {"检查材料包", "生成 PDF", "生成 Word"} <= stages and stages <= set(STAGES_EN), stages - set(STAGES_EN)

@@ -184,7 +184,7 @@ def test_rare_character_borrowed_from_a_system_font_or_reported(tmp_path, monkey
     lender = tiny_font(tmp_path / "fonts" / "TestRareSans.ttf", "Test Rare Sans", RARE)
     monkeypatch.setenv(fonts.FONT_DIRS_ENV, str(lender.parent))
     report = render_pdf(bundle, tmp_path / "borrowed.pdf", font=fonts.find_cjk_font(), date=DATE)
-    assert not [w for w in report.warnings if RARE in w[1]]
+    assert not [w for w in report.warnings if RARE in w[1].zh]
     used = pdffonts(tmp_path / "borrowed.pdf")
     assert {r["name"].split("+")[1] for r in used} == {"ZonekitSerifSC-Regular", "TestRareSans-Regular"}
     assert all(r["emb"] == "yes" for r in used)
@@ -192,7 +192,7 @@ def test_rare_character_borrowed_from_a_system_font_or_reported(tmp_path, monkey
     (tmp_path / "none").mkdir()
     monkeypatch.setenv(fonts.FONT_DIRS_ENV, str(tmp_path / "none"))
     report = render_pdf(bundle, tmp_path / "missing.pdf", font=fonts.find_cjk_font(), date=DATE)
-    missing = [(where, message) for where, message in report.warnings if f"“{RARE}”（U+4DAE）" in message]
+    missing = [(where, said.zh) for where, said in report.warnings if f"“{RARE}”（U+4DAE）" in said.zh]
     assert [where for where, _ in missing] == ["封面", "附件2 入驻金融企业信息表"], report.warnings
     assert f"“联系人：{name}”" in missing[0][1]
     assert {r["name"].split("+")[1] for r in pdffonts(tmp_path / "missing.pdf")} == {"ZonekitSerifSC-Regular"}
@@ -234,7 +234,7 @@ def bundled_without_fonts(tmp_path_factory) -> BundleResult:
 def test_bundle_without_system_fonts_embeds_every_font_of_its_pages(bundled_without_fonts):
     poppler_or_skip()
     result = bundled_without_fonts
-    assert "内置宋体" in result.font_note
+    assert "内置宋体" in result.font_note.zh
     manifest = json.loads(result.manifest.read_text("utf-8"))
     assert manifest["font"]["embedded"] is True and not [w for w in manifest["warnings"] if w["where"] == "字体"]
     own = [p for p in result.parts if p["kind"] in ("cover", "toc", "section", "placeholder")]

@@ -307,7 +307,7 @@ def test_warnings_name_the_problem_files(rendered, inputs):
     report, _, _ = rendered
     by_file: dict[str, list[str]] = {}
     for where, message in report.warnings:
-        by_file.setdefault(Path(where).name, []).append(message)
+        by_file.setdefault(Path(where).name, []).append(message.zh)
     assert any("损坏" in m for m in by_file["corrupt.pdf"])
     assert any("加密" in m for m in by_file["locked.pdf"])
     assert any("权限密码" in m for m in by_file["owner_only.pdf"])

@@ -277,6 +277,7 @@ def test_a_refused_bundle_says_why(server: LiveServer) -> None:
     assert status == 422
     err = _json(body)
     assert err["error"] == "bundle_refused" and "个错误，未生成申报材料" in err["message"]
+    assert "no bundle was made" in err["message_en"], err["message_en"]  # what the page shows under ?lang=en
 
 
 def test_bundle_returns_pdf_docx_manifest(server: LiveServer) -> None:
@@ -300,6 +301,7 @@ def test_bundle_job_reports_progress_then_the_file(server: LiveServer) -> None:
         time.sleep(0.1)
         job = _json(server.request("GET", f"/api/jobs/{job['id']}")[2])
     assert job["state"] == "refused" and "未生成申报材料" in job["message"] and job["file"] is None
+    assert "no bundle was made" in job["message_en"] and job["stage_en"] in ("checking", "done"), job
     assert server.request("GET", "/api/jobs/nope")[0] == 404
 
 

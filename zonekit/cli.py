@@ -175,7 +175,8 @@ def schema(
     schemas = form_schemas(load_programme(programme, _root_dir(templates)))
     if form:
         if form not in schemas:
-            raise typer.BadParameter(f"没有表单 {form}；可选：{', '.join(schemas)}")
+            raise typer.BadParameter(f"没有表单 {form}；可选：{', '.join(schemas)}"
+                                     f"（no form {form}; the forms are listed）")
         schemas = {form: schemas[form]}
     typer.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
 
@@ -193,30 +194,34 @@ def bundle(
     font: Annotated[str | None, typer.Option("--font", help="中文字体文件路径（.ttf/.ttc），默认自动查找")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="LibreOffice 转换超时（秒）")] = 120,
     templates: TemplatesOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """生成申报材料：封面、目录、各项材料（表单、PDF、图片、Word），输出 PDF、Word 和 manifest.json。"""
     from zonekit import terminal
     from zonekit.bundle.build import build_bundle, bundle_date
 
+    _check_choice("--lang", lang, ("zh", "en"))
     _parse_date(when)
     target = out or directory.resolve().parent / f"{directory.resolve().name}-申报材料"
-    with terminal.progress() as tick:
+    with terminal.progress(lang) as tick:
         result = build_bundle(directory, target, draft=draft, date=bundle_date(when), templates=_root_dir(templates),
                               font=font, progress=tick, timeout=timeout)
-    terminal.bundle_result(result)
+    terminal.bundle_result(result, lang)
 
 
 @app.command()
 def verify(
     out: Annotated[Path, typer.Argument(help="zonekit bundle 的输出目录（含 manifest.json）")],
     packet: Annotated[Path | None, typer.Option("--packet", help="材料包目录（默认用 manifest 中记录的路径）")] = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """核对打包后文件是否被改动：重新计算 manifest.json 中每个输入和输出文件的 SHA-256。退出码 0=一致 1=有改动。"""
     from zonekit import terminal
     from zonekit.bundle.build import verify as verify_bundle
 
+    _check_choice("--lang", lang, ("zh", "en"))
     result = verify_bundle(out, packet)
-    terminal.verify_result(result)
+    terminal.verify_result(result, lang)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -230,18 +235,21 @@ def collect(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="同时检查的进程数（默认 1）")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="以此日期（YYYY-MM-DD）检查截止日期等，默认今天")] = None,
     templates: TemplatesOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """汇总多个材料包（受理部门用）：逐个检查，找出跨材料包的冲突，生成核查表和名额统计。
     退出码 0=已汇总 2=没有可读取的材料包。"""
     _check_choice("--format", fmt, ("text", "json"))
+    _check_choice("--lang", lang, ("zh", "en"))
     if out is None and fmt == "text":
-        raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx")
+        raise typer.BadParameter("请用 -o 指定汇总表文件，如 -o 汇总.xlsx"
+                                 "（give the workbook to write with -o, e.g. -o 汇总.xlsx）")
     if out is not None and out.suffix.lower() != ".xlsx":
-        raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}")
+        raise typer.BadParameter(f"汇总表应为 .xlsx 文件：{out}（the workbook must be an .xlsx file）")
     from zonekit import terminal
 
     day = _parse_date(as_of)
-    with terminal.progress() as tick:
+    with terminal.progress(lang) as tick:
         options = {"templates": _root_dir(templates), "jobs": jobs, "as_of": day, "progress": tick}
         if out is not None:  # the workbook is written while the packets are checked
             from zonekit.collect.workbook import collect_workbook
@@ -251,7 +259,7 @@ def collect(
             from zonekit.collect import collect as collect_packets
 
             result = collect_packets(paths, **options)
-    terminal.collect_result(result, fmt, workbook=out)
+    terminal.collect_result(result, fmt, workbook=out, lang=lang)
     raise typer.Exit(0 if result.read else 2)
 
 

@@ -10,10 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+class Said(NamedTuple):
+    """One sentence zonekit says outside the findings (a bundle's warning, a collect row's reason), in
+    Chinese and English; the printer picks one with `text(lang)`."""
+
+    zh: str
+    en: str
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
 
 
 @dataclass(frozen=True)

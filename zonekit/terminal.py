@@ -358,8 +358,13 @@ def _eligibility_node(node: Any, tree: Tree, en: bool) -> None:
 class progress:  # noqa: N801 - used as a context manager: `with render.progress() as tick`
     """A rich progress bar driven by the core's `tick(stage, done, total)` callback."""
 
+    def __init__(self, lang: str = "zh") -> None:
+        self.lang = lang
+
     def __enter__(self) -> Any:
         from rich.progress import BarColumn, Progress, TextColumn
+
+        from zonekit.spec.wording import stage_text
 
         self._p = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                            console=Console(stderr=True), transient=True)
@@ -368,7 +373,7 @@ class progress:  # noqa: N801 - used as a context manager: `with render.progress
 
         def tick(stage: str, done: int, total: int) -> None:
             if stage not in self._tasks:
-                self._tasks[stage] = self._p.add_task(stage, total=max(total, 1))
+                self._tasks[stage] = self._p.add_task(stage_text(stage, self.lang), total=max(total, 1))
             self._p.update(self._tasks[stage], completed=done, total=max(total, 1))
 
         return tick
@@ -377,97 +382,178 @@ class progress:  # noqa: N801 - used as a context manager: `with render.progress
         self._p.__exit__(*exc)
 
 
-def bundle_result(result: Any) -> None:
-    t = Table(title="申报材料" + ("（草稿）" if result.draft else ""), show_lines=False)
-    for h in ("材料", "页码", "类型"):
+# what each part of a bundle is, as its table says it (the manifest keeps the key)
+_PART_KINDS = {
+    "cover": ("封面", "cover"), "toc": ("目录", "contents"), "section": ("zonekit 排版", "set by zonekit"),
+    "pdf": ("PDF", "PDF"), "image": ("图片", "image"), "placeholder": ("占位页", "placeholder"),
+}
+_BUNDLE_WORDS: dict[str, dict[str, Any]] = {
+    "zh": {"title": "申报材料", "draft_title": "（草稿）", "heads": ("材料", "页码", "类型"), "warning": "警告",
+           "incomplete": "[red]不完整[/red]：以下材料需单独打印或补充：{items}", "font": "字体：{note}",
+           "pages": "共 {pages} 页。PDF：[bold]{pdf}[/bold]", "files": "Word：{docx}    清单：{manifest}",
+           "draft": "[yellow]这是草稿：每页都有“草稿 — 未通过检查”水印，不能用于正式报送。[/yellow]",
+           "changed": "[red]已改动[/red] {path}", "missing": "[red]缺失[/red] {path}",
+           "same": "[green]一致[/green]：{n} 个文件与打包时相同（{date}）",
+           "differ": "[red]{n} 个文件与打包时不同[/red]：打印件可能与检查过的材料不一致，请重新检查并打包"},
+    "en": {"title": "Bundle", "draft_title": " (draft)", "heads": ("material", "pages", "kind"), "warning": "warning",
+           "incomplete": "[red]incomplete[/red]: print or add these separately: {items}", "font": "font: {note}",
+           "pages": "{pages} pages. PDF: [bold]{pdf}[/bold]", "files": "Word: {docx}    manifest: {manifest}",
+           "draft": "[yellow]This is a draft: every page carries the watermark “草稿 — 未通过检查” (draft, not "
+                    "checked); it cannot be submitted.[/yellow]",
+           "changed": "[red]changed[/red] “{path}”", "missing": "[red]missing[/red] “{path}”",
+           "same": "[green]unchanged[/green]: {n} files are as they were when bundled ({date})",
+           "differ": "[red]{n} files differ from the bundle[/red]: the printout may not be what was checked; "
+                     "check and bundle again"},
+}
+
+
+def bundle_result(result: Any, lang: str = "zh") -> None:
+    w, i = _BUNDLE_WORDS[lang], int(lang == "en")
+    t = Table(title=w["title"] + (w["draft_title"] if result.draft else ""), show_lines=False)
+    for h in w["heads"]:
         t.add_column(h, overflow="fold")
     for p in result.parts:
         t.add_row(escape(p["title"]), f"{p['start']}–{p['end']}" if p["end"] != p["start"] else str(p["start"]),
-                  p["kind"])
+                  _PART_KINDS.get(p["kind"], (p["kind"], p["kind"]))[i])
     _out.print(t)
-    for where, message in result.warnings:
-        _out.print(f"[yellow]警告[/yellow] {escape(where)}：{escape(message)}")
+    sep = ": " if i else "："
+    for where, said in result.warnings:
+        _out.print(f"[yellow]{w['warning']}[/yellow] {escape(where)}{sep}{escape(said.text(lang))}")
     if result.incomplete:
-        _out.print(f"[red]不完整[/red]：以下材料需单独打印或补充：{escape('、'.join(result.incomplete))}")
-    _out.print(f"字体：{escape(result.font_note)}")
-    _out.print(f"共 {result.pages} 页。PDF：[bold]{result.pdf}[/bold]")
-    _out.print(f"Word：{result.docx}    清单：{result.manifest}")
+        _out.print(w["incomplete"].format(items=escape(("; " if i else "、").join(result.incomplete))))
+    _out.print(w["font"].format(note=escape(result.font_note.text(lang))))
+    _out.print(w["pages"].format(pages=result.pages, pdf=result.pdf))
+    _out.print(w["files"].format(docx=result.docx, manifest=result.manifest))
     if result.draft:
-        _out.print("[yellow]这是草稿：每页都有“草稿 — 未通过检查”水印，不能用于正式报送。[/yellow]")
+        _out.print(w["draft"])
 
 
-def verify_result(result: Any) -> None:
+def verify_result(result: Any, lang: str = "zh") -> None:
+    w = _BUNDLE_WORDS[lang]
     for p in result.changed:
-        _out.print(f"[red]已改动[/red] {escape(p)}")
+        _out.print(w["changed"].format(path=escape(p)))
     for p in result.missing:
-        _out.print(f"[red]缺失[/red] {escape(p)}")
+        _out.print(w["missing"].format(path=escape(p)))
     if result.ok:
-        _out.print(f"[green]一致[/green]：{result.checked} 个文件与打包时相同（{result.manifest.get('date', '')}）")
+        _out.print(w["same"].format(n=result.checked, date=result.manifest.get("date", "")))
     else:
-        _out.print(f"[red]{len(result.changed) + len(result.missing)} 个文件与打包时不同[/red]："
-                   "打印件可能与检查过的材料不一致，请重新检查并打包")
+        _out.print(w["differ"].format(n=len(result.changed) + len(result.missing)))
 
 
 # ------------------------------------------------------------------ collect
-def collect_result(result: Any, fmt: str, workbook: Any = None) -> None:
+_COLLECT_WORDS: dict[str, dict[str, Any]] = {
+    "zh": {"head": "[bold]{title}[/bold]  材料包汇总（{day}）", "no_title": "申报材料汇总",
+           "counts": ("材料包", "已检查", "无法读取", "有错误的材料包", "符合申报条件", "跨材料包冲突", "名额问题"),
+           "unreadable": "无法读取的材料包", "heads": ("材料包", "原因"),
+           "more": "  …另有 {n} 个，见汇总表“汇总”工作表", "conflicts": "跨材料包冲突",
+           "kinds": ("类型", "级别", "条数"),
+           "soft": "[yellow]名额（“原则上”，警告：需说明理由）[/yellow]", "hard": "[red]名额（错误）[/red]",
+           "max": "上限 {n}", "min": "下限 {n}", "sep": "、",
+           "quota": "{head} {label}：{scope}“{value}”有 {count} 个材料包（{limit}）：{packets}（{source}）",
+           "target": "[cyan]目标[/cyan] {label}：现有 {count} 个，{status}（{source}）",
+           "bands": "分档：", "band": "{range} {label} {n} 个", "bands_sep": "；",
+           "reporting": "应报送 {expected} 个责任单位，已报送 {reported} 个",
+           "not_reported": "；[yellow]未报送 {n} 个[/yellow]：{units}",
+           "sheets": "核查表：", "sheet": "{sheet}（送{to}，{n} 条）", "workbook": "汇总表：[bold]{path}[/bold]",
+           "none": "[red]没有可以读取的材料包[/red]：请确认路径是 zonekit 材料包（含 packet.toml）的文件夹或其 zip "
+                   "压缩包"},
+    "en": {"head": "[bold]{title}[/bold]  packets collected ({day})", "no_title": "packets collected",
+           "counts": ("packets", "checked", "unreadable", "packets with errors", "eligible", "cross-packet conflicts",
+                      "quota problems"),
+           "unreadable": "packets that could not be read", "heads": ("packet", "why"),
+           "more": "  …and {n} more: see the sheet “汇总” of the workbook", "conflicts": "cross-packet conflicts",
+           "kinds": ("kind", "severity", "count"),
+           "soft": "[yellow]quota (“原则上”, in principle: a warning, to be justified)[/yellow]",
+           "hard": "[red]quota (error)[/red]", "max": "at most {n}", "min": "at least {n}", "sep": ", ",
+           "quota": "{head} {label}: {scope} “{value}” has {count} packets ({limit}): {packets} ({source})",
+           "target": "[cyan]target[/cyan] {label}: {count} so far, {status} ({source})",
+           "bands": "bands: ", "band": "{range} {label}: {n}", "bands_sep": "; ",
+           "reporting": "{expected} responsible units should report, {reported} have",
+           "not_reported": "; [yellow]{n} have not[/yellow]: {units}",
+           "sheets": "verification sheets: ", "sheet": "“{sheet}” (for “{to}”, {n} rows)",
+           "workbook": "workbook: [bold]{path}[/bold]",
+           "none": "[red]no packet could be read[/red]: give folders of zonekit packets (with packet.toml) or their "
+                   "zip files"},
+}
+
+
+def collect_result(result: Any, fmt: str, workbook: Any = None, lang: str = "zh") -> None:
     if fmt == "json":
-        _json({**result.to_json(), "workbook": str(workbook) if workbook else None})
+        _json({**result.to_json(lang), "workbook": str(workbook) if workbook else None})
         return
+    w, en = _COLLECT_WORDS[lang], lang == "en"
     c = result.counts()
-    _out.print(f"[bold]{escape(result.title)}[/bold]  材料包汇总（{result.as_of.isoformat()}）")
+    title = (result.title_en if en else result.title) if result.programmes else w["no_title"]
+    _out.print(w["head"].format(title=escape(title), day=result.as_of.isoformat()))
     t = Table(show_header=False)
     t.add_column("项目")
     t.add_column("数量", justify="right")
-    for label, n, style in (
-        ("材料包", c["packets"], ""), ("已检查", c["read"], ""), ("无法读取", c["unreadable"], "red"),
-        ("有错误的材料包", c["with_errors"], "red"), ("符合申报条件", c["eligible"], "green"),
-        ("跨材料包冲突", c["conflicts"], "yellow"), ("名额问题", c["quota_flags"], "yellow"),
-    ):
+    keys = ("packets", "read", "unreadable", "with_errors", "eligible", "conflicts", "quota_flags")
+    styles = ("", "", "red", "red", "green", "yellow", "yellow")
+    for label, key, style in zip(w["counts"], keys, styles, strict=True):
+        n = c[key]
         t.add_row(label, f"[{style}]{n}[/{style}]" if n and style else str(n))
     _out.print(t)
-    bad = [p for p in result.packets if p.error]
-    if bad:
-        u = Table(title="无法读取的材料包", title_justify="left")
-        u.add_column("材料包", overflow="fold")
-        u.add_column("原因", overflow="fold")
-        for p in bad[:20]:
-            u.add_row(escape(p.packet), escape(p.error))
-        _out.print(u)
-        if len(bad) > 20:
-            _out.print(f"  …另有 {len(bad) - 20} 个，见汇总表“汇总”工作表")
+    _unreadable(result, w, en)
     if result.conflicts:
         kinds: dict[tuple[str, str], int] = {}
         for x in result.conflicts:
-            kinds[(x.label, x.severity)] = kinds.get((x.label, x.severity), 0) + 1
-        k = Table(title="跨材料包冲突", title_justify="left")
-        for h in ("类型", "级别", "条数"):
+            kind = (x.label_en if en else x.label, x.severity)
+            kinds[kind] = kinds.get(kind, 0) + 1
+        k = Table(title=w["conflicts"], title_justify="left")
+        for h in w["kinds"]:
             k.add_column(h)
         for (label, sev), n in kinds.items():
-            k.add_row(escape(label), _SEV[sev], str(n))
+            k.add_row(escape(label), (_SEV_EN if en else _SEV)[sev], str(n))
         _out.print(k)
+    _quota_lines(result, w, en)
+    _collect_tail(result, w, en, workbook)
+
+
+def _unreadable(result: Any, w: dict[str, Any], en: bool) -> None:
+    bad = [p for p in result.packets if p.error]
+    if not bad:
+        return
+    u = Table(title=w["unreadable"], title_justify="left")
+    for h in w["heads"]:
+        u.add_column(h, overflow="fold")
+    for p in bad[:20]:
+        u.add_row(escape(p.packet), escape(p.error_en if en else p.error))
+    _out.print(u)
+    if len(bad) > 20:
+        _out.print(w["more"].format(n=len(bad) - 20))
+
+
+def _quota_lines(result: Any, w: dict[str, Any], en: bool) -> None:
     for q in result.quotas:
+        label, source = (q.label_en, q.source_en) if en else (q.label, q.source)
         if q.flagged:
-            limit = f"上限 {q.max}" if q.status == "超出名额" else f"下限 {q.min}"
-            soft = q.severity == "warning"
-            head = "[yellow]名额（“原则上”，警告：需说明理由）[/yellow]" if soft else "[red]名额（错误）[/red]"
-            _out.print(f"{head} {escape(q.label)}：{escape(q.scope_label)}“{escape(q.value)}”有 {q.count} 个材料包"
-                       f"（{limit}）：{escape('、'.join(q.packets))}（{escape(q.source)}）")
+            limit = w["max"].format(n=q.max) if q.status == "超出名额" else w["min"].format(n=q.min)
+            _out.print(w["quota"].format(
+                head=w["soft"] if q.severity == "warning" else w["hard"], label=escape(label),
+                scope=escape(q.scope_label_en if en else q.scope_label), value=escape(q.value_en if en else q.value),
+                count=q.count,
+                limit=limit, packets=escape(w["sep"].join(q.packets)), source=escape(source)))
         elif q.kind == "target":
-            _out.print(f"[cyan]目标[/cyan] {escape(q.label)}：现有 {q.count} 个，"
-                       f"{escape(q.status)}（{escape(q.source)}）")
+            _out.print(w["target"].format(label=escape(label), count=q.count,
+                                          status=escape(q.status_en if en else q.status), source=escape(source)))
+
+
+def _collect_tail(result: Any, w: dict[str, Any], en: bool, workbook: Any) -> None:
     if result.bands:
-        _out.print("分档：" + "；".join(f"{escape(b.range)} {escape(b.label)} {b.count} 个" for b in result.bands))
+        _out.print(w["bands"] + w["bands_sep"].join(
+            w["band"].format(range=escape(b.range_en if en else b.range), label=escape(b.label_en if en else b.label),
+                             n=b.count) for b in result.bands))
     rep = result.reporting
     if rep:
-        text = f"应报送 {len(rep.expected)} 个责任单位，已报送 {len(rep.reported)} 个"
+        text = w["reporting"].format(expected=len(rep.expected), reported=len(rep.reported))
         if rep.not_reported:
-            text += f"；[yellow]未报送 {len(rep.not_reported)} 个[/yellow]：{escape('、'.join(rep.not_reported))}"
+            text += w["not_reported"].format(n=len(rep.not_reported), units=escape(w["sep"].join(rep.not_reported)))
         _out.print(text)
     if result.verification:
-        sheets = [f"{escape(v.sheet)}（送{escape(v.to)}，{len(v.rows)} 条）" for v in result.verification]
-        _out.print("核查表：" + "；".join(sheets))
+        _out.print(w["sheets"] + w["bands_sep"].join(
+            w["sheet"].format(sheet=escape(v.sheet), to=escape(v.to), n=len(v.rows)) for v in result.verification))
     if workbook:
-        _out.print(f"汇总表：[bold]{escape(str(workbook))}[/bold]")
+        _out.print(w["workbook"].format(path=escape(str(workbook))))
     if not result.read:
-        _out.print("[red]没有可以读取的材料包[/red]：请确认路径是 zonekit 材料包（含 packet.toml）的文件夹或其 zip "
-                   "压缩包")
+        _out.print(w["none"])

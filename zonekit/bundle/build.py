@@ -33,7 +33,7 @@ from zonekit.bundle.parts import (
 from zonekit.check.runner import CheckReport, check_packet
 from zonekit.document.model import Bundle
 from zonekit.errors import BundleRefused
-from zonekit.findings import ERROR
+from zonekit.findings import ERROR, Finding, Said
 
 WATERMARK = "草稿 — 未通过检查"
 # the longest table a bundle prints: about 1,500 pages
@@ -52,9 +52,9 @@ class BundleResult:
     draft: bool
     pages: int
     parts: list[dict[str, Any]]
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, Said]] = field(default_factory=list)  # (where, what), in Chinese and English
     incomplete: list[str] = field(default_factory=list)
-    font_note: str = ""
+    font_note: Said = Said("", "")
     report: CheckReport | None = None
     sources: dict[str, str] = field(default_factory=dict)  # part title -> the file its text comes from
 
@@ -116,15 +116,29 @@ def _refuse(report: CheckReport, draft: bool) -> None:
     which would take minutes and hundreds of pages."""
     errors = [f for f in report.findings if f.severity == ERROR]
     if errors and not draft:
+        n = len(errors)
         lines = "\n".join(f"  - {f.location() or f.file or ''} {f.message}" for f in errors[:20])
-        more = f"\n  … 共 {len(errors)} 个错误" if len(errors) > 20 else ""
-        raise BundleRefused(f"材料包有 {len(errors)} 个错误，未生成申报材料"
-                            f"（改正后重试，或加 --draft 生成草稿）：\n{lines}{more}")
+        lines_en = "\n".join(f"  - {_quoted_location(f)} {f.text('en')}" for f in errors[:20])
+        more = f"\n  … 共 {n} 个错误" if n > 20 else ""
+        more_en = f"\n  … {n} errors in all" if n > 20 else ""
+        raise BundleRefused(f"材料包有 {n} 个错误，未生成申报材料"
+                            f"（改正后重试，或加 --draft 生成草稿）：\n{lines}{more}",
+                            f"the packet has {n} error{'s' if n > 1 else ''}, so no bundle was made (correct "
+                            f"them and try again, or add --draft to make a draft):\n{lines_en}{more_en}")
     for v in report.forms.values():
-        if len(v.data.rows) > MAX_BUNDLE_ROWS:
-            raise BundleRefused(f"{v.data.file} 有 {len(v.data.rows):,} 行数据，超过打包上限 {MAX_BUNDLE_ROWS:,} 行"
-                                f"（约 {len(v.data.rows) // 13:,} 页 A4），未生成申报材料："
-                                "请核对是否误填或粘贴了多余的行")
+        rows = len(v.data.rows)
+        if rows > MAX_BUNDLE_ROWS:
+            raise BundleRefused(f"{v.data.file} 有 {rows:,} 行数据，超过打包上限 {MAX_BUNDLE_ROWS:,} 行"
+                                f"（约 {rows // 13:,} 页 A4），未生成申报材料："
+                                "请核对是否误填或粘贴了多余的行",
+                                f"“{v.data.file}” has {rows:,} rows of data, more than the {MAX_BUNDLE_ROWS:,} a "
+                                f"bundle takes (about {rows // 13:,} A4 pages), so no bundle was made: check "
+                                "whether rows were filled in or pasted by mistake")
+
+
+def _quoted_location(f: Finding) -> str:
+    """Where a finding is, said in English: its file and sheet keep their Chinese names, in “…”."""
+    return " ".join(p for p in (f.file and f"“{f.file}”", f.sheet and f"[“{f.sheet}”]", f.cell) if p)
 
 
 def _render(prog: Any, report: CheckReport, got: Gathered, result: BundleResult, date: _dt.datetime, font: str | None,
@@ -147,7 +161,7 @@ def _render(prog: Any, report: CheckReport, got: Gathered, result: BundleResult,
     tick("生成 PDF", 0, 1)
     choice = find_cjk_font(font)
     pdf_report = render_pdf(doc, result.pdf, font=choice, date=date)
-    result.font_note = choice.note or choice.name
+    result.font_note = choice.said_note()
     result.sources.setdefault("封面", "封面（packet.toml 与表单中的文字）")
     result.warnings += [(result.sources.get(where, where), message) for where, message in pdf_report.warnings]
     result.pages = pdf_report.pages

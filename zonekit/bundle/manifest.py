@@ -31,7 +31,7 @@ def manifest(result: Any, prog: Any, root: Path, date: Any, font: Any, inputs: l
         "check": {"ok": report.ok, "counts": report.counts(), "verdict": report.verdict()},
         "font": {"name": font.name, "embedded": font.embedded, "note": font.note},
         "incomplete": result.incomplete,
-        "warnings": [{"where": w, "message": m} for w, m in result.warnings],
+        "warnings": [{"where": w, "message": said.zh, "message_en": said.en} for w, said in result.warnings],
         "inputs": [{**entry, "pages": pages_of.get(entry.pop("part"), None)} for entry in inputs],
         "outputs": [file_entry(result.pdf, result.out, pages=[1, result.pages]), file_entry(result.docx, result.out)],
     }
@@ -63,7 +63,8 @@ def verify(out: Path, packet: Path | None = None) -> VerifyResult:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as e:
-        raise PacketError(f"{path} 无法读取：{e}（不是 zonekit bundle 的输出目录？）") from e
+        raise PacketError(f"{path} 无法读取：{e}（不是 zonekit bundle 的输出目录？）",
+                          f"{path} cannot be read: {e} (is it not a folder written by zonekit bundle?)") from e
     result = VerifyResult(manifest=data)
     packet = packet or Path(data.get("packet", ""))
     for base, entries in ((out, data.get("outputs", [])), (packet, data.get("inputs", []))):

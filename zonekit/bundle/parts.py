@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zonekit.background import Pending
 from zonekit.check.materials import files_in
@@ -19,8 +19,11 @@ from zonekit.check.runner import CheckReport
 from zonekit.document.forms import record_blocks, table_blocks, table_title
 from zonekit.document.model import Attachment, Block, Para, Part, Placeholder, SealBlock, Section, Spacer
 from zonekit.document.page_numbers import own_page_numbers
-from zonekit.findings import ERROR
+from zonekit.findings import ERROR, Said
 from zonekit.fsutil import sha256_file
+
+if TYPE_CHECKING:
+    from zonekit.document.office import Failure
 
 IMAGE = {"jpg", "jpeg", "png"}
 OFFICE = {"docx", "doc", "xlsx", "xls"}
@@ -31,7 +34,7 @@ _CN = "一二三四五六七八九十"
 Progress = Callable[[str, int, int], None]
 """A bundle's progress callback: stage, done, total."""
 
-Conversions = dict[Path, Path | str]
+Conversions = dict[Path, "Path | Failure"]
 """Office file → the PDF LibreOffice made of it, or why there is none."""
 
 
@@ -50,10 +53,10 @@ class Gathered:
     parts: list[Part] = field(default_factory=list)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, Said]] = field(default_factory=list)  # (where, what)
     sources: dict[str, str] = field(default_factory=dict)  # part title -> the file its text comes from
 
-    def missing(self, what: str, why: str | None = None) -> None:
+    def missing(self, what: str, why: Said | None = None) -> None:
         """A part that is not (wholly) in the bundle; `why` also goes to the warnings."""
         self.incomplete.append(what)
         if why is not None:
@@ -161,7 +164,7 @@ def _usable_files(ctx: _Context, m: dict[str, Any]) -> list[Path]:
     forms_read = set(report.form_files.values())
     files = [p for p in files
              if p.relative_to(root).as_posix() not in forms_read and (form is None or p.name != form["file"])]
-    unusable = {f.file: f.message for f in report.findings
+    unusable = {f.file: Said(f.message, f.text("en")) for f in report.findings
                 if f.severity == ERROR and f.file and f.code.startswith("file_")}
     kept = []
     for p in files:
@@ -176,7 +179,7 @@ def _usable_files(ctx: _Context, m: dict[str, Any]) -> list[Path]:
 def _convert_office(office: list[Path], tmp: Path, tick: Progress, timeout: float,
                     early: Pending[Conversions] | None) -> Conversions:
     """The office files as PDF: the Word files converted while check ran, the rest now."""
-    from zonekit.document.office import find_soffice
+    from zonekit.document.office import Failure, find_soffice
 
     tick("LibreOffice 转换", 0, len(office))
     if find_soffice():
@@ -189,7 +192,9 @@ def _convert_office(office: list[Path], tmp: Path, tick: Progress, timeout: floa
         if rest:
             converted |= convert_words(rest, tmp, timeout)
     else:
-        converted = {p: "未找到 LibreOffice（soffice），无法自动转换" for p in office}
+        none = Failure("未找到 LibreOffice（soffice），无法自动转换",
+                       "LibreOffice (soffice) was not found, so the file could not be converted automatically")
+        converted = {p: none for p in office}
     tick("LibreOffice 转换", len(office), len(office))
     return converted
 
@@ -249,22 +254,26 @@ def _file_part(ctx: _Context, path: Path, label: str, converted: Conversions) ->
         return Attachment(label, path, "image", in_toc=False)
     if ext not in OFFICE:
         return None
-    got = converted.get(path)
+    got = converted[path]
     if isinstance(got, Path):
         return Attachment(label, got, "pdf", in_toc=False)
-    ctx.got.missing(rel, str(got))
+    ctx.got.missing(rel, got.said)
     return Placeholder(label, f"{rel}：{got}。请单独打印此文件并放在此处。", in_toc=False)
 
 
 def _pdf_warnings(ctx: _Context, path: Path, rel: str) -> None:
     """Fonts not embedded (said by check; said again where the printer will see it) and page numbers of its own."""
-    unembedded = {f.file: f.message for f in ctx.report.findings if f.code == "pdf_fonts" and f.file}
+    unembedded = {f.file: Said(f.message, f.text("en")) for f in ctx.report.findings
+                  if f.code == "pdf_fonts" and f.file}
     if rel in unembedded:
         ctx.got.warnings.append((rel, unembedded[rel]))
     own = own_page_numbers(path)
     if own:
-        ctx.got.warnings.append((rel, f"该文件自带页码（如“{own}”），打印后会与申报材料的统一页码同时出现："
-                                      "请换用不带页码的版本"))
+        ctx.got.warnings.append((rel, Said(f"该文件自带页码（如“{own}”），打印后会与申报材料的统一页码同时出现："
+                                           "请换用不带页码的版本",
+                                           f"the file prints page numbers of its own (such as “{own}”), which "
+                                           "will print next to the bundle's page numbers: use a version without "
+                                           "them")))
 
 
 # ------------------------------------------------------------------ forms

@@ -45,7 +45,15 @@ from typing import Any, Protocol
 
 from zonekit.collect.conflicts import Conflict, Where, find_conflicts
 from zonekit.collect.inputs import PacketInput, expand_inputs, extract_zip
-from zonekit.collect.packets import PacketRow, TableRows, applicant_answers, examine, examine_all
+from zonekit.collect.packets import (
+    PacketRow,
+    TableRows,
+    applicant_answers,
+    examine,
+    examine_all,
+    failed,
+    internal_error,
+)
 from zonekit.collect.plan import ALL, ALL_VALUE, Column, Plan, make_plan, scope_ref
 from zonekit.collect.progress_matrix import (
     MatrixCell,
@@ -62,14 +70,14 @@ from zonekit.packet import read_packet
 from zonekit.spec.programme import Programme, load_programme
 
 __all__ = [
-    "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "Sink", "BandRow", "CollectResult", "Column", "Conflict", "MatrixCell",
-    "MatrixRow", "PacketRow", "Plan", "ProgressMatrix", "QuotaRow", "RankRow", "Reporting", "TableRows", "Tick",
-    "VerificationSheet", "Where", "band_counts", "collect", "examine", "extract_zip", "find_conflicts", "make_plan",
-    "progress_matrices", "quotas_and_ranking", "reporting", "scope_ref", "verification_sheets",
+    "ALL", "ALL_VALUE", "SEVERITY_ZH", "STAGE", "Sink", "BandRow", "CollectResult", "Column", "Conflict",
+    "MatrixCell", "MatrixRow", "PacketRow", "Plan", "ProgressMatrix", "QuotaRow", "RankRow", "Reporting", "TableRows",
+    "Tick", "VerificationSheet", "Where", "band_counts", "collect", "examine", "extract_zip", "find_conflicts",
+    "make_plan", "progress_matrices", "quotas_and_ranking", "reporting", "scope_ref", "verification_sheets",
 ]
 
 
-STAGE = "检查材料包"
+STAGE = "检查材料包"  # its English is in zonekit.spec.wording.STAGES_EN, as every stage's
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 Tick = Callable[[str, int, int], None]
@@ -91,9 +99,16 @@ class CollectResult:
     progress: list[ProgressMatrix] = field(default_factory=list)
     reporting: Reporting | None = None
 
+    titles_en: dict[str, str] = field(default_factory=dict)  # programme -> its English title
+
     @property
     def title(self) -> str:
         return "；".join(self.titles[p] for p in self.programmes) or "申报材料汇总"
+
+    @property
+    def title_en(self) -> str:
+        """`title` in English: the programmes' English titles (each its Chinese one where the spec has none)."""
+        return "; ".join(self.titles_en.get(p) or self.titles[p] for p in self.programmes) or "Packets collected"
 
     @property
     def read(self) -> int:
@@ -114,7 +129,33 @@ class CollectResult:
         p = self.packets[w.packet]
         return {"packet": p.packet, "applicant": p.name, "file": w.file, "sheet": w.sheet, "cell": w.cell, "row": w.row}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The result as `collect --format json` prints it. With `lang` "en" every object also carries its English
+        twins beside the Chinese keys (`label_en`, `hint_en`, `status_en` …); "zh" gives exactly the Chinese keys."""
+        out = self._json_zh()
+        if lang == "en":
+            self._add_en(out)
+        return out
+
+    def _add_en(self, out: dict[str, Any]) -> None:
+        """The `_en` keys, each beside its Chinese key; nothing Chinese is renamed or removed."""
+        out["title_en"] = self.title_en
+        out["packets"] = [p.to_json(self.columns, "en") for p in self.packets]
+        for d, c in zip(out["conflicts"], self.conflicts, strict=True):
+            d.update(label_en=c.label_en, hint_en=c.hint_en, source_en=c.source_en)
+        for d, v in zip(out["verification"], self.verification, strict=True):
+            d.update(source_en=v.source_en)
+        for d, q in zip(out["quotas"], self.quotas, strict=True):
+            d.update(label_en=q.label_en, source_en=q.source_en, scope_label_en=q.scope_label_en, value_en=q.value_en,
+                     status_en=q.status_en, note_en=q.note_en)
+        for d, r in zip(out["ranking"], self.ranking, strict=True):
+            d.update(quota_en=r.quota_en, scope_value_en=r.scope_value_en, band_en=r.band_en)
+        for d, b in zip(out["bands"], self.bands, strict=True):
+            d.update(label_en=b.label_en, range_en=b.range_en, source_en=b.source_en)
+        out["progress"] = [m.to_json("en") for m in self.progress]
+        out["reporting"] = self.reporting.to_json("en") if self.reporting else None
+
+    def _json_zh(self) -> dict[str, Any]:
         return {
             "version": 1,
             "programmes": self.programmes,
@@ -169,7 +210,8 @@ def collect(paths: list[Path], *, templates: Path | None = None, jobs: int = 1, 
         inputs = expand_inputs(paths, Path(tmp))
         rows, tasks, progs = _assign(inputs, templates)
         plan, columns = make_plan(progs)
-        result = CollectResult([p.id for p in progs], {p.id: p.title() for p in progs}, today, columns)
+        result = CollectResult([p.id for p in progs], {p.id: p.title() for p in progs}, today, columns,
+                               titles_en={p.id: p.title("en") for p in progs})
         result.verification = verification_sheets(progs, today)
         if sink:
             sink.begin(result)
@@ -221,7 +263,7 @@ def _assign(inputs: list[PacketInput], templates: Path | None
     found: list[tuple[int, PacketInput, Any, Programme]] = []
     for i, inp in enumerate(inputs):
         if inp.error or inp.root is None:
-            rows[i] = PacketRow(i, inp.label, error=inp.error)
+            rows[i] = PacketRow(i, inp.label, error=inp.error, error_en=inp.error_en)
             continue
         try:
             packet = read_packet(inp.root)
@@ -229,9 +271,9 @@ def _assign(inputs: list[PacketInput], templates: Path | None
         except SpecError:
             raise  # a broken spec is the office's problem, not the packet's
         except ZonekitError as e:
-            rows[i] = PacketRow(i, inp.label, error=str(e))
+            rows[i] = failed(i, inp.label, str(e), e.text("en"))
         except Exception as e:
-            rows[i] = PacketRow(i, inp.label, error=f"zonekit 内部错误 {type(e).__name__}: {e}（请反馈）")
+            rows[i] = failed(i, inp.label, *internal_error(e))
     if not found:
         return rows, [], []
     counts = Counter(prog.id for *_, prog in found)
@@ -241,9 +283,13 @@ def _assign(inputs: list[PacketInput], templates: Path | None
     tasks: list[tuple[int, PacketInput]] = []
     for i, inp, packet, prog in found:
         if prog.id != primary.id and _forms_shape(prog) != shape:
-            rows[i] = PacketRow(i, inp.label, prog.id, applicant_answers(packet),
-                                error=f"本次汇总的是“{primary.title()}”（{primary.id}）的材料包；此材料包属于“{prog.title()}”"
-                                      f"（{prog.id}），表单不同，不能一起汇总，请单独运行 zonekit collect")
+            rows[i] = failed(i, inp.label, f"本次汇总的是“{primary.title()}”（{primary.id}）的材料包；"
+                                           f"此材料包属于“{prog.title()}”（{prog.id}），表单不同，不能一起汇总，"
+                                           "请单独运行 zonekit collect",
+                             f"this round collects the packets of “{primary.title('en')}” ({primary.id}); this packet "
+                             f"is of “{prog.title('en')}” ({prog.id}), whose forms differ, so they cannot be collected "
+                             "together: run zonekit collect for it on its own",
+                             programme=prog.id, applicant=applicant_answers(packet))
             continue
         if prog not in progs:
             progs.append(prog)

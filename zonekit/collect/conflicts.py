@@ -31,6 +31,10 @@ class Where:
         place = " ".join(p for p in (self.file, self.cell) if p)
         return place + (f"（第{self.row}行）" if self.row else "")
 
+    def text_en(self) -> str:
+        place = " ".join(p for p in (self.file, self.cell) if p)
+        return place + (f" (row {self.row})" if self.row else "")
+
 
 @dataclass
 class Conflict:
@@ -41,7 +45,10 @@ class Conflict:
     a: Where
     b: Where
     source: str
-    note: str = ""
+    note: str = ""  # the hint: what to check
+    label_en: str = ""  # `label` in English (the spec's Chinese names stay inside “…”)
+    hint_en: str = ""  # `note` in English
+    source_en: str = ""  # `source` in English where the spec gives it (its `source_en`), else `source`
 
 
 # ------------------------------------------------------------------ conflicts (hash joins)
@@ -85,6 +92,7 @@ def find_conflicts(rows: list[PacketRow], progs: list[Programme]) -> list[Confli
 def _same_enterprise(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """Unique table columns (统一社会信用代码 first, then the name) repeated in another packet."""
     out: list[Conflict] = []
+    sources_en = prog.sources_en()
     reported: set[tuple[str, int, int, int, int]] = set()  # a row pair found by its code is not reported again by name
     for form in (f for f in prog.forms if f["kind"] == "table"):
         for col in sorted((c for c in form["columns"] if c.get("unique")), key=lambda c: c.get("type") != "uscc"):
@@ -96,19 +104,24 @@ def _same_enterprise(rows: list[PacketRow], prog: Programme, by_index: dict[int,
                     continue
                 reported.add(pair)
                 ta = by_index[first[0]].tables[form["id"]]
+                source = col.get("source") or form.get("source", "")
                 out.append(Conflict(
                     f"{form['id']}.{col['key']}", f"同一{bare_label(col['label'])}出现在两个材料包中", "warning",
                     as_text(value),
                     Where(first[0], ta.file, ta.sheet, ta.cell(col["key"], first[1]), first[1]),
                     Where(r.index, t.file, t.sheet, t.cell(col["key"], number), number),
-                    col.get("source") or form.get("source", ""),
-                    "一家企业只能计入其实际使用办公场所所在的一处；请核实该企业实际入驻哪一处"))
+                    source,
+                    "一家企业只能计入其实际使用办公场所所在的一处；请核实该企业实际入驻哪一处",
+                    f"the same “{bare_label(col['label'])}” appears in two packets",
+                    "an enterprise counts only at the one place whose offices it actually uses; "
+                    "check which place the enterprise is actually in", sources_en.get(source, source)))
     return out
 
 
 def _same_place(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """The record form's name or address (基地（楼宇）名称, 地址) in two packets."""
     out: list[Conflict] = []
+    sources_en = prog.sources_en()
     for ref, form, fld in identity_refs(prog):
         first_of: dict[str, int] = {}
         for r in rows:
@@ -116,10 +129,13 @@ def _same_place(rows: list[PacketRow], prog: Programme, by_index: dict[int, Pack
             first = first_of.setdefault(k, r.index) if k else r.index
             if first != r.index:
                 label = bare_label(fld["label"])
+                source = fld.get("source") or form.get("source", "")
                 out.append(Conflict(ref, f"同一{label}出现在两个材料包中", "warning", as_text(r.values.get(ref)),
-                                    _where_record(by_index[first], ref), _where_record(r, ref),
-                                    fld.get("source") or form.get("source", ""),
-                                    f"请核实两个材料包的“{label}”是否指同一处（同一处不应重复申报）"))
+                                    _where_record(by_index[first], ref), _where_record(r, ref), source,
+                                    f"请核实两个材料包的“{label}”是否指同一处（同一处不应重复申报）",
+                                    f"the same “{label}” appears in two packets",
+                                    f"check whether the two packets' “{label}” are the same place "
+                                    "(one place must not apply twice)", sources_en.get(source, source)))
     return out
 
 
@@ -129,6 +145,7 @@ def _inside_other(rows: list[PacketRow], progs: list[Programme], by_index: dict[
     consistency rule ties to the record's name."""
     out: list[Conflict] = []
     primary = progs[0]
+    sources_en = {k: v for prog in progs for k, v in prog.sources_en().items()}
     for table, col, record, fld in place_links(progs):
         index: dict[str, list[tuple[int, int]]] = {}
         for r, _, number, k, _ in _table_values(rows, table, col):
@@ -144,19 +161,24 @@ def _inside_other(rows: list[PacketRow], progs: list[Programme], by_index: dict[
                     if q == r.index or match_key(by_index[q].values.get(own)) == k:
                         continue  # the packet itself, or the same place applying twice (_same_place)
                     t = by_index[q].tables[table]
+                    label = bare_label(_field_label(primary, ref))
+                    source = _inside_source(progs, r.programme, tform)
                     out.append(Conflict(
-                        f"inside.{ref}",
-                        f"申报的{bare_label(_field_label(primary, ref))}出现在另一材料包的“{col_label}”中",
+                        f"inside.{ref}", f"申报的{label}出现在另一材料包的“{col_label}”中",
                         "warning", as_text(r.values.get(ref)), _where_record(r, ref),
-                        Where(q, t.file, t.sheet, t.cell(col, number), number),
-                        _inside_source(progs, r.programme, tform),
-                        f"另一材料包把它列为“{col_label}”：可能位于另一申报对象的范围内（如楼宇位于申报的基地内），请核实"))
+                        Where(q, t.file, t.sheet, t.cell(col, number), number), source,
+                        f"另一材料包把它列为“{col_label}”：可能位于另一申报对象的范围内（如楼宇位于申报的基地内），请核实",
+                        f"the “{label}” of an application appears in another packet's “{col_label}”",
+                        f"another packet lists it in “{col_label}”: it may lie inside what another packet applies "
+                        "for (a building inside a base that applies, for example); please check",
+                        sources_en.get(source, source)))
     return out
 
 
 def _same_contact(rows: list[PacketRow], prog: Programme, by_index: dict[int, PacketRow]) -> list[Conflict]:
     """The same phone or email (packet.toml [applicant] and the record forms) given by different applicants: info."""
     out: list[Conflict] = []
+    sources_en = prog.sources_en()
     for kind, refs in contact_refs(prog).items():
         norm = _phone_key if kind == "phone" else match_key
         first_of: dict[str, tuple[int, str]] = {}
@@ -170,10 +192,14 @@ def _same_contact(rows: list[PacketRow], prog: Programme, by_index: dict[int, Pa
                 first, first_ref = first_of.setdefault(k, (r.index, ref))
                 if first == r.index or (r.name and match_key(by_index[first].name) == match_key(r.name)):
                     continue  # one applicant may well use one phone for several packets
+                names = _contact_sources(prog, first_ref, ref)
                 out.append(Conflict(
                     f"contact.{kind}", f"不同申报单位填写了相同的{'联系电话' if kind == 'phone' else '邮箱'}", "info",
                     as_text(r.value(ref)), _contact_where(by_index[first], first_ref), _contact_where(r, ref),
-                    _contact_source(prog, first_ref, ref), "可能由同一中介代为申报，或填错了联系方式；仅供参考"))
+                    "、".join(names), "可能由同一中介代为申报，或填错了联系方式；仅供参考",
+                    f"different applicants gave the same {'phone number' if kind == 'phone' else 'email address'}",
+                    "perhaps one agent applied for both, or a contact detail is wrong; for information only",
+                    ", ".join(sources_en.get(n, n) for n in names)))
     return out
 
 
@@ -197,7 +223,8 @@ def _contact_where(row: PacketRow, ref: str) -> Where:
     return _where_record(row, ref)
 
 
-def _contact_source(prog: Programme, *refs: str) -> str:
+def _contact_sources(prog: Programme, *refs: str) -> list[str]:
+    """Where the contact fields are: packet.toml, or each form's source (else its title), once each."""
     names = []
     for ref in refs:
         if ref.startswith("packet.applicant."):
@@ -205,4 +232,4 @@ def _contact_source(prog: Programme, *refs: str) -> str:
         else:
             form = prog.form(ref.partition(".")[0])
             names.append(form.get("source") or form["title"])
-    return "、".join(dict.fromkeys(names))
+    return list(dict.fromkeys(names))

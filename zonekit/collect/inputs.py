@@ -39,10 +39,15 @@ class PacketInput:
     label: str
     root: Path | None
     error: str | None = None
+    error_en: str | None = None  # `error` in English
 
 
 class _Refused(Exception):
-    """A zip that is not extracted (unsafe or too big); str(self) is the Chinese reason."""
+    """A zip that is not extracted (unsafe or too big); str(self) is the Chinese reason, `en` the English."""
+
+    def __init__(self, message: str, en: str) -> None:
+        super().__init__(message)
+        self.en = en
 
 
 def _is_zip(path: Path) -> bool:
@@ -58,11 +63,13 @@ def expand_inputs(paths: Iterable[Path], tmp: Path) -> list[PacketInput]:
         key = path.resolve()
         if key in seen:
             what = "压缩包" if path.is_file() else "文件夹"
-            out.append(PacketInput(label, None, f"与“{seen[key]}”是同一个{what}，已跳过"))
+            what_en = "zip file" if path.is_file() else "folder"
+            out.append(PacketInput(label, None, f"与“{seen[key]}”是同一个{what}，已跳过",
+                                   f"the same {what_en} as “{seen[key]}”: skipped"))
             return
         seen[key] = label
         if not path.exists():
-            out.append(PacketInput(label, None, f"找不到 {label}"))
+            out.append(PacketInput(label, None, f"找不到 {label}", f"cannot find {label}"))
         elif path.is_dir():
             inner = _scan(path, zips=True) if top and not (path / PACKET_FILE).exists() else []
             for c in inner:
@@ -72,7 +79,8 @@ def expand_inputs(paths: Iterable[Path], tmp: Path) -> list[PacketInput]:
         elif _is_zip(path):
             out.extend(_unzip(path, label, tmp / str(len(out))))
         else:
-            out.append(PacketInput(label, None, f"{label} 既不是材料包文件夹，也不是 zip 压缩包"))
+            out.append(PacketInput(label, None, f"{label} 既不是材料包文件夹，也不是 zip 压缩包",
+                                   f"{label} is neither a packet folder nor a zip file"))
 
     for p in paths:
         add(Path(p), str(p), True)
@@ -84,10 +92,11 @@ def _unzip(path: Path, label: str, dest: Path) -> list[PacketInput]:
         extract_zip(path, dest)
     except _Refused as e:
         shutil.rmtree(dest, ignore_errors=True)
-        return [PacketInput(label, None, f"压缩包已拒绝：{e}")]
+        return [PacketInput(label, None, f"压缩包已拒绝：{e}", f"zip file refused: {e.en}")]
     roots = _scan(dest, zips=False)
     if not roots:
-        return [PacketInput(label, None, f"压缩包中没有找到材料包（没有 {PACKET_FILE}）")]
+        return [PacketInput(label, None, f"压缩包中没有找到材料包（没有 {PACKET_FILE}）",
+                            f"no packet found in the zip file (no {PACKET_FILE})")]
     return [PacketInput(label if r == dest else f"{label}/{r.relative_to(dest).as_posix()}", r) for r in roots]
 
 
@@ -131,22 +140,25 @@ def extract_zip(path: Path, dest: Path) -> None:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise _Refused(f"不是有效的 zip 文件（{e}）") from None
+        raise _Refused(f"不是有效的 zip 文件（{e}）", f"not a valid zip file ({e})") from None
     with zf:
         members = _safe_members(zf.infolist(), MAX_ZIP_BYTES)
         try:
             _write_members(zf, members, dest, MAX_ZIP_BYTES)
         except RuntimeError as e:  # zipfile: "File ... is encrypted, password required"
-            raise _Refused(f"压缩包已加密，无法解压（{e}）") from None
+            raise _Refused(f"压缩包已加密，无法解压（{e}）",
+                           f"the zip file is encrypted and cannot be extracted ({e})") from None
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as e:
-            raise _Refused(f"无法解压：{e}") from None
+            raise _Refused(f"无法解压：{e}", f"cannot extract: {e}") from None
 
 
 def _safe_members(infos: list[zipfile.ZipInfo], limit: int) -> list[tuple[zipfile.ZipInfo, list[str]]]:
     """The files to extract with their path parts, or _Refused for the first member that makes the zip unsafe."""
     if len(infos) > MAX_ZIP_ENTRIES:
         raise _Refused(f"有 {len(infos)} 个文件，超过上限 {MAX_ZIP_ENTRIES} 个"
-                       "（可用环境变量 ZONEKIT_MAX_ZIP_ENTRIES 调整）")
+                       "（可用环境变量 ZONEKIT_MAX_ZIP_ENTRIES 调整）",
+                       f"it holds {len(infos)} files, more than the limit of {MAX_ZIP_ENTRIES} "
+                       "(the environment variable ZONEKIT_MAX_ZIP_ENTRIES changes it)")
     members: list[tuple[zipfile.ZipInfo, list[str]]] = []
     total = 0
     for info in infos:
@@ -157,10 +169,13 @@ def _safe_members(infos: list[zipfile.ZipInfo], limit: int) -> list[tuple[zipfil
             continue
         total += info.file_size
         if total > limit:
-            raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限（可用环境变量 ZONEKIT_MAX_ZIP_MB 调整）")
+            raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限（可用环境变量 ZONEKIT_MAX_ZIP_MB 调整）",
+                           f"more than the limit of {limit / 2**20:.0f} MB once extracted "
+                           "(the environment variable ZONEKIT_MAX_ZIP_MB changes it)")
         if info.file_size > _RATIO_FROM and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
-            raise _Refused(f"其中的“{name}”压缩比异常（{ratio:.0f} 倍），疑似“压缩炸弹”")
+            raise _Refused(f"其中的“{name}”压缩比异常（{ratio:.0f} 倍），疑似“压缩炸弹”",
+                           f"“{name}” in it is compressed abnormally ({ratio:.0f} times): it looks like a zip bomb")
         members.append((info, parts))
     return members
 
@@ -168,12 +183,15 @@ def _safe_members(infos: list[zipfile.ZipInfo], limit: int) -> list[tuple[zipfil
 def _refuse_unsafe(info: zipfile.ZipInfo, name: str, parts: list[str]) -> None:
     """A member that points outside the folder (zip-slip), a symlink or a special file refuses the whole zip."""
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-        raise _Refused(f"其中的“{name}”指向解压目录以外（zip-slip），整个压缩包不予解压")
+        raise _Refused(f"其中的“{name}”指向解压目录以外（zip-slip），整个压缩包不予解压",
+                       f"“{name}” in it points outside the folder it is extracted to (zip-slip): "
+                       "the whole zip file is not extracted")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise _Refused(f"其中的“{name}”是符号链接，zonekit 不解压符号链接")
+        raise _Refused(f"其中的“{name}”是符号链接，zonekit 不解压符号链接",
+                       f"“{name}” in it is a symbolic link: zonekit does not extract symbolic links")
     if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-        raise _Refused(f"其中的“{name}”不是普通文件")
+        raise _Refused(f"其中的“{name}”不是普通文件", f"“{name}” in it is not a regular file")
 
 
 def _write_members(zf: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, list[str]]], dest: Path,
@@ -187,5 +205,6 @@ def _write_members(zf: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, lis
             while chunk := src.read(1 << 20):
                 written += len(chunk)
                 if written > limit:
-                    raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限")
+                    raise _Refused(f"解压后超过 {limit / 2**20:.0f} MB 上限",
+                                   f"more than the limit of {limit / 2**20:.0f} MB once extracted")
                 out.write(chunk)

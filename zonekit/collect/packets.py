@@ -59,6 +59,9 @@ class PacketRow:
     tables: dict[str, TableRows] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)  # material id -> file names in its folder
     progress: list[tuple[Any, ...]] = field(default_factory=list)  # (form, row id, MatrixCell fields but packet)
+    error_en: str | None = None  # `error` in English (a raiser's Chinese when it gave no English); None when read
+    eligibility_en: str = ""  # `eligibility` in English: eligible / not eligible / cannot tell …
+    path_en: str = ""  # `path` in English (the spec's condition titles by their `title_en`, else their ids)
 
     @property
     def ok(self) -> bool:
@@ -74,13 +77,28 @@ class PacketRow:
             return None if value == "" else value
         return self.values.get(ref)
 
-    def to_json(self, columns: list[Column]) -> dict[str, Any]:
-        return {"index": self.index + 1, "packet": self.packet, "programme": self.programme, "applicant": self.name,
-                "values": {c.ref: self.value(c.ref) for c in columns},
-                "errors": self.counts.get("error") if self.ok else None,
-                "warnings": self.counts.get("warning") if self.ok else None,
-                "infos": self.counts.get("info") if self.ok else None,
-                "eligibility": self.eligibility, "path": self.path, "error": self.error}
+    def to_json(self, columns: list[Column], lang: str = "zh") -> dict[str, Any]:
+        """The packet's row; with `lang` "en" also the English twins (`eligibility_en`, `path_en`, `error_en`)."""
+        out = {"index": self.index + 1, "packet": self.packet, "programme": self.programme, "applicant": self.name,
+               "values": {c.ref: self.value(c.ref) for c in columns},
+               "errors": self.counts.get("error") if self.ok else None,
+               "warnings": self.counts.get("warning") if self.ok else None,
+               "infos": self.counts.get("info") if self.ok else None,
+               "eligibility": self.eligibility, "path": self.path, "error": self.error}
+        if lang == "en":
+            out.update(eligibility_en=self.eligibility_en, path_en=self.path_en, error_en=self.error_en)
+        return out
+
+
+def failed(index: int, label: str, zh: str, en: str, **fields: Any) -> PacketRow:
+    """A row for a packet that could not be read, with the reason in Chinese and English."""
+    return PacketRow(index, label, error=zh, error_en=en, **fields)
+
+
+def internal_error(e: Exception) -> tuple[str, str]:
+    """An unexpected exception while reading a packet, said in Chinese and English."""
+    return (f"zonekit 内部错误 {type(e).__name__}: {e}（请反馈）",
+            f"zonekit internal error {type(e).__name__}: {e} (please report it)")
 
 
 # ------------------------------------------------------------------ the per-packet work (runs in workers)
@@ -101,9 +119,9 @@ def examine(task: tuple[int, str, str, str | None, date, Plan]) -> PacketRow:
             row.applicant = applicant_answers(report.facts.packet.get("applicant", {}))
         _extract(report, plan, row, load_programme(row.programme, tpl))
     except ZonekitError as e:
-        row.error = str(e)
+        row.error, row.error_en = str(e), e.text("en")
     except Exception as e:  # one odd packet never ends the run
-        row.error = f"zonekit 内部错误 {type(e).__name__}: {e}（请反馈）"
+        row.error, row.error_en = internal_error(e)
     return row
 
 
@@ -196,6 +214,7 @@ def _extract(report: Any, plan: Plan, row: PacketRow, prog: Programme) -> None:
     """Fill `row` from a checked packet's report with what `plan` asks for, each kind in one step."""
     row.counts = report.counts()
     row.eligibility, row.path = _eligibility(report.eligibility)
+    row.eligibility_en, row.path_en = _eligibility(report.eligibility, "en")
     for key, where in _answer_cells(report, prog).items():  # where each applicant answer is: its form cell, or 申报信息
         row.cells[f"packet.applicant.{key}"] = where
     _extract_records(report, plan.record_refs, row)
@@ -262,34 +281,55 @@ def _material_files(report: Any, materials: tuple[str, ...], prog: Programme) ->
     return out
 
 
-def _eligibility(results: list[Any]) -> tuple[str, str]:
-    """A short verdict and the path: which conditions hold and by what figures, or what is missing."""
+def _eligibility(results: list[Any], lang: str = "zh") -> tuple[str, str]:
+    """A short verdict and the path: which conditions hold and by what figures, or what is missing (in `lang`)."""
+    from zonekit.check.sentences import detail_text, title
+
+    en = lang == "en"
+    w = _WORDS_EN if en else _WORDS_ZH
     results = [r for r in results if r.status != "not_applicable"]
     if not results:
         return "—", ""
     statuses = {r.status for r in results}
     if "unmet" in statuses:
-        return "不符合", "未满足：" + _unmet(results)
+        return w["unmet"], w["not_met"] + _unmet(results, lang)
     if "unknown" in statuses:
-        return "无法判断", "缺少数据：" + "；".join(r.title for r in results if r.status == "unknown")
-    notes = [note for status, note in _MET_NOTES if status in statuses]
-    bands = "；".join(r.band for r in results if getattr(r, "band", None))
-    paths = "；".join(r.detail for r in results if r.detail and r.children and r.status in ("met", "met_by_commitment"))
-    head = "符合" + (f"（{'；'.join(notes)}）" if notes else "")
-    return head, "；".join(x for x in (bands, paths) if x)
+        return w["unknown"], w["missing"] + w[";"].join(title(r, lang) for r in results if r.status == "unknown")
+    notes = [note[en] for status, note in _MET_NOTES if status in statuses]
+    bands = w[";"].join(r.figures.get("band_en", r.band) if en else r.band
+                        for r in results if getattr(r, "band", None))
+    paths = w[";"].join(d for r in results if r.children and r.status in ("met", "met_by_commitment")
+                        and (d := detail_text(r, lang)))
+    head = w["met"] + ((f" ({'; '.join(notes)})" if en else f"（{'；'.join(notes)}）") if notes else "")
+    return head, w[";"].join(x for x in (bands, paths) if x)
 
 
-_MET_NOTES = (("met_by_commitment", "部分以承诺满足"), ("in_principle", "“原则上”条件未达到，需说明理由"),
-              ("outcome", "自评分低于列入档次，以专家评估为准"))
+_WORDS_ZH = {"met": "符合", "unmet": "不符合", "unknown": "无法判断", "not_met": "未满足：", "missing": "缺少数据：",
+             ";": "；"}
+_WORDS_EN = {"met": "eligible", "unmet": "not eligible", "unknown": "cannot tell", "not_met": "not met: ",
+             "missing": "data missing: ", ";": "; "}
+_MET_NOTES = (("met_by_commitment", ("部分以承诺满足", "partly met by commitment")),
+              ("in_principle", ("“原则上”条件未达到，需说明理由",
+                                "an in-principle condition is not reached: justify it")),
+              ("outcome", ("自评分低于列入档次，以专家评估为准",
+                           "the self-assessed score is below the listed bands: the experts decide")))
 
 
-def _unmet(results: list[Any]) -> str:
+def _unmet(results: list[Any], lang: str = "zh") -> str:
     """The unmet leaf conditions with their figures; the unmet top conditions when no leaf says more."""
     from zonekit.check.rules import walk
+    from zonekit.check.sentences import detail_text, title
 
-    leaves = [f"{r.title}（{r.detail}）" if r.detail else r.title
-              for top in results if top.status == "unmet" for r in walk(top) if r.status == "unmet" and not r.children]
-    return "；".join(leaves or [r.title for r in results if r.status == "unmet"])
+    def leaf(r: Any) -> str:
+        detail = detail_text(r, lang)
+        if not detail:
+            return title(r, lang)
+        return f"{title(r, lang)} ({detail})" if lang == "en" else f"{r.title}（{detail}）"
+
+    leaves = [leaf(r) for top in results if top.status == "unmet" for r in walk(top)
+              if r.status == "unmet" and not r.children]
+    sep = "; " if lang == "en" else "；"
+    return sep.join(leaves or [title(r, lang) for r in results if r.status == "unmet"])
 
 
 # ------------------------------------------------------------------ the process pool
@@ -316,5 +356,6 @@ def examine_all(tasks: list[tuple], jobs: int) -> Iterable[PacketRow]:
                 yield next(results)
             except Exception as e:  # examine() never raises: the pool broke (a worker killed): rows with the reason
                 for t in tasks[k:]:
-                    yield PacketRow(t[0], t[1], error=f"检查此材料包的进程异常退出（{type(e).__name__}: {e}）")
+                    yield failed(t[0], t[1], f"检查此材料包的进程异常退出（{type(e).__name__}: {e}）",
+                                 f"the process checking this packet ended abnormally ({type(e).__name__}: {e})")
                 return

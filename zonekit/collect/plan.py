@@ -88,11 +88,13 @@ def verification_specs(prog: Programme) -> list[tuple[dict[str, Any], dict[str, 
         try:
             form = prog.form(v["form"])
         except KeyError:
-            raise SpecError(f"{where}.form: 没有 id 为 “{v['form']}” 的表单") from None
+            raise SpecError(f"{where}.form: 没有 id 为 “{v['form']}” 的表单",
+                            f"{where}.form: there is no form with id “{v['form']}”") from None
         specs = {c["key"]: c for c in form.get("fields", []) + form.get("columns", [])}
         unknown = [k for k in v["columns"] if k not in specs]
         if unknown:
-            raise SpecError(f"{where}.columns: 表单 {form['id']} 没有字段 {', '.join(unknown)}")
+            raise SpecError(f"{where}.columns: 表单 {form['id']} 没有字段 {', '.join(unknown)}",
+                            f"{where}.columns: form {form['id']} has no field {', '.join(unknown)}")
         out.append((v, form, [specs[k] for k in v["columns"]]))
     return out
 
@@ -110,6 +112,13 @@ def quota_specs(progs: list[Programme]) -> list[tuple[Programme, dict[str, Any]]
 
 ALL = "*"  # a quota's scope covering every packet of the round
 ALL_VALUE = "（全部）"
+NOT_FILLED = "（未填写）"  # a quota's group of the packets that leave its scope empty
+_VALUES_EN = {ALL_VALUE: "(all)", NOT_FILLED: "(not filled in)"}
+
+
+def value_en(value: str) -> str:
+    """A group value in English: zonekit's own words translated, a value from a packet as it is."""
+    return _VALUES_EN.get(value, value)
 
 
 def scope_ref(q: dict[str, Any]) -> str | None:

@@ -35,6 +35,7 @@ class MatrixRow:
     unit: str
     target: str
     cells: dict[str, MatrixCell] = field(default_factory=dict)  # reporting unit -> cell
+    target_en: str = ""  # `target` in English: "≥ CNY 4 trillion", "a rise each year ≥ 1 percentage point"
 
 
 @dataclass
@@ -48,15 +49,23 @@ class ProgressMatrix:
     source: str
     units: list[str]
     rows: list[MatrixRow]
+    source_en: str = ""  # the spec's English of `source`, else `source`
 
-    def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "form": self.form, "title": self.title, "source": self.source,
-                "units": self.units,
-                "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
-                          "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year,
-                                        "value": c.value,
-                                        "actual": c.actual, "completion": c.completion, "status": c.status}
-                                    for u, c in r.cells.items()}} for r in self.rows]}
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The matrix; with `lang` "en" also `source_en` and each row's `target_en`."""
+        out: dict[str, Any] = {
+               "programme": self.programme, "form": self.form, "title": self.title, "source": self.source,
+               "units": self.units,
+               "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
+                         "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year,
+                                       "value": c.value,
+                                       "actual": c.actual, "completion": c.completion, "status": c.status}
+                                   for u, c in r.cells.items()}} for r in self.rows]}
+        if lang == "en":
+            out["source_en"] = self.source_en
+            for d, r in zip(out["rows"], self.rows, strict=True):
+                d["target_en"] = r.target_en
+        return out
 
 
 @dataclass
@@ -71,12 +80,17 @@ class Reporting:
     rows: dict[str, dict[str, int]]  # unit -> {form sheet: rows it is responsible for}
     forms: list[str]  # the sheets counted in `rows`, in order
     other: list[str]  # names in the rows that are not units that can report ("试点市政府")
+    source_en: str = ""  # `source` in English: each source's `source_en` where the spec gives one
 
-    def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme, "source": self.source, "expected": self.expected,
-                "reported": self.reported,
-                "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
-                "other": self.other}
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """Who has reported; with `lang` "en" also `source_en`."""
+        out: dict[str, Any] = {"programme": self.programme, "source": self.source, "expected": self.expected,
+               "reported": self.reported,
+               "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
+               "other": self.other}
+        if lang == "en":
+            out["source_en"] = self.source_en
+        return out
 
 
 # ------------------------------------------------------------------ progress matrix and units that have not reported
@@ -110,8 +124,9 @@ def _progress_matrix(rows: list[PacketRow], prog: Programme, form: dict[str, Any
             if fid == form["id"]:
                 cells.setdefault(rid, {})[u] = MatrixCell(r.packet, *figures)
     matrix_rows = [_matrix_row(form, s, cells.get(s["id"], {})) for s in form.get("rows", [])]
+    source = cfg.get("source") or form.get("source", "")
     return ProgressMatrix(prog.id, form["id"], form.get("sheet") or form["id"], form.get("title", ""),
-                          cfg.get("source") or form.get("source", ""), units, matrix_rows)
+                          source, units, matrix_rows, prog.sources_en().get(source, source))
 
 
 def _latest_by_unit(rows: list[PacketRow], prog: Programme, form: dict[str, Any]) -> dict[str, PacketRow]:
@@ -155,7 +170,7 @@ def _matrix_row(form: dict[str, Any], spec: dict[str, Any], cells: dict[str, Mat
     p = IndicatorProgress(form["id"], spec["id"], as_text(cell("number")), as_text(cell("label")) or spec["id"],
                           as_text(cell("unit")) or spec.get("unit", ""), as_text(cell("comparator")) or "≥",
                           as_score(cell("target")), None, None, "", 0, 0)
-    return MatrixRow(spec["id"], p.number, p.indicator, p.unit, target_text(p), cells)
+    return MatrixRow(spec["id"], p.number, p.indicator, p.unit, target_text(p), cells, target_text(p, "en"))
 
 
 def _as_int(value: Any) -> int | None:
@@ -181,9 +196,11 @@ def reporting(rows: list[PacketRow], progs: list[Programme]) -> Reporting | None
     expected = [u for u in allowed if u in named] if allowed else list(named)
     sent = _sent_units(rows, progs, key)
     sources = dict.fromkeys(f["filter_by"].get("source") or f.get("source", "") for f in forms)
+    sources_en = primary.sources_en()
     return Reporting(primary.id, "、".join(s for s in sources if s), expected,
                      [u for u in expected if match_key(u) in sent], [u for u in expected if match_key(u) not in sent],
-                     named, [f.get("sheet") or f["id"] for f in forms], [u for u in named if u not in expected])
+                     named, [f.get("sheet") or f["id"] for f in forms], [u for u in named if u not in expected],
+                     "; ".join(sources_en.get(s, s) for s in sources if s))
 
 
 def _sent_units(rows: list[PacketRow], progs: list[Programme], key: str) -> set[str]:

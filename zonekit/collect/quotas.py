@@ -15,6 +15,7 @@ from typing import Any
 from zonekit.collect.packets import PacketRow, as_score, as_text, match_key
 from zonekit.collect.plan import (
     ALL_VALUE,
+    NOT_FILLED,
     Column,
     band_items,
     band_of,
@@ -24,6 +25,7 @@ from zonekit.collect.plan import (
     quota_specs,
     ref_label,
     scope_ref,
+    value_en,
 )
 from zonekit.spec.programme import Programme
 
@@ -45,6 +47,12 @@ class QuotaRow:
     target: int | None = None
     note: str = ""
     strength: str = "hard"  # hard | in_principle (原则上…不超过)
+    label_en: str = ""  # the spec's `label_en`, else `label`
+    source_en: str = ""  # the spec's English of `source` (Programme.sources_en), else `source`
+    status_en: str = ""  # within the quota / over the quota / under the minimum; note; on target / N more than …
+    scope_label_en: str = ""  # "all packets" for a quota over every packet, else `scope_label` (a spec name)
+    value_en: str = ""  # `value` in English where it is zonekit's word ("(all)", "(not filled in)"), else `value`
+    note_en: str = ""  # the spec's `note_en` where it gives one, else `note` (the quota schema has no note_en yet)
 
     @property
     def flagged(self) -> bool:
@@ -74,6 +82,9 @@ class RankRow:
     score: Any
     label: str  # what the score is
     band: str | None = None  # the band of a condition classifying the same fact (G60: ≥ 90 示范园区)
+    quota_en: str = ""  # the quota's `label_en`, else `quota`
+    scope_value_en: str = ""  # `scope_value` in English where it is zonekit's word ("(all)"), else `scope_value`
+    band_en: str | None = None  # the band's `label_en` in the spec, else `band`
 
 
 @dataclass
@@ -91,6 +102,8 @@ class BandRow:
     packets: list[str]
     source: str
     unit: str = ""
+    label_en: str = ""  # the band's `label_en` in the spec (else `label`); "cannot be placed in a band (…)"
+    source_en: str = ""  # the spec's English of `source`, else `source`
 
     @property
     def range(self) -> str:
@@ -99,6 +112,15 @@ class BandRow:
         lo = f"≥{_num(self.min)}{self.unit}" if self.min is not None else ""
         hi = f"<{_num(self.below)}{self.unit}" if self.below is not None else ""
         return "且".join(x for x in (lo, hi) if x) or "全部"
+
+    @property
+    def range_en(self) -> str:
+        """`range` in English: "≥ 80 points and < 90 points", "cannot tell", "all"."""
+        if self.status == "unknown":
+            return "cannot tell"
+        lo = f"≥ {_figure_en(self.min, self.unit)}" if self.min is not None else ""
+        hi = f"< {_figure_en(self.below, self.unit)}" if self.below is not None else ""
+        return " and ".join(x for x in (lo, hi) if x) or "all"
 
 
 # ------------------------------------------------------------------ quotas and ranking
@@ -129,11 +151,14 @@ def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme],
             if value is not None:
                 groups.setdefault(value, []).append(r)
         label = "全部材料包" if shown is None else labels.get(shown) or ref_label(progs, shown) or q["scope"]
+        source_en = prog.sources_en().get(q["source"], q["source"])
         for value, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             quotas.append(QuotaRow(prog.id, q["label"], q["source"], q["scope"], label, value, len(group),
                                    q.get("max"), q.get("min"), _status(q, len(group)), [r.packet for r in group],
                                    q.get("kind", "limit"), q.get("target"), q.get("note", ""),
-                                   q.get("strength", "hard")))
+                                   q.get("strength", "hard"), q.get("label_en") or q["label"], source_en,
+                                   _status(q, len(group), "en"), "all packets" if shown is None else label,
+                                   value_en(value), q.get("note_en") or q.get("note", "")))
         if q.get("rank_by"):
             members = [r for group in groups.values() for r in group]
             bands = next((n["bands"] for n in band_specs(prog) if n["bands"]["fact"] == q["rank_by"]), None)
@@ -142,15 +167,19 @@ def quotas_and_ranking(rows: list[PacketRow], progs: list[Programme],
     return quotas, ranking
 
 
-def _status(q: dict[str, Any], n: int) -> str:
-    kind = q.get("kind", "limit")
+def _status(q: dict[str, Any], n: int, lang: str = "zh") -> str:
+    kind, en = q.get("kind", "limit"), lang == "en"
     if kind == "target":
         gap = n - q["target"]
+        if en:
+            return "on target" if gap == 0 else f"{abs(gap)} {'more' if gap > 0 else 'fewer'} than the target"
         return "与目标一致" if gap == 0 else f"比目标{'多' if gap > 0 else '少'}{abs(gap)}个"
     if kind == "info":
-        return "提示"
-    return ("超出名额" if q.get("max") is not None and n > q["max"] else
-            "少于下限" if q.get("min") is not None and n < q["min"] else "符合")
+        return "note" if en else "提示"
+    over, under = q.get("max") is not None and n > q["max"], q.get("min") is not None and n < q["min"]
+    if en:
+        return "over the quota" if over else "under the minimum" if under else "within the quota"
+    return "超出名额" if over else "少于下限" if under else "符合"
 
 
 def _scope_value(q: dict[str, Any], r: PacketRow, prog: Programme) -> str | None:
@@ -171,7 +200,7 @@ def _scope_value(q: dict[str, Any], r: PacketRow, prog: Programme) -> str | None
             return None
         other = r.applicant.get(q["scope"])
         value = other if other not in (None, "") and not isinstance(other, bool) else ALL_VALUE
-    text = as_text(value) or "（未填写）"
+    text = as_text(value) or NOT_FILLED
     return next((g for g in q.get("groups", []) if match_key(text).startswith(match_key(g))), text)
 
 
@@ -197,6 +226,13 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _figure_en(value: float | None, unit: str) -> str:
+    """A band's bound in English: 90 分 -> "90 points"; a bare number without a unit."""
+    from zonekit.check.sentences import figure_en
+
+    return figure_en(value, unit) if unit and value is not None else _num(value)
+
+
 def _rank(q: dict[str, Any], members: list[PacketRow], ref: str | None, label: str,
           bands: dict[str, Any] | None = None) -> list[RankRow]:
     """Highest score first; equal scores share a rank (1, 1, 3); packets without a score come last, unranked.
@@ -206,19 +242,22 @@ def _rank(q: dict[str, Any], members: list[PacketRow], ref: str | None, label: s
     def score(r: PacketRow) -> float | None:
         return as_score(r.values.get(q["rank_by"]))
 
-    def band(s: float | None) -> str | None:
+    def band(s: float | None, lang: str = "zh") -> str | None:
         b = band_of(items, s)
-        return b["label"] if b else None
+        return (b.get("label_en") or b["label"] if lang == "en" else b["label"]) if b else None
 
     def scope(r: PacketRow) -> str:
         return as_text(r.value(ref)) if ref else ALL_VALUE
 
+    quota_en = q.get("label_en") or q["label"]
     scored = sorted((r for r in members if score(r) is not None), key=lambda r: -score(r))  # type: ignore[operator]
     out: list[RankRow] = []
     for i, r in enumerate(scored):
         rank = out[-1].rank if out and score(r) == out[-1].score else i + 1
-        out.append(RankRow(q["label"], rank, r.packet, r.name, scope(r), score(r), label, band(score(r))))
-    out += [RankRow(q["label"], None, r.packet, r.name, scope(r), None, label) for r in members if score(r) is None]
+        out.append(RankRow(q["label"], rank, r.packet, r.name, scope(r), score(r), label, band(score(r)),
+                           quota_en, value_en(scope(r)), band(score(r), "en")))
+    out += [RankRow(q["label"], None, r.packet, r.name, scope(r), None, label, None, quota_en, value_en(scope(r)))
+            for r in members if score(r) is None]
     return out
 
 
@@ -231,14 +270,17 @@ def band_counts(rows: list[PacketRow], progs: list[Programme], columns: list[Col
         members = [r for r in rows if r.programme == prog.id]
         for node in band_specs(prog) if members else []:
             fact = node["bands"]["fact"]
-            out += _band_rows(prog.id, node, members, labels.get(fact) or ref_label(progs, fact) or fact)
+            out += _band_rows(prog.id, node, members, labels.get(fact) or ref_label(progs, fact) or fact,
+                              prog.sources_en())
     return out
 
 
-def _band_rows(programme: str, node: dict[str, Any], members: list[PacketRow], fact_label: str) -> list[BandRow]:
+def _band_rows(programme: str, node: dict[str, Any], members: list[PacketRow], fact_label: str,
+               sources_en: dict[str, str]) -> list[BandRow]:
     """One condition's bands with their packets, then the packets without the figure when there are any."""
     spec = node["bands"]
     fact, unit, source = spec["fact"], spec.get("unit", ""), node["source"]
+    source_en = node.get("source_en") or sources_en.get(source, source)
     items = band_items(spec)
     buckets: list[list[PacketRow]] = [[] for _ in items]
     unknown: list[PacketRow] = []
@@ -246,10 +288,12 @@ def _band_rows(programme: str, node: dict[str, Any], members: list[PacketRow], f
         b = band_of(items, as_score(r.values.get(fact)))
         (buckets[items.index(b)] if b is not None else unknown).append(r)
     out = [BandRow(programme, fact, fact_label, b["label"], b.get("min"), items[i - 1].get("min") if i else None,
-                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], source, unit)
+                   b.get("status", "met"), len(buckets[i]), [r.packet for r in buckets[i]], source, unit,
+                   b.get("label_en") or b["label"], source_en)
            for i, b in enumerate(items)]
     if unknown:
         label = f"无法归档（{bare_label(fact_label)}未填写或无法读取）"
+        label_en = f"cannot be placed in a band (“{bare_label(fact_label)}” not filled in or unreadable)"
         out.append(BandRow(programme, fact, fact_label, label, None, None, "unknown", len(unknown),
-                           [r.packet for r in unknown], source, unit))
+                           [r.packet for r in unknown], source, unit, label_en, source_en))
     return out

@@ -35,6 +35,7 @@ class VerificationSheet:
     _lines: Lines | None = field(default=None, repr=False, compare=False)
     _packets: list[PacketRow] = field(default_factory=list, repr=False, compare=False)
     count: int = 0  # lines so far
+    source_en: str = ""  # the spec's English of `source` (its `source_en`), else `source`
 
     def add(self, row: PacketRow) -> list[list[Any]]:
         """Join one packet (the next in order): its lines, numbered on from the last."""
@@ -84,6 +85,7 @@ def verification_sheets(progs: list[Programme], today: date) -> list[Verificatio
     applicant_label = next((a["label"] for a in primary.section("applicant") if a["key"] == "name"), "申报单位")
     place = next(((ref, fld) for ref, _, fld in identity_refs(primary) if ref.endswith(".name")), None)
     titles = {m["id"]: m["title"] for p in progs for m in p.materials}
+    sources_en = primary.sources_en()
     out = []
     for v, form, specs in verification_specs(primary):
         if form["kind"] == "table":
@@ -93,7 +95,8 @@ def verification_sheets(progs: list[Programme], today: date) -> list[Verificatio
         note = (v.get("note") or f"送{v['to']}核查（依据：{v['source']}）；请在“核查意见”列填写核查结果。"
                 ) + f"汇总日期：{today.isoformat()}"
         out.append(VerificationSheet(v["sheet"], v["to"], v.get("title") or v["sheet"], v["source"], note,
-                                     ["序号", bare_label(applicant_label), *columns, "核查意见"], _lines=lines))
+                                     ["序号", bare_label(applicant_label), *columns, "核查意见"], _lines=lines,
+                                     source_en=v.get("source_en") or sources_en.get(v["source"], v["source"])))
     return out
 
 

@@ -30,16 +30,22 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from zonekit.findings import Said
+
 FALLBACK_CID_FONT = "STSong-Light"
 FALLBACK_NOTE = "未找到可嵌入的中文字体，使用阅读器内置宋体（未嵌入）; 用 --font 指定字体文件"
+FALLBACK_NOTE_EN = ("no Chinese font that can be embedded was found, so the PDF reader's built-in Song font is used "
+                    "(not embedded); name a font file with --font")
 FONT_DIRS_ENV = "ZONEKIT_FONT_DIRS"
 SHIPPED_FONT = Path(__file__).resolve().parents[1] / "fontdata" / "ZonekitSerifSC-Regular.ttf"
 SHIPPED_NOTE = "zonekit 内置宋体 Zonekit Serif SC（Noto Serif CJK SC 的 GB 2312 子集，子集嵌入）"
+SHIPPED_NOTE_EN = ("zonekit's own Song font Zonekit Serif SC (the GB 2312 part of Noto Serif CJK SC, embedded as a "
+                   "subset)")
 REQUIRED_CHARS = "中国申报表单位日期0123456789"  # a font without all of these is not a CJK font for a bundle
 _MAX_TTC_FACES = 16
 _FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
@@ -92,6 +98,11 @@ class FontChoice:
     embedded: bool
     note: str = ""
     fallbacks: tuple[tuple[str, int | None], ...] = ()  # (path, face or None = any face), in order
+    note_en: str = ""  # `note` in English
+
+    def said_note(self) -> Said:
+        """What the bundle says of its font: the note, else the font's name (Chinese and English)."""
+        return Said(self.note or self.name, self.note_en or self.note or self.name)
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,7 @@ def fallback_font() -> FontChoice:
 
     if FALLBACK_CID_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID_FONT))
-    return FontChoice(FALLBACK_CID_FONT, None, 0, False, FALLBACK_NOTE)
+    return FontChoice(FALLBACK_CID_FONT, None, 0, False, FALLBACK_NOTE, note_en=FALLBACK_NOTE_EN)
 
 
 def cover(choice: FontChoice, chars: Iterable[str]) -> dict[str, str | None]:
@@ -163,23 +174,28 @@ def _lender(choice: FontChoice, ch: str) -> Any:
 
 
 def _choose(explicit: str | None) -> FontChoice:
-    note = ""
+    note = note_en = ""
     if explicit:
         choice = _try_candidate(_explicit_candidate(explicit))
         if choice:
             return _with_fallbacks(choice, _system_candidates())
         note = f"指定的字体无法使用（{explicit}）：需要含中文字形、允许嵌入的 TrueType 字体（.ttf/.ttc）; "
+        note_en = (f"the font given (“{explicit}”) cannot be used: it must be a TrueType font (.ttf/.ttc) with "
+                   "Chinese characters that allows embedding; ")
     system = _system_candidates()
     for cand in _in_order(system):
         choice = _try_candidate(cand)
         if choice:
             if choice.path == str(SHIPPED_FONT):
                 own = note + ("改用 " if note else "") + SHIPPED_NOTE
+                own_en = note_en + ("using " if note else "") + SHIPPED_NOTE_EN
             else:
                 own = f"{note}改用 {choice.path}" if note else ""
-            return _with_fallbacks(FontChoice(choice.name, choice.path, choice.subfont_index, True, own), system)
+                own_en = f"{note_en}using “{choice.path}” instead" if note else ""
+            return _with_fallbacks(FontChoice(choice.name, choice.path, choice.subfont_index, True, own,
+                                              note_en=own_en), system)
     fb = fallback_font()
-    return FontChoice(fb.name, None, 0, False, note + fb.note)
+    return FontChoice(fb.name, None, 0, False, note + fb.note, note_en=note_en + fb.note_en)
 
 
 def _in_order(system: list[Candidate]) -> list[Candidate]:
@@ -198,7 +214,7 @@ def _with_fallbacks(choice: FontChoice, system: list[Candidate]) -> FontChoice:
         if (c.path, c.index) not in seen and not (c.path == choice.path and c.index in (None, choice.subfont_index)):
             seen.add((c.path, c.index))
             fallbacks.append((c.path, c.index))
-    return FontChoice(choice.name, choice.path, choice.subfont_index, choice.embedded, choice.note, tuple(fallbacks))
+    return replace(choice, fallbacks=tuple(fallbacks))
 
 
 def _system_candidates() -> list[Candidate]:

@@ -14,9 +14,10 @@ LibreOffice imports any file it cannot recognise as plain text and "converts" th
 each input's container (zip/OLE) is first checked against its extension; damaged, empty and
 password-protected files are reported without starting soffice.
 
-Every input gets either the path of its PDF or a Chinese error message — conversion problems are
-reported, never raised. On timeout the whole process group is killed; files the batch did not get
-to are retried once individually within a second time budget of the same length.
+Every input gets either the path of its PDF or a `Failure`: a Chinese error message (a str, as it
+always was) that carries its English in `en` — conversion problems are reported, never raised. On
+timeout the whole process group is killed; files the batch did not get to are retried once
+individually within a second time budget of the same length.
 
 `zonekit serve` keeps one LibreOffice running (zonekit.serve.warm_office) and installs it with
 `use_running_office`: the files are then staged and checked the same way, converted by it one at a
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zonekit import sniff
+from zonekit.findings import Said
 
 SOFFICE_ENV = "ZONEKIT_SOFFICE"  # explicit path to soffice, checked before PATH
 
@@ -56,8 +58,27 @@ _POSIX_CANDIDATES = (
     "/var/lib/flatpak/exports/bin/org.libreoffice.LibreOffice",
 )
 
-NOT_FOUND = "LibreOffice 转换失败：未找到 LibreOffice（soffice），请安装 LibreOffice 后重试"
-NO_OUTPUT = "LibreOffice 未能生成PDF，文件可能已损坏、加密或格式不受支持"
+
+class Failure(str):
+    """Why a file was not converted: the Chinese message (the string itself) and its English, `en`."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Failure:
+        failure = super().__new__(cls, zh)
+        failure.en = en
+        return failure
+
+    @property
+    def said(self) -> Said:
+        return Said(str(self), self.en)
+
+
+NOT_FOUND = Failure("LibreOffice 转换失败：未找到 LibreOffice（soffice），请安装 LibreOffice 后重试",
+                    "the file could not be converted: LibreOffice (soffice) was not found; install LibreOffice "
+                    "and try again")
+NO_OUTPUT = Said("LibreOffice 未能生成PDF，文件可能已损坏、加密或格式不受支持",
+                 "LibreOffice made no PDF of it: the file may be damaged, encrypted or of a kind it cannot read")
 TIMED_OUT = "LibreOffice 转换超时"  # how every timeout message starts
 
 
@@ -105,10 +126,10 @@ def convert_to_pdf(
     *,
     timeout: float = 120,
     soffice: str | None = None,
-) -> dict[Path, Path | str]:
+) -> dict[Path, Path | Failure]:
     """Convert all `files` to PDF in one LibreOffice process; see the module docstring.
 
-    Returns, for every input path (as given), the output PDF path or an error string.
+    Returns, for every input path (as given), the output PDF path or why not (a `Failure`).
     """
     return _convert(files, outdir, timeout=timeout, soffice=soffice, batch=True)
 
@@ -119,7 +140,7 @@ def convert_each_to_pdf(
     *,
     timeout: float = 120,
     soffice: str | None = None,
-) -> dict[Path, Path | str]:
+) -> dict[Path, Path | Failure]:
     """Like `convert_to_pdf`, but one LibreOffice process per file (`timeout` applies to each).
 
     The files share one temporary profile, so only process start-up is measured, not the
@@ -133,9 +154,9 @@ def convert_each_to_pdf(
 
 def _convert(
     files: list[Path], outdir: Path, *, timeout: float, soffice: str | None, batch: bool
-) -> dict[Path, Path | str]:
+) -> dict[Path, Path | Failure]:
     inputs = list(dict.fromkeys(Path(f) for f in files))  # the same path twice: convert once
-    results: dict[Path, Path | str] = {}
+    results: dict[Path, Path | Failure] = {}
     running = _running if soffice is None else None
     exe = soffice or find_soffice()
     if exe is None and running is None:
@@ -174,9 +195,9 @@ def _convert(
 
 
 def _convert_running(running: RunningOffice, todo: list[Path], targets: dict[Path, Path],
-                     timeout: float) -> dict[Path, Path | str]:
+                     timeout: float) -> dict[Path, Path | Failure]:
     """`todo` staged as for soffice, converted one by one by the running office, placed the same way."""
-    results: dict[Path, Path | str] = {}
+    results: dict[Path, Path | Failure] = {}
     with tempfile.TemporaryDirectory(prefix="zonekit-lo-", ignore_cleanup_errors=True) as tmp:
         stage_dir, out_dir = Path(tmp) / "in", Path(tmp) / "out"
         stage_dir.mkdir()
@@ -189,53 +210,63 @@ def _convert_running(running: RunningOffice, todo: list[Path], targets: dict[Pat
                 _place(pdf, targets[f])
                 results[f] = targets[f]
             elif problem and problem.startswith(TIMED_OUT):
-                results[f] = f"{problem}：{f.name}"
-            else:
-                results[f] = failed(f, problem)
+                results[f] = Failure(f"{problem}：{f.name}", f"LibreOffice took too long to convert “{f.name}”")
+            else:  # the running office's reasons are Chinese only: quoted as they are
+                results[f] = failed(f, Said(problem, f"LibreOffice said “{problem}”") if problem else None)
     return results
 
 
-def failed(f: Path, reason: str | None) -> str:
+def failed(f: Path, reason: Said | None) -> Failure:
     """What the bundle says of a file LibreOffice did not convert (the manifest and the placeholder page)."""
-    return f"LibreOffice 转换失败：{f.name}（{reason or NO_OUTPUT}）"
+    reason = reason or NO_OUTPUT
+    return Failure(f"LibreOffice 转换失败：{f.name}（{reason.zh}）",
+                   f"LibreOffice could not convert “{f.name}” ({reason.en})")
 
 
 def _run_group(office: _Office, group: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
-               timeout: float) -> dict[Path, Path | str]:
+               timeout: float) -> dict[Path, Path | Failure]:
     """One soffice run over `group`; each file gets its PDF path or an error."""
     outcome = office.run([staged[f] for f in group], timeout)
-    results: dict[Path, Path | str] = {}
+    results: dict[Path, Path | Failure] = {}
     for f in group:
         pdf = office.output_of(staged[f])
         if pdf is not None:
             _place(pdf, targets[f])
             results[f] = targets[f]
         elif outcome.timed_out:
-            results[f] = f"{TIMED_OUT}（{timeout:g}秒）：{f.name}"
+            results[f] = timed_out(f, timeout)
         else:
             results[f] = failed(f, outcome.reason)
     return results
 
 
 def _retry_timeouts(office: _Office, pending: list[Path], staged: dict[Path, Path], targets: dict[Path, Path],
-                    timeout: float) -> dict[Path, Path | str]:
+                    timeout: float) -> dict[Path, Path | Failure]:
     """Retry files left over by a timed-out batch one by one, within another `timeout` in total.
 
     One slow or hanging file should not cost the rest of the batch. Each retry gets at most half
     the original timeout; whatever the budget does not reach stays a timeout.
     """
-    results: dict[Path, Path | str] = {}
+    results: dict[Path, Path | Failure] = {}
     deadline = time.monotonic() + timeout
     for f in pending:
         budget = min(timeout / 2, deadline - time.monotonic())
         if budget <= 0.5:
-            results[f] = f"{TIMED_OUT}（{timeout:g}秒）：{f.name}"
+            results[f] = timed_out(f, timeout)
             continue
         result = _run_group(office, [f], staged, targets, budget)[f]
         if isinstance(result, str) and _is_timeout(result):
-            result = f"{TIMED_OUT}（{timeout:g}秒，单独重试 {round(budget, 1):g} 秒仍超时）：{f.name}"
+            again = round(budget, 1)
+            result = Failure(f"{TIMED_OUT}（{timeout:g}秒，单独重试 {again:g} 秒仍超时）：{f.name}",
+                             f"LibreOffice took more than {timeout:g} seconds to convert “{f.name}”, and more than "
+                             f"{again:g} seconds again when tried on its own")
         results[f] = result
     return results
+
+
+def timed_out(f: Path, timeout: float) -> Failure:
+    return Failure(f"{TIMED_OUT}（{timeout:g}秒）：{f.name}",
+                   f"LibreOffice took more than {timeout:g} seconds to convert “{f.name}”")
 
 
 def _is_timeout(result: Path | str) -> bool:
@@ -245,7 +276,7 @@ def _is_timeout(result: Path | str) -> bool:
 @dataclass(frozen=True)
 class _Outcome:
     timed_out: bool
-    reason: str = ""  # a short explanation when soffice itself failed
+    reason: Said | None = None  # a short explanation when soffice itself failed
 
 
 class _Office:
@@ -299,7 +330,8 @@ class _Office:
                 **new_process_group(),
             )
         except OSError as exc:
-            return _Outcome(timed_out=False, reason=f"无法启动 LibreOffice：{exc}")
+            return _Outcome(timed_out=False, reason=Said(f"无法启动 LibreOffice：{exc}",
+                                                         f"LibreOffice could not be started: {exc}"))
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -310,7 +342,9 @@ class _Office:
                 shutil.rmtree(self.profile, ignore_errors=True)
             return _Outcome(timed_out=True)
         if proc.returncode != 0:
-            return _Outcome(timed_out=False, reason=_last_line(err) or f"退出码 {proc.returncode}")
+            said = _last_line(err)  # soffice's own words
+            return _Outcome(timed_out=False, reason=Said(said, said) if said else
+                            Said(f"退出码 {proc.returncode}", f"exit code {proc.returncode}"))
         return _Outcome(timed_out=False)
 
     def output_of(self, staged: Path) -> Path | None:
@@ -382,10 +416,10 @@ def kept_profile() -> Iterator[Path | None]:
 _OOXML = {".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm", ".xltx", ".xltm", ".pptx", ".pptm", ".ppsx", ".potx"}
 _ODF = {".odt", ".ott", ".ods", ".ots", ".odp", ".otp", ".odg"}
 _LEGACY = {".doc", ".dot", ".xls", ".xlt", ".ppt", ".pps", ".pot", ".wps", ".et", ".dps"}
-DAMAGED = "文件已损坏或内容与扩展名不符"
+DAMAGED = Said("文件已损坏或内容与扩展名不符", "the file is damaged or its content does not match its extension")
 
 
-def _precheck(path: Path) -> str | None:
+def _precheck(path: Path) -> Said | None:
     """Why `path` cannot be converted, or None.
 
     LibreOffice silently imports any unreadable file as plain text and "converts" the garbage,
@@ -396,15 +430,16 @@ def _precheck(path: Path) -> str | None:
         with path.open("rb") as fh:
             head = fh.read(4096)
     except FileNotFoundError:
-        return "找不到文件"
+        return Said("找不到文件", "the file is not there")
     except OSError as exc:
-        return f"无法读取文件：{exc.strerror or exc}"
+        return Said(f"无法读取文件：{exc.strerror or exc}", f"the file cannot be read: {exc.strerror or exc}")
     if size == 0:
-        return "文件为空"
+        return Said("文件为空", "the file is empty")
     suffix = path.suffix.lower()
     if suffix in _OOXML:
         if head.startswith(sniff.OLE):  # encrypted OOXML is an OLE container
-            return "文件已加密，请先取消密码保护" if sniff.ole_encrypted(path) else None
+            return (Said("文件已加密，请先取消密码保护", "the file is encrypted: remove its password first")
+                    if sniff.ole_encrypted(path) else None)
         return None if head.startswith(sniff.ZIP) and sniff.zip_has(path, "[Content_Types].xml") else DAMAGED
     if suffix in _ODF:
         return None if head.startswith(sniff.ZIP) and sniff.zip_has(path, "mimetype") else DAMAGED

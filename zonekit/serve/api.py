@@ -38,6 +38,7 @@ from zonekit.errors import BundleRefused, UnknownProgramme, ZonekitError
 from zonekit.serve.app import ServeConfig
 from zonekit.serve.uploads import UploadRefused, request_folder, safe_name, unpack_packet, zip_folder
 from zonekit.serve.warm_office import WarmOffice, why_not_warm
+from zonekit.spec.wording import stage_text
 
 if TYPE_CHECKING:
     from zonekit.collect import CollectResult
@@ -60,15 +61,17 @@ class Job:
     done: int = 0
     total: int = 1
     message: str = ""
+    message_en: str = ""
     file: Path | None = None
     name: str = ""
     finished: float = 0.0
     result: dict[str, Any] | None = None  # a collect's JSON, once done
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "state": self.state, "stage": self.stage, "done": self.done, "total": self.total,
-                "message": self.message, "file": f"/api/jobs/{self.id}/file" if self.file else None,
-                "result": self.result}
+        return {"id": self.id, "state": self.state, "stage": self.stage, "stage_en": stage_text(self.stage, "en"),
+                "done": self.done, "total": self.total, "message": self.message,
+                "message_en": self.message_en or self.message,
+                "file": f"/api/jobs/{self.id}/file" if self.file else None, "result": self.result}
 
     def tick(self, stage: str, done: int, total: int) -> None:
         """The engine's progress callback: what GET /api/jobs/ID reports while the job runs."""
@@ -121,11 +124,12 @@ class State:
                 job.file = await anyio.to_thread.run_sync(work, limiter=limiter)
                 job.state, job.stage = "done", "完成"
             except BundleRefused as e:
-                job.state, job.message = "refused", str(e)
+                job.state, job.message, job.message_en = "refused", str(e), e.text("en")
             except ZonekitError as e:
-                job.state, job.message = "failed", str(e)
+                job.state, job.message, job.message_en = "failed", str(e), e.text("en")
             except Exception as e:  # shown on the page rather than lost in a background task
                 job.state, job.message = "failed", f"内部错误 {type(e).__name__}: {e}"
+                job.message_en = f"internal error {type(e).__name__}: {e}"
             finally:
                 job.finished = time.monotonic()
 
@@ -344,10 +348,11 @@ async def job_file(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ collect
-async def _collect_uploads(request: Request, state: State) -> tuple[Job, list[Path], _dt.date | None, bool]:
-    """The packets of a collect request saved into a new job's folder (the job is dropped if that fails)."""
+async def _collect_uploads(request: Request, state: State) -> tuple[Job, list[Path], _dt.date | None, bool, str]:
+    """The packets of a collect request saved into a new job's folder (the job is dropped if that fails); its
+    as_of, whether JSON was asked for, and the language of the JSON's `_en` keys (`lang=en`)."""
     async with request.form(max_files=1000, max_fields=20) as form:
-        as_of = _date(form.get("as_of"), "as_of")
+        as_of, lang = _date(form.get("as_of"), "as_of"), _lang(request, form)
         as_json = form.get("format") == "json"
         uploads = [u for u in form.getlist("packets") if isinstance(u, UploadFile)]
         if not uploads:
@@ -364,10 +369,10 @@ async def _collect_uploads(request: Request, state: State) -> tuple[Job, list[Pa
             state.drop_job(job)
             raise
     job.name = "汇总.xlsx"
-    return job, paths, as_of, as_json
+    return job, paths, as_of, as_json, lang
 
 
-def _collect_work(state: State, job: Job, paths: list[Path], as_of: _dt.date | None) -> Path:
+def _collect_work(state: State, job: Job, paths: list[Path], as_of: _dt.date | None, lang: str = "zh") -> Path:
     """Collect the saved packets, write 汇总.xlsx in the job's folder and keep the JSON as the job's result."""
     from zonekit.collect import collect as collect_packets
     from zonekit.collect.workbook import write_workbook
@@ -377,7 +382,7 @@ def _collect_work(state: State, job: Job, paths: list[Path], as_of: _dt.date | N
     out = job.folder / "汇总.xlsx"
     write_workbook(result, out, progress=job.tick)
     shutil.rmtree(job.folder / "inputs", ignore_errors=True)
-    job.result = {**result.to_json(), "workbook": f"/api/jobs/{job.id}/file"}
+    job.result = {**result.to_json(lang), "workbook": f"/api/jobs/{job.id}/file"}
     return out
 
 
@@ -392,6 +397,7 @@ def _upload_names(result: CollectResult, prefixes: list[str]) -> None:
     for row in result.packets:
         row.packet = name(row.packet)
         row.error = name(row.error) if row.error else row.error
+        row.error_en = name(row.error_en) if row.error_en else row.error_en
     for rank in result.ranking:
         rank.packet = name(rank.packet)
     for named in [q.packets for q in result.quotas] + [b.packets for b in result.bands]:
@@ -403,9 +409,9 @@ async def collect(request: Request) -> Response:
     workbook; with format=json, the JSON of `zonekit collect --format json` whose "workbook" is the URL
     the workbook downloads from (kept JOB_TTL)."""
     state = _state(request)
-    job, paths, as_of, as_json = await _collect_uploads(request, state)
+    job, paths, as_of, as_json, lang = await _collect_uploads(request, state)
     try:
-        job.file = await anyio.to_thread.run_sync(lambda: _collect_work(state, job, paths, as_of),
+        job.file = await anyio.to_thread.run_sync(lambda: _collect_work(state, job, paths, as_of, lang),
                                                   limiter=state.collects)
     except BaseException:
         state.drop_job(job)
@@ -422,9 +428,9 @@ async def collect_job(request: Request) -> JSONResponse:
     """Like /api/collect with format=json, but answers at once with a job to poll (GET /api/jobs/ID: stage,
     done, total — packets checked so far); when done, the job's "result" is that JSON and its file the workbook."""
     state = _state(request)
-    job, paths, as_of, _ = await _collect_uploads(request, state)
+    job, paths, as_of, _, lang = await _collect_uploads(request, state)
     job.stage, job.total = "排队中", len(paths)
-    state.start_job(job, lambda: _collect_work(state, job, paths, as_of), state.collects)
+    state.start_job(job, lambda: _collect_work(state, job, paths, as_of, lang), state.collects)
     return JSONResponse(job.to_json(), status_code=202)
 
 
@@ -440,17 +446,23 @@ def _copier(upload: UploadFile, dest: Path) -> Any:
 # ------------------------------------------------------------------ errors
 def _json_error(status: int, code: str) -> Any:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": code, "message": str(exc)}, status_code=status)
+        return JSONResponse({"error": code, **_messages(exc)}, status_code=status)
 
     return handler
 
 
 async def _zonekit_error(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=400)
+    return JSONResponse({"error": type(exc).__name__, **_messages(exc)}, status_code=400)
 
 
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": "internal", "message": f"内部错误 {type(exc).__name__}: {exc}"}, status_code=500)
+    return JSONResponse({"error": "internal", "message": f"内部错误 {type(exc).__name__}: {exc}",
+                         "message_en": f"internal error {type(exc).__name__}: {exc}"}, status_code=500)
+
+
+def _messages(exc: Exception) -> dict[str, str]:
+    """"message" in Chinese and "message_en" in English (the Chinese where the raiser gave none)."""
+    return {"message": str(exc), "message_en": exc.text("en") if isinstance(exc, ZonekitError) else str(exc)}
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,18 @@ from typing import Any
 
 from zonekit.spec.programme import FORM_ITEMS, Contact, Definition, Programme, Submission
 
+# what the long commands say they are doing (the `tick(stage, done, total)` of bundle and collect, a
+# server job's stage), in English
+STAGES_EN = {
+    "检查材料包": "checking", "写入清单": "writing the manifest", "生成 PDF": "making the PDF",
+    "生成 Word": "making the Word file", "LibreOffice 转换": "converting with LibreOffice",
+    "写入汇总表": "writing the workbook", "排队中": "waiting", "完成": "done",
+}
+
+
+def stage_text(stage: str, lang: str = "zh") -> str:
+    return STAGES_EN.get(stage, stage) if lang == "en" else stage
+
 
 def requirement_text(m: dict[str, Any], lang: str = "zh") -> str:
     """Whether a material is needed: 必需, 可选, 条件必需：… or zonekit's advice (in `lang`)."""

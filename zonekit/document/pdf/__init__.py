@@ -19,7 +19,8 @@ Pipeline (`render_pdf`, in `assemble`):
    so nothing is re-parsed or merged page by page.
 5. Outline, metadata and a content-derived /ID are added and the file is written atomically.
 
-Bad user files never raise: they become placeholder pages plus a (file, Chinese message) warning.
+Bad user files never raise: they become placeholder pages plus a (file, message) warning, the message
+a `Said` (Chinese and English).
 
 Modules:
 

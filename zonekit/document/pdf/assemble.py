@@ -34,6 +34,7 @@ from zonekit.document.pdf.out_pikepdf import PikeOutput
 from zonekit.document.pdf.out_pypdf import PypdfOutput
 from zonekit.document.pdf.report import PartPages, PdfReport
 from zonekit.document.pdf.stamp import StampKit
+from zonekit.findings import Said
 from zonekit.fsutil import write_stream
 
 NUMBER_COVER = False  # the cover counts as page 1 but carries no printed number
@@ -140,14 +141,15 @@ class _Renderer:
         self.font = font
         self.date = date
         self.log = log  # pypdf/pikepdf log records: a user PDF that adds some was repaired
-        self.warnings: list[tuple[str, str]] = []
+        self.warnings: list[tuple[str, Said]] = []
         self.digest = hashlib.sha256()
         self.out: PypdfOutput | PikeOutput = engine(self.digest)
         self.flow = Flow(font.name)
         self.kit = StampKit(font.name, bundle.watermark)
         self.clamp_parts: set[int] = set()  # body parts whose over-tall table cells get cut
         if not font.embedded:
-            self.warnings.append(("字体", font.note or "中文字体未嵌入"))
+            self.warnings.append(("字体", Said(font.note or "中文字体未嵌入",
+                                               font.note_en or "the Chinese font is not embedded")))
         self.warnings += cover_bundle(bundle, font)  # rare characters: borrowed from other fonts, or reported
 
     # -- orchestration
@@ -189,7 +191,9 @@ class _Renderer:
             return self._append_pdf(att)
         if kind == "image":
             return self._plan_image(att)
-        self._warn(att.path, "无法自动转换该文件，已用占位页代替；请另存为PDF或单独打印")
+        self._warn(att.path, Said("无法自动转换该文件，已用占位页代替；请另存为PDF或单独打印",
+                                  f"“{Path(att.path).name}” could not be converted automatically: a placeholder "
+                                  "page stands in for it; save it as PDF or print it separately"))
         return self._placeholder(att.title, _cannot_include(att.path, "无法自动转换"), att.in_toc)
 
     def _placeholder(self, title: str, message: str, in_toc: bool) -> _Slot:
@@ -201,7 +205,7 @@ class _Renderer:
             flowables=lambda flow: flow.placeholder(title, message),
         )
 
-    def _warn(self, where: Path | str, message: str) -> None:
+    def _warn(self, where: Path | str, message: Said) -> None:
         self.warnings.append((str(where), message))
 
     # -- user PDFs
@@ -211,10 +215,14 @@ class _Renderer:
         start = self.out.page_count
         problem = self.out.append(Path(att.path), lambda message: self._warn(att.path, message))
         if problem:
-            self._warn(att.path, f"PDF{problem}，已用占位页代替，请单独打印")
-            return self._placeholder(att.title, _cannot_include(att.path, f"PDF{problem}"), att.in_toc)
+            self._warn(att.path, Said(f"PDF{problem.zh}，已用占位页代替，请单独打印",
+                                      f"the PDF {problem.en}: a placeholder page stands in for it; "
+                                      "print it separately"))
+            return self._placeholder(att.title, _cannot_include(att.path, f"PDF{problem.zh}"), att.in_toc)
         if len(self.log) > logged:
-            self._warn(att.path, "PDF文件结构不规范，已自动修复；请检查打印效果")
+            self._warn(att.path, Said("PDF文件结构不规范，已自动修复；请检查打印效果",
+                                      "the PDF's inner structure was faulty and has been repaired automatically; "
+                                      "check how it prints"))
         return _Slot(att.title, "pdf", att.in_toc, "writer", pages=self.out.page_count - start)
 
     # -- images
@@ -222,8 +230,11 @@ class _Renderer:
     def _plan_image(self, att: Attachment) -> _Slot:
         image, problem = prepare_image(Path(att.path))
         if image is None:
-            self._warn(att.path, f"图片{problem}，已用占位页代替，请单独打印")
-            return self._placeholder(att.title, _cannot_include(att.path, f"图片{problem}"), att.in_toc)
+            assert problem is not None
+            self._warn(att.path, Said(f"图片{problem.zh}，已用占位页代替，请单独打印",
+                                      f"the image {problem.en}: a placeholder page stands in for it; "
+                                      "print it separately"))
+            return self._placeholder(att.title, _cannot_include(att.path, f"图片{problem.zh}"), att.in_toc)
         if problem:
             self._warn(att.path, problem)
         return _Slot(
@@ -247,7 +258,9 @@ class _Renderer:
             self.clamp_parts = {i for i, slot in enumerate(body) if not self._builds_alone(slot)}
             data, pages, marks = self._build_body(body)
             for title in dict.fromkeys(self.flow.clamped):
-                self._warn(title, "表格中有单元格内容超过一页，已截断显示；请核对原表")
+                self._warn(title, Said("表格中有单元格内容超过一页，已截断显示；请核对原表",
+                                       "a table cell holds more than a page of text and has been cut short; "
+                                       "check it against the original table"))
         _assign_pages(body, marks, pages)
         self.digest.update(data)
         return self.out.open_generated(data)

@@ -14,16 +14,17 @@ from typing import Any
 
 from zonekit.document.fonts import FontChoice, cover
 from zonekit.document.model import Attachment, Bundle, Cell, Para, Placeholder, SealBlock, Section, Table
+from zonekit.findings import Said
 
 COVER = "封面"
 _CONTEXT = 6  # characters shown on each side of a missing one
 
 
-def cover_bundle(bundle: Bundle, font: FontChoice) -> list[tuple[str, str]]:
+def cover_bundle(bundle: Bundle, font: FontChoice) -> list[tuple[str, Said]]:
     texts = list(_texts(bundle))
     found = cover(font, "".join(text for _, text in texts))
     missing = {ch for ch, source in found.items() if source is None}
-    warnings: list[tuple[str, str]] = []
+    warnings: list[tuple[str, Said]] = []
     seen: set[tuple[str, str]] = set()
     for where, text in texts:
         for i, ch in enumerate(text):
@@ -33,10 +34,15 @@ def cover_bundle(bundle: Bundle, font: FontChoice) -> list[tuple[str, str]]:
     return warnings
 
 
-def _message(text: str, i: int, ch: str) -> str:
+def _message(text: str, i: int, ch: str) -> Said:
     context = text[max(0, i - _CONTEXT):i + _CONTEXT + 1].strip()
-    return (f"“{context}”中的“{ch}”（U+{ord(ch):04X}）不在所用字体中，本机其他中文字体也没有，PDF 中显示为空框；"
-            "请安装含该字的字体（如 Debian 的 fonts-wqy-zenhei）后重新生成，或用 --font 指定字体文件，或打印后手写补正")
+    return Said(f"“{context}”中的“{ch}”（U+{ord(ch):04X}）不在所用字体中，本机其他中文字体也没有，PDF 中显示为空框；"
+                "请安装含该字的字体（如 Debian 的 fonts-wqy-zenhei）后重新生成，或用 --font 指定字体文件，"
+                "或打印后手写补正",
+                f"the character “{ch}” (U+{ord(ch):04X}) in “{context}” is in neither the font used nor any other "
+                "Chinese font on this computer, so the PDF shows an empty box for it: install a font that has it "
+                "(e.g. Debian's fonts-wqy-zenhei) and make the bundle again, or name a font file with --font, "
+                "or write the character in by hand after printing")
 
 
 def _texts(bundle: Bundle) -> Iterator[tuple[str | None, str]]:

@@ -10,8 +10,10 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from zonekit.document.pdf.geometry import LANDSCAPE, PORTRAIT
+from zonekit.findings import Said
 
 IMAGE_DPI = 200
+MSG_FIRST_FRAME = Said("多页图像只放入了第一页", "only the first page of this multi-page image was included")
 
 
 @dataclass
@@ -24,19 +26,20 @@ class PreparedImage:
     landscape: bool
 
 
-def prepare_image(path: Path) -> tuple[PreparedImage | None, str]:
-    """Decode, EXIF-rotate and downscale; (image, note) or (None, reason)."""
+def prepare_image(path: Path) -> tuple[PreparedImage | None, Said | None]:
+    """Decode, EXIF-rotate and downscale; (image, note or None) or (None, reason)."""
 
     try:
         with Image.open(path) as im:
             return _convert_image(im, path)
     except FileNotFoundError:
-        return None, "文件不存在"
+        return None, Said("文件不存在", "does not exist")
     except Exception as exc:  # not an image, truncated, decompression bomb, …
-        return None, f"无法识别或已损坏（{type(exc).__name__}）"
+        name = type(exc).__name__
+        return None, Said(f"无法识别或已损坏（{name}）", f"cannot be recognised or is damaged ({name})")
 
 
-def _convert_image(im: Any, path: Path) -> tuple[PreparedImage, str]:
+def _convert_image(im: Any, path: Path) -> tuple[PreparedImage, Said | None]:
     orientation = im.getexif().get(0x0112, 1)
     turned = orientation in (5, 6, 7, 8)
     w, h = (im.height, im.width) if turned else im.size
@@ -44,7 +47,7 @@ def _convert_image(im: Any, path: Path) -> tuple[PreparedImage, str]:
     _, _, box_w, box_h = (LANDSCAPE if landscape else PORTRAIT).frame
     scale = min(box_w / w, box_h / h) * IMAGE_DPI / 72  # pixels wanted per source pixel
     shrink = scale < 0.9
-    note = "多页图像只放入了第一页" if getattr(im, "n_frames", 1) > 1 else ""
+    note = MSG_FIRST_FRAME if getattr(im, "n_frames", 1) > 1 else None
     if im.format == "JPEG" and orientation == 1 and not shrink and im.mode in ("RGB", "L"):
         return PreparedImage(io.BytesIO(path.read_bytes()), w, h, landscape), note
     target = (max(1, round(w * scale)), max(1, round(h * scale)))

@@ -17,10 +17,15 @@ from typing import Any
 
 from zonekit.document.pdf.report import PartPages
 from zonekit.document.pdf.sanitize import (
+    MSG_ENCRYPTED,
+    MSG_NO_PAGES,
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
+    MSG_UNREADABLE,
     box_size,
+    broken,
     check_sizes,
+    damaged,
     has_active_catalog,
     strip_active_fields,
     strip_active_page,
@@ -32,6 +37,7 @@ from zonekit.document.pdf.stamp import (
     number_ops,
     watermark_ops,
 )
+from zonekit.findings import Said
 
 
 class PikeOutput:
@@ -51,24 +57,24 @@ class PikeOutput:
     def page_count(self) -> int:
         return len(self.pdf.pages)
 
-    def append(self, path: Path, warn: Callable[[str], None]) -> str:
-        """Append user PDF `path`; "" on success, else why it could not be (nothing appended)."""
+    def append(self, path: Path, warn: Callable[[Said], None]) -> Said | None:
+        """Append user PDF `path`; None on success, else why it could not be (nothing appended)."""
         pk = self.pk
         try:  # from memory: one open file per input could exhaust the descriptors
             data = path.read_bytes()
         except OSError:
-            return "文件不存在或无法读取"
+            return MSG_UNREADABLE
         try:
             src = pk.Pdf.open(io.BytesIO(data))
             if src.is_encrypted:
                 warn(MSG_OWNER_PASSWORD)
             count = len(src.pages)
         except pk.PasswordError:
-            return "已加密（需要打开密码）"
+            return MSG_ENCRYPTED
         except Exception as exc:
-            return f"已损坏或无法读取（{type(exc).__name__}）"
+            return damaged(type(exc).__name__)
         if count == 0:
-            return "没有页面"
+            return MSG_NO_PAGES
         start = len(self.pdf.pages)
         try:
             # scripts and attachments are removed from the source first, so they are never copied
@@ -86,12 +92,12 @@ class PikeOutput:
             check_sizes(warn, [box_size(p.cropbox) for p in self.pdf.pages[start:]])
         except Exception as exc:  # a broken object deep inside the file
             del self.pdf.pages[start:]
-            return f"无法读取（{type(exc).__name__}）"
+            return broken(type(exc).__name__)
         for message in src.get_warnings():  # qpdf's repair notes: the renderer warns about the file
             logging.getLogger("pikepdf").warning(message)
         self.version = max(self.version, _version(src.pdf_version))
         self.sources.append(src)
-        return ""
+        return None
 
     def _merge_acroform(self, src: Any) -> None:
         """As pypdf's append: the first form dictionary is kept, later files add their /Fields."""

@@ -25,10 +25,16 @@ from pypdf.generic import (
 
 from zonekit.document.pdf.report import PartPages
 from zonekit.document.pdf.sanitize import (
+    MSG_AES,
+    MSG_ENCRYPTED,
+    MSG_NO_PAGES,
     MSG_OWNER_PASSWORD,
     MSG_SCRIPTS,
+    MSG_UNREADABLE,
     box_size,
+    broken,
     check_sizes,
+    damaged,
     has_active_catalog,
     strip_active_fields,
     strip_active_page,
@@ -40,6 +46,7 @@ from zonekit.document.pdf.stamp import (
     number_ops,
     watermark_ops,
 )
+from zonekit.findings import Said
 
 # Timestamps and random ids a converter (e.g. LibreOffice) writes into every PDF: left out of the
 # content hash that becomes our /ID, so identical content gives an identical bundle.
@@ -63,8 +70,8 @@ class PypdfOutput:
     def page_count(self) -> int:
         return len(self.writer.pages)
 
-    def append(self, path: Path, warn: Callable[[str], None]) -> str:
-        """Append user PDF `path`; "" on success, else why it could not be (nothing appended)."""
+    def append(self, path: Path, warn: Callable[[Said], None]) -> Said | None:
+        """Append user PDF `path`; None on success, else why it could not be (nothing appended)."""
         reader, problem = self._open(path, warn)
         if reader is None:
             return problem
@@ -82,31 +89,31 @@ class PypdfOutput:
         except Exception as exc:  # a broken object deep inside the file
             pages: Any = self.writer.pages  # a list-like view that deletes (typed as a Sequence)
             del pages[start:]
-            return f"无法读取（{type(exc).__name__}）"
-        return ""
+            return broken(type(exc).__name__)
+        return None
 
-    def _open(self, path: Path, warn: Callable[[str], None]) -> tuple[Any, str]:
-        """(reader, "") or (None, reason)."""
+    def _open(self, path: Path, warn: Callable[[Said], None]) -> tuple[Any, Said | None]:
+        """(reader, None) or (None, reason)."""
         try:
             data = path.read_bytes()
         except OSError:
-            return None, "文件不存在或无法读取"
+            return None, MSG_UNREADABLE
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                    return None, "已加密（需要打开密码）"
+                    return None, MSG_ENCRYPTED
                 warn(MSG_OWNER_PASSWORD)
             count = len(reader.pages)
         except Exception as exc:
             name = type(exc).__name__
             if name == "DependencyError":
-                return None, "使用AES加密，缺少解密组件（cryptography）"
-            return None, f"已损坏或无法读取（{name}）"
+                return None, MSG_AES
+            return None, damaged(name)
         if count == 0:
-            return None, "没有页面"
+            return None, MSG_NO_PAGES
         _hash_stable(self.digest, data)
-        return reader, ""
+        return reader, None
 
     def open_generated(self, data: bytes) -> Any:
         return PdfReader(io.BytesIO(data))

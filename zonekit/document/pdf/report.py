@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zonekit.document.fonts import FontChoice
+from zonekit.findings import Said
 
 
 @dataclass
@@ -20,5 +21,5 @@ class PartPages:
 class PdfReport:
     pages: int
     parts: list[PartPages]
-    warnings: list[tuple[str, str]]
+    warnings: list[tuple[str, Said]]  # (where, what), in Chinese and English
     font: FontChoice

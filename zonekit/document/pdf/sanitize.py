@@ -15,12 +15,31 @@ from typing import Any
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
 
 from zonekit.document.pdf.geometry import A4_H, A4_TOLERANCE, A4_W, MM
+from zonekit.findings import Said
 
 ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute")
 
-MSG_NOT_A4 = "页面尺寸不是A4"
-MSG_SCRIPTS = "已删除PDF中的脚本/附件"
-MSG_OWNER_PASSWORD = "PDF设有权限密码，已解除限制后合并；请确认该文件允许打印"
+MSG_NOT_A4 = Said("页面尺寸不是A4", "pages are not A4")
+MSG_SCRIPTS = Said("已删除PDF中的脚本/附件", "scripts and attached files were removed from the PDF")
+MSG_OWNER_PASSWORD = Said("PDF设有权限密码，已解除限制后合并；请确认该文件允许打印",
+                          "the PDF has a permissions password: its restrictions were lifted to merge it; "
+                          "make sure the file may be printed")
+# why a user PDF could not be merged (either engine), said after "PDF" / "the PDF"
+MSG_UNREADABLE = Said("文件不存在或无法读取", "does not exist or cannot be read")
+MSG_ENCRYPTED = Said("已加密（需要打开密码）", "is encrypted (it needs a password to open)")
+MSG_AES = Said("使用AES加密，缺少解密组件（cryptography）",
+               "is AES-encrypted and the component to decrypt it (cryptography) is not installed")
+MSG_NO_PAGES = Said("没有页面", "has no pages")
+
+
+def damaged(error: str) -> Said:
+    """A user PDF that cannot be opened (`error`: the exception's name)."""
+    return Said(f"已损坏或无法读取（{error}）", f"is damaged or cannot be read ({error})")
+
+
+def broken(error: str) -> Said:
+    """A user PDF that opened but broke while merged."""
+    return Said(f"无法读取（{error}）", f"cannot be read ({error})")
 
 
 def box_size(box: Any) -> tuple[float, float]:
@@ -34,12 +53,14 @@ def _is_a4(w: float, h: float) -> bool:
     return abs(short - A4_W) <= A4_TOLERANCE and abs(long_ - A4_H) <= A4_TOLERANCE
 
 
-def check_sizes(warn: Callable[[str], None], sizes: list[tuple[float, float]]) -> None:
+def check_sizes(warn: Callable[[Said], None], sizes: list[tuple[float, float]]) -> None:
     """`warn` once for a user PDF with pages that are not A4 (how many, and the first), which are kept as they are."""
     odd = [(i, size) for i, size in enumerate(sizes, 1) if not _is_a4(*size)]
     if odd:
         first, (w, h) = odd[0]
-        warn(f"{MSG_NOT_A4}（{len(odd)}页，如第{first}页 {abs(w) / MM:.0f}×{abs(h) / MM:.0f} mm），已按原样保留")
+        size = f"{abs(w) / MM:.0f}×{abs(h) / MM:.0f} mm"
+        warn(Said(f"{MSG_NOT_A4.zh}（{len(odd)}页，如第{first}页 {size}），已按原样保留",
+                  f"{MSG_NOT_A4.en} ({len(odd)} of them, e.g. page {first}: {size}); they are kept as they are"))
 
 
 # The helpers below work on pypdf and pikepdf objects alike (dict-like, `in`, `get`, `del`).

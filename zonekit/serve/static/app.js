@@ -27,7 +27,7 @@
     if (!response.ok) {
       let body = {};
       try { body = await response.json(); } catch (e) { body = {message: response.statusText}; }
-      const err = new Error(body.message || response.statusText);
+      const err = new Error((lang === "en" && body.message_en) || body.message || response.statusText);
       err.status = response.status; err.body = body;
       throw err;
     }
@@ -182,7 +182,7 @@
     const fill = bar.querySelector(".fill"), stage = bar.querySelector(".stage");
     const draw = (job) => {
       fill.style.width = Math.round(100 * job.done / Math.max(job.total, 1)) + "%";
-      stage.textContent = `${label} ${job.stage} ${job.done}/${job.total}`;
+      stage.textContent = `${label} ${lang === "en" ? job.stage_en : job.stage} ${job.done}/${job.total}`;
     };
     fill.style.width = "0%"; stage.textContent = label;
     bar.classList.remove("hidden");
@@ -211,7 +211,8 @@
         const r = await api(job.file);
         show(out, el("p", {class: "ok"}, t.bundle_ready, " ", downloadLink(await r.blob(), fileName(r, "申报材料.zip"))));
       } else {
-        show(out, el("div", {class: "message error refused"}, el("b", {}, t.refused), el("pre", {}, job.message)));
+        const said = lang === "en" ? job.message_en : job.message;
+        show(out, el("div", {class: "message error refused"}, el("b", {}, t.refused), el("pre", {}, said)));
       }
     } catch (e) { status(out, e.message, "error"); }
     $("bundle-build").disabled = false;
@@ -226,27 +227,29 @@
     if (!ps.length) return;
     const fd = new FormData();
     for (const p of ps) fd.append("packets", p.blob, p.name);
+    fd.append("lang", lang);
     if ($("collect-as-of").value) fd.append("as_of", $("collect-as-of").value);
     status($("collect-status"), "");
     show($("collect-result"));
     try {
       const job = await runJob("/api/jobs/collect", fd, $("collect-progress"), t.collecting);
-      if (job.state !== "done") { status($("collect-status"), job.message, "error"); return; }
-      const data = job.result;
+      if (job.state !== "done") { status($("collect-status"), lang === "en" ? job.message_en : job.message, "error"); return; }
+      const data = job.result, en = lang === "en";
+      const said = (x, key) => (en && x[key + "_en"]) || x[key];  // the English twin under ?lang=en
       const wb = await api(job.file);
-      status($("collect-status"), data.title);
+      status($("collect-status"), said(data, "title"));
       const where = (w) => w ? `${w.packet || ""} ${w.file || ""} ${w.sheet ? "[" + w.sheet + "]" : ""} ${w.cell || ""}`.trim() : "";
       show($("collect-result"),
         el("p", {}, downloadLink(await wb.blob(), "汇总.xlsx")),
         el("h3", {}, t.packets),
         table(["#", t.packets, t.applicant, t.verdict, t.counts], data.packets.map((p) => [p.index, p.packet, p.applicant || "",
-          p.error || [p.eligibility, p.path].filter(Boolean).join("：") || "", p.error ? "" : `${p.errors ?? 0}/${p.warnings ?? 0}/${p.infos ?? 0}`]), "packets"),
+          said(p, "error") || [said(p, "eligibility"), said(p, "path")].filter(Boolean).join(en ? ": " : "：") || "", p.error ? "" : `${p.errors ?? 0}/${p.warnings ?? 0}/${p.infos ?? 0}`]), "packets"),
         el("h3", {}, t.conflicts),
-        data.conflicts.length ? table([t.problem, "", "A", "B", t.hint], data.conflicts.map((c) => [c.label, c.value, where(c.a), where(c.b), c.note]), "conflicts")
+        data.conflicts.length ? table([t.problem, "", "A", "B", t.hint], data.conflicts.map((c) => [said(c, "label"), c.value, where(c.a), where(c.b), en ? c.hint_en : c.note]), "conflicts")
           : el("p", {}, t.no_conflicts),
         el("h3", {}, t.quotas),
-        data.quotas.length ? table([t.quotas, t.scope, t.count, t.status, t.source], data.quotas.map((q) => [q.label, q.scope_label || q.value || "",
-          `${q.count}${q.max != null ? " / " + q.max : ""}${q.target != null ? " / ≈" + q.target : ""}`, (q.flagged ? "⚠ " : "") + (q.status || ""), q.source]), "quotas")
+        data.quotas.length ? table([t.quotas, t.scope, t.count, t.status, t.source], data.quotas.map((q) => [said(q, "label"), said(q, "scope_label") || said(q, "value") || "",
+          `${q.count}${q.max != null ? " / " + q.max : ""}${q.target != null ? " / ≈" + q.target : ""}`, (q.flagged ? "⚠ " : "") + (said(q, "status") || ""), said(q, "source")]), "quotas")
           : el("p", {}, t.no_quotas));
     } catch (e) { status($("collect-status"), e.message, "error"); }
   }
