@@ -80,7 +80,8 @@ def test_a_workbook_that_cannot_be_read_raises_the_one_problem_type(tmp_path: Pa
     renamed.write_bytes(b"%PDF-1.7\n")
     with pytest.raises(ReadProblem) as caught:
         open_workbook(renamed)
-    assert caught.value.problem.texts()[1] == "改名.xlsx is not an .xlsx workbook (renamed file?)"
+    assert caught.value.problem.texts()[1] == ("改名.xlsx is not an .xlsx workbook (renamed file?); "
+                                               "save it as .xlsx in Excel/WPS")
 
 
 def test_a_conditions_detail_is_data_said_in_either_language() -> None:

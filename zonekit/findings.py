@@ -51,7 +51,8 @@ _INIT_HINT = ("运行 zonekit init --force 本目录 可补回空白表单（不
 _SAVE_HINT = ("用 Excel 或 WPS 打开并保存一次即可", "open and save it once in Excel or WPS")
 _RECOMMENDED = "zonekit 建议提供，通知未要求，缺少不作为错误"
 _PASSWORD = "设置了打开密码（已加密），zonekit 无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx"
-_NOT_OFFICE = ("{rel} 已损坏或不是 Office 文件（可能是改了扩展名）", "{rel}: is corrupt or not an Office file")
+_NOT_OFFICE = ("{rel} 已损坏或不是 Office 文件（可能是改了扩展名）",
+               "{rel}: is corrupt or not an Office file (renamed file?)")
 
 # Stable codes (documented in README.md, whose table shows `zh` and `en`; tests pin them).
 CODES: dict[str, Code] = {
@@ -121,28 +122,36 @@ CODES: dict[str, Code] = {
          "none_is": ("请使用 zonekit init 生成的表格填写", "fill in the forms zonekit init made")}),
     "file_unreadable": Code(
         ERROR, "文件损坏、加密、格式不对或无法读取", "a file is corrupt, encrypted, of the wrong type or unreadable",
-        {"folder": ("{rel} 目录无法打开：{error}", "{rel} cannot be listed"),
-         "image": ("{rel} 图片无法解码（文件损坏或不是图片），请重新扫描", "{rel}: does not decode as an image"),
+        {"folder": ("{rel} 目录无法打开：{error}", "{rel}: the folder cannot be opened: {error}"),
+         "image": ("{rel} 图片无法解码（文件损坏或不是图片），请重新扫描",
+                   "{rel}: does not decode as an image (corrupt, or not an image); scan it again"),
          "ooxml_ole": ("{rel} 已加密或是旧版格式，请取消密码并另存为新版格式（.docx/.xlsx）",
-                       "{rel}: is encrypted or a legacy format"),
+                       "{rel}: is encrypted or a legacy format; remove the password and save it in the new format "
+                       "(.docx/.xlsx)"),
          "not_office": _NOT_OFFICE,
          "entities": ("{rel} 的 {member} 含有 XML 实体声明（<!ENTITY>，Word/Excel/WPS 不会写出，可能是恶意文件），"
                       "zonekit 拒绝读取",
                       "{rel}: {member} declares XML entities (never written by Word/Excel/WPS); refused"),
          "template": ("{rel} 仍含模板中的“填写说明”，请按说明写完并删除提示文字",
-                      "{rel} still contains the template's guidance text"),
+                      "{rel} still contains the template's guidance text; finish it as the guidance says and delete "
+                      "the guidance"),
          "not_pdf": ("{rel} 不是 PDF 文件（可能是改了扩展名），请重新导出为 PDF",
-                     "{rel}: is not a PDF (renamed file?)"),
-         "pdf_password": ("{rel} 已加密（设置了打开密码），请导出无密码的 PDF", "{rel}: is encrypted with a password"),
-         "pdf_encrypted": ("{rel} 已加密且无法解密，请导出无密码的 PDF", "{rel}: is encrypted"),
+                     "{rel}: is not a PDF (renamed file?); export it as PDF again"),
+         "pdf_password": ("{rel} 已加密（设置了打开密码），请导出无密码的 PDF",
+                          "{rel}: is encrypted with a password; export a PDF without a password"),
+         "pdf_encrypted": ("{rel} 已加密且无法解密，请导出无密码的 PDF",
+                           "{rel}: is encrypted and cannot be decrypted; export a PDF without a password"),
          "pdf_no_pages": ("{rel} 没有任何页面", "{rel}: has no pages"),
-         "pdf_corrupt": ("{rel} 已损坏，无法打开（{error}），请重新扫描或导出", "{rel}: is corrupt"),
-         "open": ("{name} 无法打开：{error}", "{name} cannot be opened"),
+         "pdf_corrupt": ("{rel} 已损坏，无法打开（{error}），请重新扫描或导出",
+                         "{rel}: is corrupt and cannot be opened ({error}); scan or export it again"),
+         "open": ("{name} 无法打开：{error}", "{name} cannot be opened: {error}"),
          "password": ("{name} " + _PASSWORD, "{name} is password-protected; remove the password and save as .xlsx"),
-         "password_other": ("{name} " + _PASSWORD, "{name} is password-protected"),
+         "password_other": ("{name} " + _PASSWORD,
+                            "{name} is password-protected; remove the password in Excel/WPS and save it as .xlsx"),
          "not_xlsx": ("{name} 不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel/WPS 另存为 .xlsx",
-                      "{name} is not an .xlsx workbook (renamed file?)"),
-         "corrupt_zip": ("{name} 已损坏（不是完整的 .xlsx 文件），请重新保存或重新下载", "{name} is corrupt"),
+                      "{name} is not an .xlsx workbook (renamed file?); save it as .xlsx in Excel/WPS"),
+         "corrupt_zip": ("{name} 已损坏（不是完整的 .xlsx 文件），请重新保存或重新下载",
+                         "{name} is corrupt (not a complete .xlsx file); save or download it again"),
          "zip_bomb": ("{name} 内的 {member} 压缩比异常（疑似压缩炸弹），zonekit 拒绝读取",
                       "{name}: {member} has an abnormal compression ratio (zip bomb?)"),
          "entities_xlsx": ("{name} 的 {member} 含有 XML 实体声明（<!ENTITY>，Excel/WPS 不会写出，可能是恶意文件），"
@@ -150,10 +159,12 @@ CODES: dict[str, Code] = {
                            "{name}: {member} declares XML entities (never written by Excel/WPS); refused"),
          "text_document": ("{name} 是 Word/文字文档，不是工作簿", "{name} is a text document, not a workbook"),
          "no_workbook_xml": ("{name} 不是 Excel 工作簿（缺少 xl/workbook.xml）", "{name} is not an Excel workbook"),
-         "sheet": ("{name} 的工作表“{sheet}”无法读取：{error}", "sheet {sheet} of {name} cannot be read"),
-         "sheet_corrupt": ("{name} 已损坏（工作表“{sheet}”的数据无法解压），请重新保存或重新下载", "{name} is corrupt"),
-         "damaged": ("{name} 结构损坏：{error}", "{name} is damaged"),
-         "unreadable": ("{name} 无法读取：{error}", "{name} cannot be read"),
+         "sheet": ("{name} 的工作表“{sheet}”无法读取：{error}", "sheet “{sheet}” of {name} cannot be read: {error}"),
+         "sheet_corrupt": ("{name} 已损坏（工作表“{sheet}”的数据无法解压），请重新保存或重新下载",
+                           "{name} is corrupt (the data of sheet “{sheet}” cannot be unpacked); save or download it "
+                           "again"),
+         "damaged": ("{name} 结构损坏：{error}", "{name} is damaged: {error}"),
+         "unreadable": ("{name} 无法读取：{error}", "{name} cannot be read: {error}"),
          "other_kind": ("{name} 无法读取（{kind} 格式）：{error}；请用 Excel/WPS 另存为 .xlsx",
                         "{name} cannot be read ({kind}): {error}"),
          **_IN_FILE}),
@@ -161,14 +172,18 @@ CODES: dict[str, Code] = {
         ERROR, "文件过大，超出读取上限", "a file exceeds the size zonekit reads",
         {"folder_count": ("{rel} 中的文件超过 {max:,} 个，zonekit 不再逐个检查，也不会打包其余文件："
                           "请核对是否放错了目录",
-                          "{rel} holds more than {max:,} files; the rest are neither checked nor bundled"),
-         "file": ("{rel} 有 {mb} MB，请压缩后再放入（建议单个文件不超过 200 MB）", "{rel} is {mb} MB"),
+                          "{rel} holds more than {max:,} files; the rest are neither checked nor bundled: check "
+                          "whether files went into the wrong folder"),
+         "file": ("{rel} 有 {mb} MB，请压缩后再放入（建议单个文件不超过 200 MB）", "{rel} is {mb} MB; compress it "
+                 "before putting it in (200 MB at most per file is advised)"),
          "ole": ("{name} 约 {mb} MB，超过读取上限 {limit} MB", "{name} is {mb} MB, above the {limit} MB limit"),
          "zip": ("{name} 解压后约 {mb} MB，超过读取上限 {limit} MB：请删除多余的空行/格式后重新保存",
-                 "{name} is {mb} MB uncompressed, above the {limit} MB limit"),
+                 "{name} is {mb} MB uncompressed, above the {limit} MB limit: delete the unused rows and formatting "
+                 "and save it again"),
          "extent": ("{name} 的工作表“{sheet}”一直延伸到 {last} 单元格（约 {wan} 万个单元格），超过读取上限："
                     "请删除表格下方或右侧多余的内容后重新保存",
-                    "sheet {sheet} of {name} extends to {last} ({cells} cells), too large to read"),
+                    "sheet “{sheet}” of {name} extends to {last} ({cells} cells), too large to read: delete what lies "
+                    "below or to the right of the table and save it again"),
          **_IN_FILE}),
     "file_type": Code(
         ERROR, "文件类型不被接受", "a file type is not accepted",
@@ -179,8 +194,9 @@ CODES: dict[str, Code] = {
                     "{rel} is a WPS-only format; save it as .{new} or PDF")}),
     "file_empty": Code(
         ERROR, "空文件（0 字节）", "an empty (0-byte) file",
-        {"": ("{rel} 是空文件（0 字节），请重新扫描或导出", "{rel} is empty (0 bytes)"),
-         "workbook": ("{name} 是空文件（0 字节），请重新保存", "{name} is empty (0 bytes)"), **_IN_FILE}),
+        {"": ("{rel} 是空文件（0 字节），请重新扫描或导出", "{rel} is empty (0 bytes); scan or export it again"),
+         "workbook": ("{name} 是空文件（0 字节），请重新保存", "{name} is empty (0 bytes); save it again"),
+         **_IN_FILE}),
     "file_special": Code(
         WARNING, "不是普通文件（管道、套接字、设备），不读取、不打包",
         "not a regular file (FIFO, socket, device): never opened, not bundled",

@@ -12,6 +12,7 @@
   const token = sessionStorage.getItem("zonekit-token") || "";
   if (!token) $("token-message").classList.remove("hidden");
   const langQ = lang === "en" ? "?lang=en" : "";
+  const colon = lang === "en" ? ": " : "：";
   let packet = null; // {blob, name}: the packet of step 2, reused by step 3
 
   function el(tag, attrs, ...children) {
@@ -147,7 +148,7 @@
             f.field ? el("span", {class: "field"}, `“${f.field}”`) : null]),
           el("td", {}, f.message), el("td", {class: "src"}, f.source || ""), el("td", {}, f.hint || "")))))));
     return el("div", {class: "report " + (report.ok ? "ok" : "bad")},
-      el("p", {class: "verdict"}, el("b", {}, t.verdict + "："), report.eligibility.verdict),
+      el("p", {class: "verdict"}, el("b", {}, t.verdict + colon), report.eligibility.verdict),
       el("p", {class: "summary " + (c.error ? "bad" : "ok")},
         `${t.error} ${c.error} · ${t.warning} ${c.warning} · ${t.info} ${c.info} — ${c.error ? t.summary_bad : t.summary_ok}`),
       report.eligibility.conditions.length ? [el("h3", {}, t.eligibility), conditionTree(report.eligibility.conditions)] : null,
@@ -155,7 +156,7 @@
   }
   async function checkPacket(p) {
     packet = p;
-    $("bundle-packet").textContent = `${t.selected}：${p.name}`;
+    $("bundle-packet").textContent = `${t.selected}${colon}${p.name}`;
     status($("check-status"), t.checking + " " + p.name);
     show($("check-result"));
     const fd = new FormData();
@@ -175,7 +176,7 @@
   // ---------------------------------------------------------------- 3 bundle
   $("bundle-zip").addEventListener("change", (ev) => {
     const f = ev.target.files[0];
-    if (f) { packet = {blob: f, name: f.name}; $("bundle-packet").textContent = `${t.selected}：${f.name}`; }
+    if (f) { packet = {blob: f, name: f.name}; $("bundle-packet").textContent = `${t.selected}${colon}${f.name}`; }
   });
   // a job (POST /api/jobs/…) polled until it ends, its stage and count shown in `bar` (a .progress)
   async function runJob(path, fd, bar, label) {
@@ -243,7 +244,7 @@
         el("p", {}, downloadLink(await wb.blob(), "汇总.xlsx")),
         el("h3", {}, t.packets),
         table(["#", t.packets, t.applicant, t.verdict, t.counts], data.packets.map((p) => [p.index, p.packet, p.applicant || "",
-          said(p, "error") || [said(p, "eligibility"), said(p, "path")].filter(Boolean).join(en ? ": " : "：") || "", p.error ? "" : `${p.errors ?? 0}/${p.warnings ?? 0}/${p.infos ?? 0}`]), "packets"),
+          said(p, "error") || [said(p, "eligibility"), said(p, "path")].filter(Boolean).join(colon) || "", p.error ? "" : `${p.errors ?? 0}/${p.warnings ?? 0}/${p.infos ?? 0}`]), "packets"),
         el("h3", {}, t.conflicts),
         data.conflicts.length ? table([t.problem, "", "A", "B", t.hint], data.conflicts.map((c) => [said(c, "label"), c.value, where(c.a), where(c.b), en ? c.hint_en : c.note]), "conflicts")
           : el("p", {}, t.no_conflicts),
