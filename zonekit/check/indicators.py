@@ -88,7 +88,11 @@ def comparator(text: str) -> Comparator:
     word = s[: len(s) - len(op)] if op else s
     if op is None or word not in MEASURES:
         raise SpecError(f"目标类型“{text}”应为比较方式（{'、'.join(w for w in MEASURES if w)}，水平指标不写）加运算符"
-                        f"（{' '.join(o for o in OPERATORS)}），运算符须写明：“超过”为 >，“达到”“以上”为 ≥")
+                        f"（{' '.join(o for o in OPERATORS)}），运算符须写明：“超过”为 >，“达到”“以上”为 ≥",
+                        f"the target type (目标类型) “{text}” should be a measure word"
+                        f" ({', '.join(w for w in MEASURES if w)}; none for a level indicator) followed by an operator"
+                        f" ({' '.join(o for o in OPERATORS)}); write the operator out:"
+                        " “超过” (exceeds) is >, “达到” or “以上” (reaches, at least) is ≥")
     return Comparator(s, word, MEASURES[word], OPERATORS[op][0])
 
 
@@ -150,7 +154,8 @@ def check_progress(forms: dict[str, Any], facts: Any) -> tuple[list[IndicatorPro
                 if cfg["comparator"] in r.get("cells", {}):
                     comparator(str(r["cells"][cfg["comparator"]]))
             except SpecError as e:
-                raise SpecError(f"forms({v.data.form['id']}).rows({r['id']}).cells.{cfg['comparator']}: {e}") from None
+                where = f"forms({v.data.form['id']}).rows({r['id']}).cells.{cfg['comparator']}"
+                raise SpecError(f"{where}: {e}", f"{where}: {e.text('en')}") from None
         for i, row in own_rows(v, applicant):
             if row.id is None:
                 continue  # not one of the sheet's indicators: reported as row_unknown

@@ -172,7 +172,7 @@ def _date(text: Any, name: str) -> _dt.date | None:
     try:
         return _dt.date.fromisoformat(str(text))
     except ValueError:
-        raise BadRequest(f"{name} 应为 YYYY-MM-DD：{text}") from None
+        raise BadRequest(f"{name} 应为 YYYY-MM-DD：{text}", f"{name} should be written YYYY-MM-DD: {text}") from None
 
 
 def _attachment(data: bytes, name: str, media: str) -> Response:
@@ -184,7 +184,8 @@ def _attachment(data: bytes, name: str, media: str) -> Response:
 async def _save_upload(form: Any, key: str, dest: Path) -> tuple[Path, str]:
     upload = form.get(key)
     if not isinstance(upload, UploadFile):
-        raise BadRequest(f"缺少上传的文件（表单字段 {key}：材料包的 zip）")
+        raise BadRequest(f"缺少上传的文件（表单字段 {key}：材料包的 zip）",
+                         f"no uploaded file (form field {key}: the packet's zip)")
     await anyio.to_thread.run_sync(_copier(upload, dest))
     return dest, safe_name(upload.filename or "", "packet.zip")
 
@@ -230,12 +231,13 @@ async def init(request: Request) -> Response:
     try:
         body = await request.json()
     except ValueError:
-        raise BadRequest("请求应为 JSON：{\"programme\": id, \"answers\": {…}}") from None
+        raise BadRequest("请求应为 JSON：{\"programme\": id, \"answers\": {…}}",
+                         "the request should be JSON: {\"programme\": id, \"answers\": {…}}") from None
     if not isinstance(body, dict) or not isinstance(body.get("programme"), str):
-        raise BadRequest("缺少 programme（项目 id）")
+        raise BadRequest("缺少 programme（项目 id）", "programme (the programme id) is missing")
     answers = body.get("answers") or {}
     if not isinstance(answers, dict):
-        raise BadRequest("answers 应为 键→值")
+        raise BadRequest("answers 应为 键→值", "answers should map keys to values")
     state = _state(request)
 
     def work() -> tuple[bytes, str]:
@@ -328,7 +330,8 @@ async def bundle_job(request: Request) -> JSONResponse:
 def _job(request: Request) -> Job:
     job = _state(request).jobs.get(request.path_params["id"])
     if job is None:
-        raise UnknownJob("没有这个任务（可能已过期或服务已重启），请重新上传")
+        raise UnknownJob("没有这个任务（可能已过期或服务已重启），请重新上传",
+                         "no such job (it may have expired, or the server has restarted): upload again")
     return job
 
 
@@ -343,7 +346,7 @@ async def job_status(request: Request) -> JSONResponse:
 async def job_file(request: Request) -> Response:
     job = _job(request)
     if job.file is None:
-        raise BadRequest("任务还没有完成，或没有生成文件")
+        raise BadRequest("任务还没有完成，或没有生成文件", "the job has not finished yet, or made no file")
     return _attachment(job.file.read_bytes(), job.name, XLSX if job.file.suffix == ".xlsx" else ZIP)
 
 
@@ -356,7 +359,8 @@ async def _collect_uploads(request: Request, state: State) -> tuple[Job, list[Pa
         as_json = form.get("format") == "json"
         uploads = [u for u in form.getlist("packets") if isinstance(u, UploadFile)]
         if not uploads:
-            raise BadRequest("缺少上传的材料包（表单字段 packets：一个或多个 zip）")
+            raise BadRequest("缺少上传的材料包（表单字段 packets：一个或多个 zip）",
+                             "no uploaded packets (form field packets: one or more zips)")
         job = state.new_job()
         try:
             paths = []

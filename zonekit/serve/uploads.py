@@ -53,17 +53,22 @@ def unpack_packet(zip_path: Path, dest: Path) -> Path:
     from zonekit.collect.inputs import extract_zip
 
     if not zipfile.is_zipfile(zip_path):
-        raise UploadRefused("上传的不是 zip 压缩包：请上传材料包文件夹压缩成的 zip，或用“选择文件夹”")
+        raise UploadRefused("上传的不是 zip 压缩包：请上传材料包文件夹压缩成的 zip，或用“选择文件夹”",
+                            "the upload is not a zip file: upload the packet folder compressed into a zip,"
+                            " or use “choose a folder”")
     try:
         extract_zip(zip_path, dest)
-    except Exception as e:  # inputs._Refused, whose text is the Chinese reason
-        raise UploadRefused(f"压缩包已拒绝：{e}") from None
+    except Exception as e:  # inputs._Refused, whose text is the Chinese reason and `en` the English
+        raise UploadRefused(f"压缩包已拒绝：{e}", f"the zip was refused: {getattr(e, 'en', None) or e}") from None
     roots = sorted({Path(here) for here, _dirs, files in os.walk(dest) if PACKET_FILE in files})
     roots = [r for r in roots if not any(p in roots for p in r.parents)]
     if not roots:
-        raise UploadRefused(f"压缩包中没有找到材料包（没有 {PACKET_FILE}）")
+        raise UploadRefused(f"压缩包中没有找到材料包（没有 {PACKET_FILE}）",
+                            f"no packet found in the zip (no {PACKET_FILE})")
     if len(roots) > 1:
-        raise UploadRefused(f"压缩包中有 {len(roots)} 个材料包：请一次上传一个，或在“汇总”页上传多个")
+        raise UploadRefused(f"压缩包中有 {len(roots)} 个材料包：请一次上传一个，或在“汇总”页上传多个",
+                            f"the zip holds {len(roots)} packets: upload one at a time, or upload several"
+                            " on the “Collect” tab")
     return roots[0]
 
 

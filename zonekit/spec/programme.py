@@ -36,12 +36,14 @@ def templates_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     if chosen:
         root = Path(chosen).expanduser()
         if not root.is_dir():
-            raise SpecError(f"模板目录不存在：{root}（来自 --templates 或 ZONEKIT_TEMPLATES）")
+            raise SpecError(f"模板目录不存在：{root}（来自 --templates 或 ZONEKIT_TEMPLATES）",
+                            f"the templates folder does not exist: {root} (from --templates or ZONEKIT_TEMPLATES)")
         return root
     for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
         if candidate.is_dir():
             return candidate
-    raise SpecError("找不到 zonekit 的 templates 目录：安装包不完整，请重新安装 zonekit")
+    raise SpecError("找不到 zonekit 的 templates 目录：安装包不完整，请重新安装 zonekit",
+                    "cannot find zonekit's templates folder: the installation is incomplete, please reinstall zonekit")
 
 
 @dataclass(frozen=True)
@@ -296,12 +298,14 @@ def _load(path: Path, root: Path) -> Programme:
     for inc in data.get("include", []):
         inc_path = (root / inc).resolve()
         if root not in inc_path.parents or not inc_path.is_file():
-            raise SpecError(f"{path}: include “{inc}” 不存在或不在模板目录内")
+            raise SpecError(f"{path}: include “{inc}” 不存在或不在模板目录内",
+                            f"{path}: include “{inc}” does not exist or is not inside the templates folder")
         _merge(merged, _read_toml(inc_path, digest))
     _merge(merged, data)
     _validate_once(merged, path, digest.hexdigest())
     if merged["id"] != path.parent.name:
-        raise SpecError(f"{path}: id “{merged['id']}” 与目录名 “{path.parent.name}” 不一致")
+        raise SpecError(f"{path}: id “{merged['id']}” 与目录名 “{path.parent.name}” 不一致",
+                        f"{path}: id “{merged['id']}” does not match the folder name “{path.parent.name}”")
     _check_references(merged, path)
     return Programme(merged, path, digest.hexdigest())
 
@@ -312,7 +316,7 @@ def _read_toml(path: Path, digest: Any) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise SpecError(f"{path}: 不是有效的 UTF-8 TOML：{e}") from e
+        raise SpecError(f"{path}: 不是有效的 UTF-8 TOML：{e}", f"{path}: not valid UTF-8 TOML: {e}") from e
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -363,14 +367,17 @@ def _validate_once(data: dict[str, Any], path: Path, sha: str) -> None:
 def _validate(data: dict[str, Any], path: Path) -> None:
     if data.get("spec_version") != SPEC_VERSION:
         raise SpecError(f"{path}: spec_version 应为 {SPEC_VERSION}，实际为 {data.get('spec_version')!r}"
-                        "（本版 zonekit 不认识该格式）")
+                        "（本版 zonekit 不认识该格式）",
+                        f"{path}: spec_version should be {SPEC_VERSION}, not {data.get('spec_version')!r}"
+                        " (this version of zonekit does not know that format)")
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(meta_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = _json_path(error.absolute_path, data)
-        raise SpecError(f"{path}: {where}: {error.message}")
+        where_en = "(top level)" if where == "（顶层）" else where
+        raise SpecError(f"{path}: {where}: {error.message}", f"{path}: {where_en}: {error.message}")
 
 
 def _json_path(parts: Any, data: dict[str, Any]) -> str:
@@ -404,11 +411,14 @@ def _check_materials(data: dict[str, Any], path: Path) -> None:
     for i, m in enumerate(data["materials"]):
         where = f"{path}: materials[{i}]({m['id']})"
         if m.get("form") and m["form"] not in forms:
-            raise SpecError(f"{where}.form: 没有 id 为 “{m['form']}” 的表单")
+            raise SpecError(f"{where}.form: 没有 id 为 “{m['form']}” 的表单",
+                            f"{where}.form: there is no form with id “{m['form']}”")
         if m.get("document") and m["document"] not in docs:
-            raise SpecError(f"{where}.document: 没有 id 为 “{m['document']}” 的文档模板")
+            raise SpecError(f"{where}.document: 没有 id 为 “{m['document']}” 的文档模板",
+                            f"{where}.document: there is no document template with id “{m['document']}”")
         if m["folder"] in seen:
-            raise SpecError(f"{where}.folder: 目录名 “{m['folder']}” 重复")
+            raise SpecError(f"{where}.folder: 目录名 “{m['folder']}” 重复",
+                            f"{where}.folder: the folder name “{m['folder']}” is used twice")
         seen.add(m["folder"])
 
 
@@ -421,18 +431,21 @@ def _check_form(form: dict[str, Any], where: str) -> None:
         _check_rows_total(form, where)
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:
-        raise SpecError(f"{where}: 字段 key 重复：{', '.join(sorted(dupes))}")
+        raise SpecError(f"{where}: 字段 key 重复：{', '.join(sorted(dupes))}",
+                        f"{where}: field keys used more than once: {', '.join(sorted(dupes))}")
     for ref, col in _column_refs(form):
         if col not in keys:
-            raise SpecError(f"{where}.{ref}: 没有 key 为 “{col}” 的列")
+            raise SpecError(f"{where}.{ref}: 没有 key 为 “{col}” 的列",
+                            f"{where}.{ref}: there is no column with key “{col}”")
 
 
 def _check_fixed_rows(form: dict[str, Any], keys: list[str], where: str) -> None:
     if form.get("row_key") not in keys:
-        raise SpecError(f"{where}.row_key: 有固定指标行的表必须指定 row_key（某一列的 key）")
+        raise SpecError(f"{where}.row_key: 有固定指标行的表必须指定 row_key（某一列的 key）",
+                        f"{where}.row_key: a form with fixed indicator rows must set row_key (the key of one column)")
     ids = [r["id"] for r in form["rows"]]
     if len(set(ids)) != len(ids):
-        raise SpecError(f"{where}.rows: 指标行 id 重复")
+        raise SpecError(f"{where}.rows: 指标行 id 重复", f"{where}.rows: indicator row ids used more than once")
 
 
 def _check_rows_total(form: dict[str, Any], where: str) -> None:
@@ -440,7 +453,8 @@ def _check_rows_total(form: dict[str, Any], where: str) -> None:
     col, want = form["rows_total"]["column"], form["rows_total"]["equals"]
     got = sum(float(r["cells"].get(col, 0) or 0) for r in form.get("rows", []))
     if abs(got - want) > 1e-9:
-        raise SpecError(f"{where}.rows: “{col}”各行合计为 {got:g}，应为 {want:g}")
+        raise SpecError(f"{where}.rows: “{col}”各行合计为 {got:g}，应为 {want:g}",
+                        f"{where}.rows: the rows of “{col}” add up to {got:g}, but should add up to {want:g}")
 
 
 def _check_quotas(data: dict[str, Any], path: Path) -> None:
@@ -451,7 +465,8 @@ def _check_quotas(data: dict[str, Any], path: Path) -> None:
         for key, ref in _quota_refs(q):
             head, _, rest = ref.partition(".")
             if ref and (head == "facts" and rest not in derived or head not in heads):
-                raise SpecError(f"{path}: quotas[{i}].{key}: “{ref}” 不是已知的表单或派生事实")
+                raise SpecError(f"{path}: quotas[{i}].{key}: “{ref}” 不是已知的表单或派生事实",
+                                f"{path}: quotas[{i}].{key}: “{ref}” is not a known form or derived fact")
 
 
 def _quota_refs(q: dict[str, Any]) -> list[tuple[str, str]]:
