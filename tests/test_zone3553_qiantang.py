@@ -325,3 +325,22 @@ def test_qiantang_bundle_has_progress_report_and_chart(tmp_path):
         media = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
         assert media and z.read(media[0]).startswith(b"\x89PNG")
         assert "目标量化指标进展情况" in z.read("word/document.xml").decode("utf-8")
+
+
+def test_an_old_packet_is_sent_to_packet_toml_for_its_report_year(tmp_path):
+    """A packet made before 申报信息 existed keeps its answers, the report year among them, in packet.toml:
+    the hint of a value after the report year names that file, not a sheet the packet does not have."""
+    packet = tmp_path / "old"
+    shutil.copytree(SAMPLES / "qiantang-broken", packet)
+    wb = load_workbook(packet / "材料清单.xlsx")
+    del wb["申报信息"]
+    wb.save(packet / "材料清单.xlsx")
+    toml = (packet / "packet.toml").read_text(encoding="utf-8").replace(
+        'unit = "嘉兴市政府"', 'unit = "嘉兴市政府"\nname = "嘉兴市人民政府"\nreport_year = 2023\ncontact = "沈佳"\n'
+        'phone = "0573-82521234"\nemail = "shenjia@jiaxing.example.cn"')
+    (packet / "packet.toml").write_text(toml, encoding="utf-8")
+    old = next(f for f in check_packet(packet, as_of=AS_OF).findings if f.cell == "L11")
+    assert old.code == "value_range" and "packet.toml" in old.hint and "申报信息" not in old.hint, old.hint
+    assert "packet.toml" in old.hint_en
+    new = next(f for f in check_packet(SAMPLES / "qiantang-broken", as_of=AS_OF).findings if f.cell == "L11")
+    assert "“申报信息”表" in new.hint and "packet.toml" not in new.hint

@@ -43,7 +43,7 @@ class Code:
 _TEXT = {"text": ("{zh}", "{en}")}
 _IN_FILE = {"in_file": ("{rel}：{zh}", "{rel}: {en}")}  # a workbook's problem, said of its place in the packet
 _MORE = {"more": ("“{label}”列另有 {extra} 处同类问题（共 {n} 处），只列出前 {max} 处",
-                  "'{label}': {extra} more of the same ({n} in all)")}
+                  "“{label}”: {extra} more of the same ({n} in all)")}
 _CELL = {**_TEXT, **_MORE}
 _INIT_HINT = ("运行 zonekit init --force 本目录 可补回空白表单（不会改动已有文件）",
               "run zonekit init --force on this folder to put back the blank forms (files already there are left "
@@ -100,23 +100,23 @@ CODES: dict[str, Code] = {
     "form_ambiguous": Code(
         ERROR, "有多个文件都是同一张表单，无法确定读哪一个（逐个列出）",
         "several files are the same form; each is named",
-        {"": ("有 {n} 个文件都是“{name}”：{names}，zonekit 不知道该读哪一个", "{n} files are '{name}': {names}")},
+        {"": ("有 {n} 个文件都是“{name}”：{names}，zonekit 不知道该读哪一个", "{n} files are “{name}”: {names}")},
         {"": ("只保留填好的那一份，其他的删去或移出材料包",
               "keep the copy that is filled in; delete the others or move them out of the packet")}),
     "form_elsewhere": Code(
         WARNING, "表单放在了其他材料的目录中（照常读取，警告）",
         "a form is in another material's folder (read; a warning)",
-        {"": ("“{name}”放在了 {where} 目录，应放在 {folder} 目录", "'{name}' is in {where}, not in {folder}")},
+        {"": ("“{name}”放在了 {where} 目录，应放在 {folder} 目录", "“{name}” is in {where}, not in {folder}")},
         {"": ("把文件移到 {folder} 目录", "move the file to {folder}")}),
     "file_missing": Code(
         ERROR, "表单文件缺失", "a form file is missing",
         {"form": ("缺少表单文件 {rel}", "form file {rel} is missing"),
          "listed": ("第{row}行“{label}”所列文件“{name}”不在 {folder} 目录中",
-                    "row {row}: file '{name}' is not in {folder}"),
-         "no_workbook": ("缺少“{name}”（{folder} 目录中没有工作簿）", "'{name}' is missing: no workbook in {folder}"),
+                    "row {row}: file “{name}” is not in {folder}"),
+         "no_workbook": ("缺少“{name}”（{folder} 目录中没有工作簿）", "“{name}” is missing: no workbook in {folder}"),
          "no_workbook_packet": ("缺少“{name}”（材料包 目录中没有工作簿）",
-                                "'{name}' is missing: no workbook in the packet"),
-         "none_is": ("找不到“{name}”：目录中的 {names} 都不是这张表", "none of {names} is '{name}'")},
+                                "“{name}” is missing: no workbook in the packet"),
+         "none_is": ("找不到“{name}”：目录中的 {names} 都不是这张表", "none of {names} is “{name}”")},
         {"init": _INIT_HINT,
          "listed": ("把该文件放入对应目录，或改正文件名", "put the file in that folder, or correct its name"),
          "none_is": ("请使用 zonekit init 生成的表格填写", "fill in the forms zonekit init made")}),
@@ -244,7 +244,7 @@ CODES: dict[str, Code] = {
          "column": ("表头缺少“{label}”列，请勿删除或改写表头", "header column “{label}” is missing")}),
     "row_missing": Code(
         ERROR, "指标表缺少规定的指标行", "an indicator row required by the form is missing",
-        {"": ("缺少指标行“{text}”，请勿删除指标行", "indicator row '{text}' is missing")}),
+        {"": ("缺少指标行“{text}”，请勿删除指标行", "indicator row “{text}” is missing")}),
     "row_unknown": Code(
         WARNING, "指标表中有不属于本表的行", "a row that is not one of the form's indicators",
         {"": ("第{row}行“{text}”不是本表规定的指标，请勿增改指标名称",
@@ -252,7 +252,7 @@ CODES: dict[str, Code] = {
     "row_not_responsible": Code(
         ERROR, "填报了责任单位不含本单位的行", "a row filled by a unit that is not responsible for it",
         {"": ("第{row}行“{name}”的责任单位为{units}，不含报送单位“{unit}”，本单位不应填报此行",
-              "row {row} ('{name}') is not the responsibility of the reporting unit '{unit}'")},
+              "row {row} (“{name}”) is not the responsibility of the reporting unit “{unit}”")},
         {"": ("删除本行已填的数据（由责任单位报送），或核对报送单位（材料清单.xlsx“申报信息”表中的责任单位，"
               "或 zonekit init --unit 写入 packet.toml 的单位）",
               "delete what this row holds (its responsible unit reports it), or check the reporting unit (the "
@@ -261,42 +261,46 @@ CODES: dict[str, Code] = {
     "progress_behind": Code(
         WARNING, "指标进度落后于从基期到目标的直线进度",
         "an indicator is behind the straight path from its baseline to its target",
-        {"": ("{detail}", "'{indicator}' is behind the straight path to its target")},
+        {"": ("{detail}", "“{indicator}” is behind the straight path to its target")},
         {"": ("在年度进展报告“存在问题和下一步工作”中说明原因和措施",
               "explain the causes and the measures under 存在问题和下一步工作 in the annual progress report")}),
     "field_missing": Code(
         ERROR, "必填项为空", "a required field is empty",
-        {"": ("“{label}”未填写", "'{label}' is empty"),
+        {"": ("“{label}”未填写", "“{label}” is empty"),
          "responsible": ("“{name}”由本单位负责，未填写“{label}”",
-                         "'{name}' is the unit's responsibility; '{label}' is empty"),
+                         "“{name}” is the unit's responsibility; “{label}” is empty"),
          "year": ("“{indicator}”{year}年实际值未填写（报告年度为{year}年）",
-                  "'{indicator}': no value for {year} (report year {year})"),
+                  "“{indicator}”: no value for {year} (report year {year})"),
          "years": ("“{indicator}”为“{word}”指标，需要{first}—{report}年各年数值，{year}年未填写",
-                   "'{indicator}': no value for {year} (report year {report})"),
+                   "“{indicator}”: no value for {year} (report year {report})"),
          **_CELL},
         {"year": ("填写该年度的实际值；确无数据的，在“数据来源及说明”中写明原因并向联席会议办公室说明",
                   "fill in the year's actual value; where there is none, say why under 数据来源及说明 and tell the "
                   "joint-meeting office")}),
     "value_type": Code(
         ERROR, "数值、日期或是/否无法识别", "a number, date or yes/no cannot be read",
-        {"total": ("合计行“{label}”不是数字：{raw}", "total of '{label}' is not a number"), **_CELL}),
+        {"total": ("合计行“{label}”不是数字：{raw}", "total of “{label}” is not a number"), **_CELL}),
     "value_ambiguous": Code(ERROR, "数值或日期含义不明确", "a number or date is ambiguous", _CELL),
     "value_range": Code(
         ERROR, "数值或日期超出允许范围", "a value is out of range",
-        {"below": ("“{label}”为 {value:g}{unit}，不应小于 {low:g}{unit}", "'{label}' is {value:g}, below {low:g}"),
-         "above": ("“{label}”为 {value:g}{unit}，不应大于 {high:g}{unit}", "'{label}' is {value:g}, above {high:g}"),
-         "before": ("“{label}”{value} 早于 {low}，请核对", "'{label}' {value} is before {low}"),
-         "after": ("“{label}”{value} 晚于 {high}，请核对", "'{label}' {value} is after {high}"),
-         "after_today": ("“{label}”{value} 晚于今天（不能是将来的日期），请核对", "'{label}' {value} is after {high}"),
+        {"below": ("“{label}”为 {value:g}{unit}，不应小于 {low:g}{unit}", "“{label}” is {value:g}, below {low:g}"),
+         "above": ("“{label}”为 {value:g}{unit}，不应大于 {high:g}{unit}", "“{label}” is {value:g}, above {high:g}"),
+         "before": ("“{label}”{value} 早于 {low}，请核对", "“{label}” {value} is before {low}"),
+         "after": ("“{label}”{value} 晚于 {high}，请核对", "“{label}” {value} is after {high}"),
+         "after_today": ("“{label}”{value} 晚于今天（不能是将来的日期），请核对", "“{label}” {value} is after {high}"),
          "after_year": ("“{indicator}”已填写{year}年实际值，但报告年度为{report}年",
-                        "'{indicator}' has a value for {year}, after the report year {report}"), **_CELL},
+                        "“{indicator}” has a value for {year}, after the report year {report}"), **_CELL},
         {"after_year": ("核对 材料清单.xlsx“申报信息”表中的“报告年度”，或删除尚未发生年度的数值",
                         "check the report year on the sheet 申报信息 of 材料清单.xlsx, or delete the values of years "
-                        "still to come")}),
+                        "still to come"),
+         # a packet made before 申报信息 existed keeps its report year in packet.toml
+         "after_year_legacy": ("核对 packet.toml [applicant] 中的 report_year（报告年度），或删除尚未发生年度的数值",
+                               "check report_year under [applicant] in packet.toml, or delete the values of years "
+                               "still to come")}),
     "value_choice": Code(
         ERROR, "不是允许的选项", "a value is not one of the allowed choices",
         {"": ("“{label}”填写为“{value}”，应为以下之一：{allowed_zh}",
-              "'{label}' is '{value}'; expected one of {allowed_en}"),
+              "“{label}” is “{value}”; expected one of {allowed_en}"),
          **_CELL}),
     "uscc_invalid": Code(ERROR, "统一社会信用代码不合规（长度、字符或校验位）",
                          "unified social credit code invalid (length, characters or check digit)", _CELL),
@@ -306,23 +310,23 @@ CODES: dict[str, Code] = {
     "email_invalid": Code(ERROR, "邮箱格式不对", "email format is wrong", _CELL),
     "duplicate_value": Code(
         ERROR, "同一企业名称或统一社会信用代码重复出现", "the same enterprise name or credit code appears twice",
-        {"": ("“{label}”“{value}”与第{first}行重复", "'{label}' '{value}' repeats row {first}"), **_MORE},
+        {"": ("“{label}”“{value}”与第{first}行重复", "“{label}” “{value}” repeats row {first}"), **_MORE},
         {"": ("同一企业只应填写一行；如确为两家企业，请核对名称和统一社会信用代码",
               "one enterprise takes one row; if they really are two, check their names and credit codes")}),
     "formula_uncached": Code(
         WARNING, "公式没有计算结果（文件未经 Excel/WPS 保存）",
         "a formula has no cached value (file never saved by Excel/WPS)",
         {"field": ("“{label}”的公式“={formula}”没有计算结果（文件未经 Excel/WPS 保存），无法读取数值",
-                   "'{label}': the formula has no cached value"),
+                   "“{label}”: the formula has no cached value"),
          "total": ("合计单元格的公式“={formula}”没有计算结果（文件未经 Excel/WPS 保存），zonekit 按明细计算为 {want:g}",
                    "the total formula has no cached value; computed {want:g} from the rows")},
         {"": _SAVE_HINT}),
     "number_as_text": Code(
         WARNING, "数字按文本保存，Excel/WPS 求和时不计入", "a number saved as text, which Excel/WPS leave out of sums",
         {"": ("“{label}”{value} 按文本保存，Excel/WPS 的求和不计入文本，用求和公式时不会计入合计",
-              "'{label}' {value} is saved as text; Excel/WPS SUM leaves text out"),
+              "“{label}” {value} is saved as text; Excel/WPS SUM leaves text out"),
          "uncounted": ("“{label}”{value} 按文本保存，Excel/WPS 的求和不计入文本，合计行没有计入它",
-                       "'{label}' {value} is saved as text; Excel/WPS SUM leaves text out")},
+                       "“{label}” {value} is saved as text; Excel/WPS SUM leaves text out")},
         {"": ("选中该单元格，转换为数字（或设为“常规/数值”格式后重新输入），再核对合计",
               "select the cell and convert it to a number (or set it to General/Number and type it again), then check "
               "the total")}),
@@ -331,11 +335,11 @@ CODES: dict[str, Code] = {
         {"after_total": ("第{row}行在“{label}”行之后仍有数据，请将合计行移到最后",
                          "row {row} comes after the total row"),
          "subtotal": ("{sub}行“{label}”为 {got}，按本组明细计算应为 {want}",
-                      "subtotal of '{label}' is {got}; its rows add up to {want}"),
-         "no_total": ("没有找到“{label}”行", "no '{label}' row found"),
+                      "subtotal of “{label}” is {got}; its rows add up to {want}"),
+         "no_total": ("没有找到“{label}”行", "no “{label}” row found"),
          "total": ("合计行“{label}”为 {got}，按明细计算应为 {want}",
-                   "total of '{label}' is {got}; the rows add up to {want}")},
-        {"no_total": ("请保留表格末尾的“{label}”行", "keep the '{label}' row at the end of the table"),
+                   "total of “{label}” is {got}; the rows add up to {want}")},
+        {"no_total": ("请保留表格末尾的“{label}”行", "keep the “{label}” row at the end of the table"),
          "total": ("合计应与各行之和完全一致（按合计所写的位数），请使用合计公式或更正合计数",
                    "the total must equal the sum of the rows (to the decimals it is written with): use a SUM formula "
                    "or correct it")}),
@@ -344,9 +348,9 @@ CODES: dict[str, Code] = {
         {"": ("{label}不一致：{left_label} 为 {left_shown}，{right_label} 为 {right_shown}",
               "do not agree — {label_en}: {left_en} is {left_shown}, {right_en} is {right_shown}"),
          "row": ("{label}不一致：第{row}行为“{value}”，{right_label}为“{right_value}”",
-                 "do not agree — {label_en}: row {row} is '{value}', {right_en} is '{right_value}'"),
+                 "do not agree — {label_en}: row {row} is “{value}”, {right_en} is “{right_value}”"),
          "variant": ("{label}写法不同：第{row}行为“{value}”，{right_label}为“{right_value}”",
-                     "written differently — {label_en}: row {row} is '{value}', {right_en} is '{right_value}'")},
+                     "written differently — {label_en}: row {row} is “{value}”, {right_en} is “{right_value}”")},
         {"": ("请核对两处数字，使其一致", "check the two figures and make them agree"),
          "variant": ("如是同一名称，建议统一写法", "if it is the same name, write it the same way in both")}),
     "condition_unmet": Code(
@@ -375,23 +379,23 @@ CODES: dict[str, Code] = {
                   "if it is true, set {key} = true in [attestations] of packet.toml")}),
     "material_missing": Code(
         ERROR, "缺少必需的申报材料", "a required material is missing",
-        {"": ("缺少“{title}”目录", "'{title}' is missing"),
-         "when": ("缺少“{title}”目录（{when}时需提供）", "'{title}' is missing (needed {when_en})")},
+        {"": ("缺少“{title}”目录", "“{title}” is missing"),
+         "when": ("缺少“{title}”目录（{when}时需提供）", "“{title}” is missing (needed {when_en})")},
         {"": ("新建目录 {folder} 并放入材料，或运行 zonekit init --force 补齐",
               "make the folder {folder} and put the material in it, or run zonekit init --force")}),
     "material_empty": Code(
         ERROR, "材料目录为空", "a material folder is empty",
-        {"": ("“{title}”目录为空：请放入材料文件", "'{title}' folder is empty"),
+        {"": ("“{title}”目录为空：请放入材料文件", "“{title}” folder is empty"),
          "when": ("“{title}”目录为空（{when}时需提供）：请放入材料文件",
-                  "'{title}' folder is empty (needed {when_en})"),
-         "min": ("“{title}”至少需要 {min} 个文件，现有 {n} 个", "'{title}' needs at least {min} files")}),
+                  "“{title}” folder is empty (needed {when_en})"),
+         "min": ("“{title}”至少需要 {min} 个文件，现有 {n} 个", "“{title}” needs at least {min} files")}),
     "material_recommended": Code(
         INFO, "zonekit 建议提供的材料（通知未要求）尚未提供（提示）",
         "a material zonekit recommends, not required by the notice, is not there (info)",
         {"dir": (f"“{{title}}”目录为空（{_RECOMMENDED}）",
-                 "'{title}' folder is empty (recommended by zonekit, not required by the notice)"),
+                 "“{title}” folder is empty (recommended by zonekit, not required by the notice)"),
          "missing": (f"没有“{{title}}”目录（{_RECOMMENDED}）",
-                     "'{title}' is not provided (recommended by zonekit, not required by the notice)")}),
+                     "“{title}” is not provided (recommended by zonekit, not required by the notice)")}),
     "stray_file": Code(
         INFO, "材料包中有不属于任何材料的文件", "a file that belongs to no material",
         {"file": ("{name} 不属于任何申报材料（文件），打包时不会包含",

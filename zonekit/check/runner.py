@@ -217,6 +217,8 @@ def responsibility(run: Run) -> list[Problem]:
 
 def indicators(run: Run) -> list[Problem]:
     run.report.progress, found = check_progress(run.report.forms, run.facts)
+    if not run.report.answers.found:  # an old packet: its report year is in packet.toml, not on 申报信息
+        found = [x.replaced(hint="after_year_legacy") if x.variant == "after_year" else x for x in found]
     return found
 
 
