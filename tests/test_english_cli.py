@@ -252,3 +252,16 @@ def test_every_stage_a_bundle_ticks_has_english(tmp_path: Path) -> None:
     build_bundle(SAMPLES / "sz-building-demo", tmp_path / "o", date=bundle_date("2026-11-22"),
                  progress=lambda stage, done, total: stages.add(stage))
     assert {"检查材料包", "生成 PDF", "生成 Word"} <= stages and stages <= set(STAGES_EN), stages - set(STAGES_EN)
+
+
+@pytest.mark.parametrize(("lang", "head"), [("en", "warning "), ("zh", "警告 ")])
+def test_a_draft_bundle_names_each_unusable_file_once(tmp_path: Path, lang: str, head: str) -> None:
+    from tests.conftest import SAMPLES
+
+    done = run_cli("bundle", str(SAMPLES / "sz-building-broken"), "-o", str(tmp_path / "o"), "--draft",
+                   "--date", "2026-11-22", "--lang", lang, env=WIDE)
+    assert done.returncode == 0, done.stderr
+    lines = [x for x in done.stdout.splitlines() if x.startswith(head)]
+    encrypted = next(x for x in lines if "租赁合同01_华南商业银行.pdf" in x)
+    assert encrypted.count("租赁合同01_华南商业银行.pdf") == 1, encrypted
+    assert ("export a PDF without a password" if lang == "en" else "请导出无密码的 PDF") in encrypted

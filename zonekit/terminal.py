@@ -418,7 +418,8 @@ def bundle_result(result: Any, lang: str = "zh") -> None:
     _out.print(t)
     sep = ": " if i else "："
     for where, said in result.warnings:
-        _out.print(f"[yellow]{w['warning']}[/yellow] {escape(where)}{sep}{escape(said.text(lang))}")
+        text = said.text(lang)  # a check finding carried over names its file first: not said twice
+        _out.print(f"[yellow]{w['warning']}[/yellow] {escape(text if text.startswith(where) else where + sep + text)}")
     if result.incomplete:
         _out.print(w["incomplete"].format(items=escape(("; " if i else "、").join(result.incomplete))))
     _out.print(w["font"].format(note=escape(result.font_note.text(lang))))
