@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 from .conftest import ROOT
@@ -43,6 +45,11 @@ def test_wheel_installs_outside_checkout_with_templates(tmp_path):
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     wheel = next(dist.glob("zonekit-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:  # the code is MIT, the font it ships OFL: both said, the font's licence carried
+        names = zf.namelist()
+        metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode("utf-8")
+    assert re.search(r"^License(-Expression)?: MIT AND OFL-1\.1$", metadata, re.M), metadata[:800]
+    assert "zonekit/fontdata/OFL.txt" in names and "zonekit/fontdata/FONTLOG.txt" in names
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
