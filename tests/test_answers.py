@@ -192,7 +192,7 @@ def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 30) -> None
 def interview(target: Path, steps: list[tuple[str, str]], done: str, *args: str) -> None:
     """`zonekit init sz-building target *args` on a pseudo-terminal: answer each (prompt pattern,
     answer) of `steps` in turn, wait for `done`, and expect the command to succeed."""
-    pty = pytest.importorskip("pty")
+    pty = pytest.importorskip("pty", reason="no pseudo-terminals (module pty) on this platform")
     pid, fd = pty.fork()
     if pid == 0:  # the child: zonekit init on the pseudo-terminal
         os.environ.update(COLUMNS="200", TERM="xterm")

@@ -78,7 +78,7 @@ def test_conflicts_have_english_label_and_hint_beside_the_chinese(sz_round):
     for c in sz_round.conflicts:
         assert english(c.label_en) and english(c.hint_en) and c.hint_en, (c.label_en, c.hint_en)
         assert c.source_en == c.source  # the Shenzhen sources cite articles only: no source_en in the spec
-    assert uscc.a.text() == f"{ENTERPRISES} K9（第9行）" and uscc.a.text_en() == f"{ENTERPRISES} K9 (row 9)"
+    assert uscc.a.text() == f"{ENTERPRISES} K9（第9行）" and uscc.a.text("en") == f"{ENTERPRISES} K9 (row 9)"
 
 
 def test_building_inside_a_base_is_said_in_english(tmp_path):

@@ -27,13 +27,11 @@ class Where:
     cell: str | None = None
     row: int | None = None
 
-    def text(self) -> str:
+    def text(self, lang: str = "zh") -> str:
         place = " ".join(p for p in (self.file, self.cell) if p)
-        return place + (f"（第{self.row}行）" if self.row else "")
-
-    def text_en(self) -> str:
-        place = " ".join(p for p in (self.file, self.cell) if p)
-        return place + (f" (row {self.row})" if self.row else "")
+        if not self.row:
+            return place
+        return place + (f" (row {self.row})" if lang == "en" else f"（第{self.row}行）")
 
 
 @dataclass

@@ -54,13 +54,13 @@ class ProgressMatrix:
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         """The matrix; with `lang` "en" also `source_en` and each row's `target_en`."""
         out: dict[str, Any] = {
-               "programme": self.programme, "form": self.form, "title": self.title, "source": self.source,
-               "units": self.units,
-               "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
-                         "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year,
-                                       "value": c.value,
-                                       "actual": c.actual, "completion": c.completion, "status": c.status}
-                                   for u, c in r.cells.items()}} for r in self.rows]}
+            "programme": self.programme, "form": self.form, "title": self.title, "source": self.source,
+            "units": self.units,
+            "rows": [{"id": r.id, "number": r.number, "indicator": r.indicator, "unit": r.unit, "target": r.target,
+                      "cells": {u: {"packet": c.packet, "report_year": c.report_year, "year": c.year,
+                                    "value": c.value, "actual": c.actual, "completion": c.completion,
+                                    "status": c.status}
+                                for u, c in r.cells.items()}} for r in self.rows]}
         if lang == "en":
             out["source_en"] = self.source_en
             for d, r in zip(out["rows"], self.rows, strict=True):
@@ -85,9 +85,8 @@ class Reporting:
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         """Who has reported; with `lang` "en" also `source_en`."""
         out: dict[str, Any] = {"programme": self.programme, "source": self.source, "expected": self.expected,
-               "reported": self.reported,
-               "not_reported": self.not_reported, "rows": {u: self.rows.get(u, {}) for u in self.not_reported},
-               "other": self.other}
+                               "reported": self.reported, "not_reported": self.not_reported,
+                               "rows": {u: self.rows.get(u, {}) for u in self.not_reported}, "other": self.other}
         if lang == "en":
             out["source_en"] = self.source_en
         return out

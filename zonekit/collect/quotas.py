@@ -107,20 +107,24 @@ class BandRow:
 
     @property
     def range(self) -> str:
-        if self.status == "unknown":
-            return "无法判断"
-        lo = f"≥{_num(self.min)}{self.unit}" if self.min is not None else ""
-        hi = f"<{_num(self.below)}{self.unit}" if self.below is not None else ""
-        return "且".join(x for x in (lo, hi) if x) or "全部"
+        return self._range("zh")
 
     @property
     def range_en(self) -> str:
         """`range` in English: "≥ 80 points and < 90 points", "cannot tell", "all"."""
+        return self._range("en")
+
+    def _range(self, lang: str) -> str:
+        unknown, both, everything = _RANGE_WORDS[lang]
         if self.status == "unknown":
-            return "cannot tell"
-        lo = f"≥ {_figure_en(self.min, self.unit)}" if self.min is not None else ""
-        hi = f"< {_figure_en(self.below, self.unit)}" if self.below is not None else ""
-        return " and ".join(x for x in (lo, hi) if x) or "all"
+            return unknown
+        figure = (lambda v: f" {_figure_en(v, self.unit)}") if lang == "en" else (lambda v: f"{_num(v)}{self.unit}")
+        lo = f"≥{figure(self.min)}" if self.min is not None else ""
+        hi = f"<{figure(self.below)}" if self.below is not None else ""
+        return both.join(x for x in (lo, hi) if x) or everything
+
+
+_RANGE_WORDS = {"zh": ("无法判断", "且", "全部"), "en": ("cannot tell", " and ", "all")}
 
 
 # ------------------------------------------------------------------ quotas and ranking
